@@ -1,0 +1,85 @@
+"""Input checks shared by the public functions.
+
+Every public function in bpkit calls these before any numpy arithmetic, so a
+learner who passes the wrong thing reads a sentence naming what was expected
+and what arrived, not a broadcasting traceback from deep inside a kernel.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+
+def as_matrix(name, value, *, cols=None, rows=None, allow_1d=False):
+    """Return ``value`` as a finite float64 2-D array, or raise a clear error.
+
+    ``cols``/``rows`` are the expected sizes (None: any). ``allow_1d`` turns a
+    1-D array of length ``cols`` into one row, so ``predict([3, 5])`` works.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be an array of numbers; could not convert it ({exc})") from None
+    if arr.ndim == 1 and allow_1d and cols is not None and arr.shape[0] == cols:
+        arr = arr.reshape(1, -1)
+    if arr.ndim != 2:
+        want = f"(m, {cols})" if cols is not None else "(m, n)"
+        raise ValueError(f"{name} must be 2-D with shape {want} (rows are examples), got shape {arr.shape}")
+    if cols is not None and arr.shape[1] != cols:
+        raise ValueError(
+            f"{name} must have {cols} columns (shape (m, {cols})), got shape {arr.shape}"
+        )
+    if rows is not None and arr.shape[0] != rows:
+        raise ValueError(f"{name} must have {rows} rows, got shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} has no rows (shape {arr.shape}); need at least one example")
+    if not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}); "
+            "clean or impute the data first"
+        )
+    return arr
+
+
+def check_xy(net, X, Y, *, xname="X", yname="Y"):
+    """Validate a batch for ``net``: X is (m, n_in), Y is (m, n_out), same m."""
+    X = as_matrix(xname, X, cols=net.sizes[0], allow_1d=True)
+    Y = as_matrix(yname, Y, allow_1d=True, cols=net.sizes[-1])
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{xname} and {yname} must have the same number of rows (one per example): "
+            f"{xname} has shape {X.shape}, {yname} has shape {Y.shape}"
+        )
+    return X, Y
+
+
+def positive_number(name, value, *, integer=False):
+    """Return ``value`` if it is a finite number > 0 (an int if ``integer``)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        what = "a positive integer" if integer else "a positive number"
+        raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
+    if not np.isfinite(value) or value <= 0:
+        what = "a positive integer" if integer else "a positive number"
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return int(value) if integer else float(value)
+
+
+def non_negative_number(name, value):
+    """Return ``value`` as float if it is a finite number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number >= 0, got {value!r} ({type(value).__name__})")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def choice(name, value, options):
+    """Return ``value`` if it is one of ``options``."""
+    if value not in options:
+        raise ValueError(f"{name} must be one of {sorted(options)}, got {value!r}")
+    return value

@@ -1,0 +1,141 @@
+"""Data sets for the lessons: bundled or generated, never downloaded.
+
+* :func:`sleep_study` -- the three examples of lesson 1;
+* :func:`make_moons`, :func:`make_circles`, :func:`noisy_sine` -- small seeded sets;
+* :func:`load_digits` -- 10,000 real 28x28 MNIST digits with a fixed split
+  (source and license: ``LICENSE-digits.txt`` beside this file).
+"""
+from __future__ import annotations
+
+import functools
+import numbers
+import pathlib
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import _validate
+
+_HERE = pathlib.Path(__file__).resolve().parent
+
+
+class SleepStudy(NamedTuple):
+    X: np.ndarray
+    Y: np.ndarray
+    X_raw: np.ndarray
+    Y_raw: np.ndarray
+    x_scale: np.ndarray
+    y_scale: float
+
+
+def sleep_study():
+    """Lesson 1's data: hours of (sleep, study) -> test score, 3 examples.
+
+    Inputs are divided by their column maximum and scores by 100, so all
+    values lie in [0, 1] where a sigmoid network can fit them.
+
+    Returns
+    -------
+    SleepStudy
+        ``X`` (3, 2) and ``Y`` (3, 1) scaled; ``X_raw`` and ``Y_raw`` in hours and
+        points; ``x_scale`` (2,) and ``y_scale`` to undo the scaling. Unpacks as
+        ``X, Y, *_ = sleep_study()``.
+    """
+    X_raw = np.array([[3.0, 5.0], [5.0, 1.0], [10.0, 2.0]])
+    Y_raw = np.array([[75.0], [82.0], [93.0]])
+    x_scale = X_raw.max(axis=0)
+    return SleepStudy(X_raw / x_scale, Y_raw / 100.0, X_raw, Y_raw, x_scale, 100.0)
+
+
+def _check_n(n, seed):
+    n = _validate.positive_number("n", n, integer=True)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    return n
+
+
+def make_moons(n=200, noise=0.15, seed=0):
+    """Two interleaved half circles in 2-D, labels 0 and 1.
+
+    Returns ``(X, labels)``: X of shape (n, 2) scaled into [0, 1], labels (n,) int.
+    """
+    n = _check_n(n, seed)
+    noise = _validate.non_negative_number("noise", noise)
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    t = rng.uniform(0, np.pi, n)
+    X = np.where(
+        labels[:, None] == 0,
+        np.c_[np.cos(t), np.sin(t)],
+        np.c_[1 - np.cos(t), 0.5 - np.sin(t)],
+    )
+    X = X + noise * rng.standard_normal((n, 2))
+    X = (X - [-1.5, -1.25]) / [4.0, 2.75]  # fixed affine map into roughly [0, 1]
+    perm = rng.permutation(n)
+    return X[perm], labels[perm].astype(np.int64)
+
+
+def make_circles(n=200, noise=0.08, seed=0):
+    """A ring around a disc in 2-D, labels 1 (inner) and 0 (outer); X in about [0, 1]."""
+    n = _check_n(n, seed)
+    noise = _validate.non_negative_number("noise", noise)
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    t = rng.uniform(0, 2 * np.pi, n)
+    r = np.where(labels == 1, 0.45, 1.0)
+    X = np.c_[r * np.cos(t), r * np.sin(t)] + noise * rng.standard_normal((n, 2))
+    X = (X + 1.3) / 2.6
+    perm = rng.permutation(n)
+    return X[perm], labels[perm].astype(np.int64)
+
+
+def noisy_sine(n=12, noise=0.06, seed=0):
+    """Few noisy points of y = 0.5 + 0.35 sin(2 pi x), x in [0, 1]: easy to overfit.
+
+    Returns ``(X, Y)`` of shapes (n, 1) and (n, 1), sorted by x, Y in (0, 1).
+    """
+    n = _check_n(n, seed)
+    noise = _validate.non_negative_number("noise", noise)
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(0, 1, n))
+    y = 0.5 + 0.35 * np.sin(2 * np.pi * x) + noise * rng.standard_normal(n)
+    return x[:, None], np.clip(y, 0.01, 0.99)[:, None]
+
+
+class Digits(NamedTuple):
+    """The bundled digits; images are rows of 784 grey levels in [0, 1]."""
+
+    X_train: np.ndarray
+    labels_train: np.ndarray
+    X_test: np.ndarray
+    labels_test: np.ndarray
+
+
+@functools.lru_cache(maxsize=1)
+def _digits_uint8():
+    with np.load(_HERE / "digits.npz") as f:
+        return {k: f[k] for k in f.files}
+
+
+def load_digits(flatten=True):
+    """10,000 real MNIST digits, split 8,000 train / 2,000 test (always the same split).
+
+    Parameters
+    ----------
+    flatten : bool, default True
+        True: images as rows of shape (784,); False: as (28, 28) arrays.
+
+    Returns
+    -------
+    Digits
+        ``X_train`` (8000, 784) float64 in [0, 1], ``labels_train`` (8000,) int64 in
+        0..9, ``X_test`` (2000, 784), ``labels_test`` (2000,). Fresh arrays each call.
+    """
+    raw = _digits_uint8()
+    shape = (-1, 784) if flatten else (-1, 28, 28)
+    return Digits(
+        raw["train_images"].reshape(shape) / 255.0,
+        raw["train_labels"].astype(np.int64),
+        raw["test_images"].reshape(shape) / 255.0,
+        raw["test_labels"].astype(np.int64),
+    )

@@ -1,0 +1,71 @@
+"""Targets and scores for classification: one-hot rows and accuracy."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _validate
+
+
+def as_labels(labels, k=None, name="labels"):
+    """Return ``labels`` as a 1-D int64 array of classes in [0, k)."""
+    arr = np.asarray(labels)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D, one class number per example, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; need at least one example")
+    if arr.dtype.kind == "f":
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} must be whole class numbers such as 0..9, got non-integer values")
+    elif arr.dtype.kind not in "iub":
+        raise TypeError(f"{name} must hold integer class numbers, got dtype {arr.dtype}")
+    arr = arr.astype(np.int64)
+    if arr.min() < 0 or (k is not None and arr.max() >= k):
+        top = "k-1" if k is None else str(k - 1)
+        raise ValueError(f"{name} must lie in 0..{top}, got values from {arr.min()} to {arr.max()}")
+    return arr
+
+
+def one_hot(labels, k):
+    """Rows of zeros with a single 1 at each label: shape ``(m, k)``, float64.
+
+    >>> one_hot([2, 0], 3)
+    array([[0., 0., 1.],
+           [1., 0., 0.]])
+    """
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
+        raise ValueError(f"k, the number of classes, must be an integer >= 1, got {k!r}")
+    labels = as_labels(labels, k)
+    Y = np.zeros((labels.size, int(k)))
+    Y[np.arange(labels.size), labels] = 1.0
+    return Y
+
+
+def predicted_classes(A):
+    """Class of each output row: argmax, or ``A >= 0.5`` for a single output unit."""
+    if A.shape[1] == 1:
+        return (A[:, 0] >= 0.5).astype(np.int64)
+    return np.argmax(A, axis=1)
+
+
+def accuracy(net, X, labels):
+    """Fraction of examples whose predicted class equals the label, in [0, 1].
+
+    The predicted class is the output unit with the largest activation; with
+    a single output unit it is 1 when the output is >= 0.5, else 0.
+
+    Parameters
+    ----------
+    net : Network
+    X : array_like, shape (m, sizes[0])
+    labels : array_like of int, shape (m,)
+    """
+    X = _validate.as_matrix("X", X, cols=net.sizes[0], allow_1d=True)
+    k = max(net.sizes[-1], 2)
+    labels = as_labels(labels, k)
+    if labels.size != X.shape[0]:
+        raise ValueError(
+            f"labels must have one entry per row of X: X has {X.shape[0]} rows, labels has {labels.size}"
+        )
+    return float(np.mean(predicted_classes(net.predict(X)) == labels))

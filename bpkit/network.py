@@ -1,0 +1,224 @@
+"""A fully connected feed-forward network in the course's notation (lesson 1).
+
+Notation (the README has the full table):
+
+* rows are examples: ``X`` has shape ``(m, n)``;
+* layers are numbered from 1 in the lessons, and layer 1 is the input.
+  Python lists count from 0, so **course layer l is list index l-1**:
+  ``weights[0]`` is W(1), ``activations[0]`` is a(1) = X;
+* ``z(l+1) = a(l) @ W(l) + b(l)`` with ``W(l)`` of shape ``(s_l, s_(l+1))``
+  and ``b(l)`` of shape ``(s_(l+1),)``;
+* hidden layers use ``activation`` (sigmoid by default); the output layer is
+  always a sigmoid, so outputs lie in (0, 1).
+
+Ng's Coursera convention stores each layer as one matrix ``Theta(l)`` of shape
+``(s_(l+1), s_l + 1)`` whose column 0 is the bias: ``Theta(l) = [b(l)[:, None],
+W(l).T]``. :meth:`Network.to_thetas` and :meth:`Network.from_thetas` convert.
+"""
+from __future__ import annotations
+
+import numbers
+from typing import NamedTuple
+
+import numpy as np
+
+from . import _validate
+from .activations import ACTIVATIONS, sigmoid
+
+
+class Trace(NamedTuple):
+    """Everything a forward pass computed, aligned by layer.
+
+    ``zs[i]`` and ``activations[i]`` belong to course layer ``i+1``;
+    ``zs[0]`` is None because the input layer has no weighted input.
+    """
+
+    zs: list
+    activations: list
+
+
+class Network:
+    """A feed-forward network with weights ``W(l)`` and biases ``b(l)``.
+
+    Parameters
+    ----------
+    sizes : sequence of int, length >= 2
+        Units per layer, input first, e.g. ``[2, 3, 1]``.
+    seed : int, default 0
+        Seed for the initial weights, so two networks built alike are equal.
+    activation : {"sigmoid", "tanh", "relu"}, default "sigmoid"
+        Activation of the hidden layers. The output layer is always sigmoid.
+
+    Attributes
+    ----------
+    weights : list of ndarray
+        ``weights[l-1]`` is W(l), shape ``(sizes[l-1], sizes[l])``.
+    biases : list of ndarray
+        ``biases[l-1]`` is b(l), shape ``(sizes[l],)``.
+
+    Weights start as N(0, 1/s_l) (so z does not saturate the sigmoid at the
+    start) and biases start at 0.
+    """
+
+    def __init__(self, sizes, seed=0, activation="sigmoid"):
+        self.sizes = _check_sizes(sizes)
+        self.activation = _validate.choice("activation", activation, ACTIVATIONS)
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
+        self.seed = int(seed)
+        rng = np.random.default_rng(self.seed)
+        self.weights = [
+            rng.standard_normal((s_in, s_out)) / np.sqrt(s_in)
+            for s_in, s_out in zip(self.sizes[:-1], self.sizes[1:])
+        ]
+        self.biases = [np.zeros(s_out) for s_out in self.sizes[1:]]
+
+    # ------------------------------------------------------------------ shapes
+    @property
+    def num_layers(self):
+        """L, the number of layers including the input layer."""
+        return len(self.sizes)
+
+    @property
+    def shapes(self):
+        """List of ``(W.shape, b.shape)`` per layer, as the lessons print them."""
+        return [(W.shape, b.shape) for W, b in zip(self.weights, self.biases)]
+
+    def num_params(self):
+        """Total number of weights and biases."""
+        return int(sum(W.size + b.size for W, b in zip(self.weights, self.biases)))
+
+    def __repr__(self):
+        return f"Network(sizes={self.sizes}, activation={self.activation!r})"
+
+    # ----------------------------------------------------------------- forward
+    def forward(self, X):
+        """Forward propagation, keeping every layer's ``z`` and ``a``.
+
+        ``z(l+1) = a(l) @ W(l) + b(l)``, ``a(l+1) = f(z(l+1))``.
+
+        Parameters
+        ----------
+        X : array_like, shape (m, sizes[0]) (or one example of shape (sizes[0],))
+
+        Returns
+        -------
+        Trace
+            ``(zs, activations)``, lists of length L. ``activations[0]`` is X,
+            ``activations[-1]`` is the prediction, shape ``(m, sizes[-1])``;
+            ``zs[0]`` is None.
+        """
+        X = _validate.as_matrix("X", X, cols=self.sizes[0], allow_1d=True)
+        self.check_parameters()
+        return self._forward(X)
+
+    def _forward(self, X):
+        # forward: the same loop as lesson 1, keeping every z and a
+        hidden = ACTIVATIONS[self.activation].fn
+        zs, activations = [None], [X]
+        a = X
+        last = len(self.weights) - 1
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ W + b
+            a = sigmoid(z) if l == last else hidden(z)
+            zs.append(z)
+            activations.append(a)
+        return Trace(zs, activations)
+
+    def predict(self, X):
+        """Network output for ``X``: shape ``(m, sizes[-1])``, values in (0, 1)."""
+        return self.forward(X).activations[-1]
+
+    # ------------------------------------------------------------------ copies
+    def copy(self):
+        """An independent copy: changing it never changes this network."""
+        new = Network.__new__(Network)
+        new.sizes = list(self.sizes)
+        new.activation = self.activation
+        new.seed = self.seed
+        new.weights = [W.copy() for W in self.weights]
+        new.biases = [b.copy() for b in self.biases]
+        return new
+
+    def params(self):
+        """The parameter arrays themselves (not copies), weights then biases."""
+        return list(self.weights) + list(self.biases)
+
+    def check_parameters(self):
+        """Raise ValueError if a weight or bias has the wrong shape or is not finite.
+
+        Lessons let learners assign ``net.weights[0] = ...``; this catches a
+        wrong shape there before it turns into a broadcasting error.
+        """
+        if len(self.weights) != len(self.sizes) - 1 or len(self.biases) != len(self.sizes) - 1:
+            raise ValueError(
+                f"a network with sizes {self.sizes} needs {len(self.sizes) - 1} weight matrices and "
+                f"bias vectors, got {len(self.weights)} and {len(self.biases)}"
+            )
+        for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
+            want_W = (self.sizes[l - 1], self.sizes[l])
+            if np.shape(W) != want_W:
+                raise ValueError(f"weights[{l - 1}] (W({l})) must have shape {want_W}, got {np.shape(W)}")
+            if np.shape(b) != (self.sizes[l],):
+                raise ValueError(
+                    f"biases[{l - 1}] (b({l})) must have shape {(self.sizes[l],)}, got {np.shape(b)}"
+                )
+            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+                raise ValueError(
+                    f"W({l}) or b({l}) contains NaN or inf; training probably diverged "
+                    "(try a smaller learning rate) or a value was set by hand"
+                )
+
+    # --------------------------------------------------------- Ng's notation
+    def to_thetas(self):
+        """Ng's matrices: ``Theta(l) = [b(l)[:, None], W(l).T]``.
+
+        Returns
+        -------
+        list of ndarray
+            ``thetas[l-1]`` has shape ``(s_(l+1), s_l + 1)``; column 0 is the bias.
+        """
+        return [np.hstack([b[:, None], W.T]) for W, b in zip(self.weights, self.biases)]
+
+    @classmethod
+    def from_thetas(cls, thetas, activation="sigmoid"):
+        """Build a network from Ng's ``Theta`` matrices (bias in column 0).
+
+        Parameters
+        ----------
+        thetas : list of array_like
+            ``thetas[l-1]`` has shape ``(s_(l+1), s_l + 1)``.
+        """
+        if isinstance(thetas, np.ndarray) or not isinstance(thetas, (list, tuple)) or not thetas:
+            raise TypeError("thetas must be a non-empty list of 2-D arrays, one per layer")
+        mats = []
+        for i, T in enumerate(thetas):
+            T = _validate.as_matrix(f"thetas[{i}]", T)
+            if T.shape[1] < 2:
+                raise ValueError(
+                    f"thetas[{i}] must have shape (s_(l+1), s_l + 1) with a bias column 0, got shape {T.shape}"
+                )
+            mats.append(T)
+        sizes = [mats[0].shape[1] - 1] + [T.shape[0] for T in mats]
+        for i, T in enumerate(mats[1:], start=1):
+            if T.shape[1] != mats[i - 1].shape[0] + 1:
+                raise ValueError(
+                    f"thetas[{i}] must have {mats[i - 1].shape[0] + 1} columns "
+                    f"(bias + {mats[i - 1].shape[0]} units of the previous layer), got shape {T.shape}"
+                )
+        net = cls(sizes, activation=activation)
+        net.weights = [T[:, 1:].T.copy() for T in mats]
+        net.biases = [T[:, 0].copy() for T in mats]
+        return net
+
+
+def _check_sizes(sizes):
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
+        raise TypeError(f"sizes must be a list of layer sizes such as [2, 3, 1], got {sizes!r}")
+    sizes = list(sizes)
+    if len(sizes) < 2:
+        raise ValueError(f"sizes needs at least an input and an output layer, e.g. [2, 3, 1]; got {sizes!r}")
+    for s in sizes:
+        if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
+            raise ValueError(f"every layer size must be an integer >= 1, got {sizes!r}")
+    return [int(s) for s in sizes]

@@ -1,0 +1,299 @@
+"""Training: full-batch gradient descent and mini-batch SGD (lesson 6).
+
+One step on a batch B of b examples (n is the training set size)::
+
+    W(l) <- (1 - lr * lam / n) * W(l) - lr / b * Delta_B(l)
+    b(l) <- b(l) - lr / b * Delta_b,B(l)
+
+which is gradient descent on the averaged, L2-regularized cost of
+:mod:`bpkit.costs`, estimated on the batch. ``backprop`` gives the same
+gradient; training uses its own kernel below because a step runs thousands of
+times per epoch: it reuses preallocated buffers, writes every result in place
+(``out=``), folds ``lr / b`` into the output error so ``a.T @ delta`` already
+is the step, and gathers each epoch's shuffle into one array with ``np.take``.
+``benchmarks/bench_sgd.py`` measures it against the bare matrix products.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import _validate
+from .costs import check_targets, get_cost, l2_penalty
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised when the cost became NaN or inf; the network is restored to its last finite epoch.
+
+    Attributes
+    ----------
+    history : History
+        The epochs that finished before the divergence.
+    """
+
+    def __init__(self, message, history):
+        super().__init__(message)
+        self.history = history
+
+
+class History(dict):
+    """Per-epoch record: ``history["cost"][e]``, ``history["accuracy"][e]``.
+
+    ``cost`` is the mean over the epoch of each example's cost *at the moment it
+    was used* for a step (the usual "training loss" of an epoch: no extra
+    forward pass), plus the L2 term at the end of the epoch. ``accuracy`` is
+    measured the same way, and is None when the targets are not classes.
+    """
+
+    def __init__(self):
+        super().__init__(epoch=[], cost=[], accuracy=[])
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __repr__(self):
+        if not self["epoch"]:
+            return "History(no epochs)"
+        acc = self["accuracy"][-1]
+        acc_txt = "" if acc is None else f", accuracy {acc:.4f}"
+        return f"History({len(self['epoch'])} epochs, last cost {self['cost'][-1]:.6g}{acc_txt})"
+
+
+def _class_labels(Y):
+    """Labels if Y holds classes (one-hot rows, or a single 0/1 column), else None."""
+    if Y.shape[1] == 1:
+        col = Y[:, 0]
+        return col.astype(np.int64) if np.all((col == 0) | (col == 1)) else None
+    if np.all((Y == 0) | (Y == 1)) and np.all(Y.sum(axis=1) == 1):
+        return Y.argmax(axis=1)
+    return None
+
+
+def _predicted_from_z(Z):
+    return (Z[:, 0] >= 0).astype(np.int64) if Z.shape[1] == 1 else Z.argmax(axis=1)
+
+
+def _hidden_kernels(name):
+    """In-place f(z) -> a and f'(from a) -> t for hidden layers."""
+    if name == "sigmoid":
+
+        def fwd(z, a):
+            np.negative(z, out=a)
+            np.exp(a, out=a)  # may overflow to inf for z < -709: 1/inf = 0 is then exact
+            a += 1.0
+            np.reciprocal(a, out=a)
+
+        def prime(a, t):
+            np.subtract(1.0, a, out=t)
+            t *= a
+
+    elif name == "tanh":
+
+        def fwd(z, a):
+            np.tanh(z, out=a)
+
+        def prime(a, t):
+            np.multiply(a, a, out=t)
+            np.subtract(1.0, t, out=t)
+
+    else:  # relu
+
+        def fwd(z, a):
+            np.maximum(z, 0.0, out=a)
+
+        def prime(a, t):
+            np.sign(a, out=t)  # a >= 0, so sign is exactly f'(z)
+
+    return fwd, prime
+
+
+def _sigmoid_inplace(z, a):
+    np.negative(z, out=a)
+    np.exp(a, out=a)
+    a += 1.0
+    np.reciprocal(a, out=a)
+
+
+class _Buffers:
+    """Every array one step of batch size b needs, allocated once."""
+
+    def __init__(self, sizes, b):
+        outs = sizes[1:]
+        self.Z = [np.empty((b, s)) for s in outs]
+        self.A = [np.empty((b, s)) for s in outs]
+        self.D = [np.empty((b, s)) for s in outs]
+        self.T = [np.empty((b, s)) for s in outs]
+        self.GW = [np.empty((s_in, s_out)) for s_in, s_out in zip(sizes[:-1], outs)]
+        self.Gb = [np.empty(s) for s in outs]
+
+
+def _make_step(net, kind, lr, decay):
+    """Return ``step(x, y, z_out, buf, scale)``: one in-place SGD update.
+
+    ``x`` (b, n_in) and ``y`` (b, n_out) are views into the shuffled epoch
+    arrays; the output layer's z is written into ``z_out`` (a view of the epoch
+    record) so the epoch's cost needs no second forward pass.
+    """
+    Ws, bs = net.weights, net.biases
+    last = len(Ws) - 1
+    fwd, prime = _hidden_kernels(net.activation)
+    quadratic = kind == "quadratic"
+    matmul, subtract, multiply, add = np.matmul, np.subtract, np.multiply, np.add
+    layers = range(last + 1)
+    back = range(last, -1, -1)
+
+    def step(x, y, z_out, buf, scale):
+        Z, A, D, T, GW, Gb = buf.Z, buf.A, buf.D, buf.T, buf.GW, buf.Gb
+        # forward
+        a = x
+        for k in layers:
+            z = z_out if k == last else Z[k]
+            matmul(a, Ws[k], out=z)
+            add(z, bs[k], out=z)
+            if k == last:
+                _sigmoid_inplace(z, A[k])
+            else:
+                fwd(z, A[k])
+            a = A[k]
+        # backward: output error, pre-multiplied by lr / b so a.T @ delta is the step
+        d = D[last]
+        subtract(a, y, out=d)
+        if quadratic:
+            subtract(1.0, a, out=T[last])
+            multiply(T[last], a, out=T[last])
+            multiply(d, T[last], out=d)
+        multiply(d, scale, out=d)
+        for k in back:
+            a_prev = x if k == 0 else A[k - 1]
+            if k > 0:  # send the error back before W(k) changes
+                matmul(d, Ws[k].T, out=D[k - 1])
+                prime(A[k - 1], T[k - 1])
+                multiply(D[k - 1], T[k - 1], out=D[k - 1])
+            matmul(a_prev.T, d, out=GW[k])
+            if decay != 1.0:
+                multiply(Ws[k], decay, out=Ws[k])
+            subtract(Ws[k], GW[k], out=Ws[k])
+            np.sum(d, axis=0, out=Gb[k])
+            subtract(bs[k], Gb[k], out=bs[k])
+            d = D[k - 1] if k > 0 else d
+
+    return step
+
+
+def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", seed=0,
+        callback=None, shuffle=True):
+    """Train ``net`` in place by mini-batch stochastic gradient descent.
+
+    Each epoch shuffles the examples (seeded: the same ``seed`` gives the same
+    run), cuts them into batches of ``batch_size`` (the last may be smaller) and
+    takes one gradient step per batch.
+
+    Parameters
+    ----------
+    net : Network, changed in place
+    X : array_like, shape (n, sizes[0])
+    Y : array_like, shape (n, sizes[-1]); e.g. ``one_hot(labels, 10)``
+    epochs : int > 0
+    batch_size : int > 0 (``n`` or more means full-batch gradient descent)
+    lr : float > 0, the learning rate
+    lam : float >= 0, L2 strength (weights only), as in :func:`bpkit.cost`
+    kind : {"quadratic", "cross_entropy"}
+    seed : int, seeds the shuffling
+    callback : callable, optional
+        ``callback(epoch, net, history)`` after each epoch (epochs count from 1).
+    shuffle : bool, default True
+
+    Returns
+    -------
+    History
+        ``history["cost"]`` per epoch (see :class:`History`), and
+        ``history["accuracy"]`` when Y holds classes (one-hot rows or one 0/1
+        column), else None entries.
+
+    Raises
+    ------
+    TrainingDiverged
+        If the cost becomes NaN or inf. The message names the learning rate,
+        and ``net`` is put back to the weights of the last finite epoch.
+    """
+    C = get_cost(kind)
+    epochs = _validate.positive_number("epochs", epochs, integer=True)
+    batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
+    lr = _validate.positive_number("lr", lr)
+    lam = _validate.non_negative_number("lam", lam)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable as callback(epoch, net, history), got {callback!r}")
+    X, Y = _validate.check_xy(net, X, Y)
+    check_targets(kind, Y)
+    net.check_parameters()
+    # the kernel writes in place: make sure every parameter is its own float64 array
+    net.weights = [np.array(W, dtype=np.float64, order="C") for W in net.weights]
+    net.biases = [np.array(b, dtype=np.float64, order="C") for b in net.biases]
+
+    n = X.shape[0]
+    b = min(batch_size, n)
+    labels = _class_labels(Y)
+    history = History()
+    rng = np.random.default_rng(seed)
+    step = _make_step(net, kind, lr, 1.0 - lr * lam / n)
+    full = _Buffers(net.sizes, b)
+    tail = _Buffers(net.sizes, n % b) if n % b else None
+    Xs, Ys = np.empty_like(X), np.empty_like(Y)
+    Zout = np.empty((n, net.sizes[-1]))
+    order = np.arange(n)
+    Ls = labels.copy() if labels is not None else None
+    good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
+    for epoch in range(1, epochs + 1):
+        if shuffle:
+            order = rng.permutation(n)
+            np.take(X, order, axis=0, out=Xs, mode="clip")
+            np.take(Y, order, axis=0, out=Ys, mode="clip")
+        elif epoch == 1:
+            Xs[...], Ys[...] = X, Y
+        with np.errstate(over="ignore", invalid="ignore"):
+            for i in range(0, n, b):
+                j = min(i + b, n)
+                buf = full if j - i == b else tail
+                step(Xs[i:j], Ys[i:j], Zout[i:j], buf, lr / (j - i))
+            with np.errstate(divide="ignore"):
+                A_out = np.empty_like(Zout)
+                _sigmoid_inplace(Zout, A_out)
+                J = C.total(Zout, A_out, Ys) / n + l2_penalty(net.weights, lam, n)
+        if not np.isfinite(J) or not all(np.all(np.isfinite(W)) for W in net.weights):
+            net.weights = [W.copy() for W in good[0]]
+            net.biases = [c.copy() for c in good[1]]
+            raise TrainingDiverged(
+                f"training diverged in epoch {epoch}: the cost became {J} with learning rate "
+                f"lr={lr:g}. The step is too large; try lr={lr / 10:g}. The network was put back "
+                f"to its weights after epoch {epoch - 1}.",
+                history,
+            )
+        acc = None
+        if labels is not None:
+            if shuffle:
+                np.take(labels, order, out=Ls, mode="clip")
+            acc = float(np.mean(_predicted_from_z(Zout) == Ls))
+        history["epoch"].append(epoch)
+        history["cost"].append(float(J))
+        history["accuracy"].append(acc)
+        for dst, src in zip(good[0] + good[1], net.weights + net.biases):
+            np.copyto(dst, src)
+        if callback is not None:
+            callback(epoch, net, history)
+    return history
+
+
+def gradient_descent(net, X, Y, epochs=100, lr=0.5, lam=0.0, kind="quadratic", callback=None):
+    """Full-batch gradient descent: one step per epoch on all examples, no shuffling.
+
+    Same parameters and return value as :func:`sgd` (without the batch options).
+    """
+    X = _validate.as_matrix("X", X, cols=net.sizes[0], allow_1d=True)
+    return sgd(net, X, Y, epochs=epochs, batch_size=X.shape[0], lr=lr, lam=lam, kind=kind,
+               callback=callback, shuffle=False)
