@@ -1,0 +1,13 @@
+"""Interactive panels for the lessons (ipywidgets + ipympl).
+
+Each panel is built in one line from a ``Network`` and data, e.g.
+``panel = bpkit.widgets.<name>(net, X, Y)``; it shows itself when it is the
+last expression of a cell (``panel.widget`` is the box), and exposes its
+sliders and readouts as attributes so notebooks and tests can drive it from
+code. Building blocks are in :mod:`bpkit.widgets._common`.
+"""
+from ._common import LiveFigure, Readout, have_ipympl, panel_box, slider
+
+# --- lessons 1-3 panels (add imports below) ---
+
+# --- lessons 4-7 panels (add imports below) ---
