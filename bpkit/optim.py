@@ -268,10 +268,11 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
         if not np.isfinite(J) or not all(np.all(np.isfinite(W)) for W in net.weights):
             net.weights = [W.copy() for W in good[0]]
             net.biases = [c.copy() for c in good[1]]
+            when = "from before training" if epoch == 1 else f"after epoch {epoch - 1}"
             raise TrainingDiverged(
                 f"training diverged in epoch {epoch}: the cost became {J} with learning rate "
                 f"lr={lr:g}. The step is too large; try lr={lr / 10:g}. The network was put back "
-                f"to its weights after epoch {epoch - 1}.",
+                f"to its weights {when}.",
                 history,
             )
         acc = None

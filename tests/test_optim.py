@@ -1,0 +1,140 @@
+import time
+import warnings
+
+import numpy as np
+import pytest
+
+import bpkit
+from conftest import random_problem
+
+
+def test_full_batch_step_equals_backprop_step():
+    rng = np.random.default_rng(0)
+    net, X, Y = random_problem(rng, [3, 5, 2], 8, "cross_entropy")
+    ref = net.copy()
+    lr, lam = 0.7, 0.3
+    J0 = bpkit.cost(ref, X, Y, kind="cross_entropy")
+    dW, db = bpkit.backprop(ref, X, Y, kind="cross_entropy", lam=lam)
+    hist = bpkit.gradient_descent(net, X, Y, epochs=1, lr=lr, lam=lam, kind="cross_entropy")
+    for W, W0, g in zip(net.weights, ref.weights, dW):
+        np.testing.assert_allclose(W, W0 - lr * g, rtol=1e-13, atol=1e-15)
+    for b, b0, g in zip(net.biases, ref.biases, db):
+        np.testing.assert_allclose(b, b0 - lr * g, rtol=1e-13, atol=1e-15)
+    # the recorded cost: data term measured while stepping (here, before the single step),
+    # plus the L2 term of the weights at the end of the epoch
+    penalty = lam / (2 * 8) * sum(np.sum(W**2) for W in net.weights)
+    assert hist["cost"][0] == pytest.approx(J0 + penalty, rel=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["quadratic", "cross_entropy"])
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_minibatch_sgd_equals_manual_loop(kind, activation):
+    rng = np.random.default_rng(1)
+    net, X, Y = random_problem(rng, [4, 6, 3, 2], 23, kind)
+    net.activation = activation
+    ref = net.copy()
+    n, b, lr, lam, seed = 23, 5, 0.4, 0.2, 9
+    bpkit.sgd(net, X, Y, epochs=2, batch_size=b, lr=lr, lam=lam, kind=kind, seed=seed)
+    order_rng = np.random.default_rng(seed)
+    for _ in range(2):
+        order = order_rng.permutation(n)
+        for i in range(0, n, b):
+            idx = order[i : i + b]
+            # per batch, SGD decays weights by lr*lam/n: the same as lam' = lam * |B| / n on the batch
+            dW, db = bpkit.backprop(ref, X[idx], Y[idx], kind=kind, lam=lam * len(idx) / n)
+            ref.weights = [W - lr * g for W, g in zip(ref.weights, dW)]
+            ref.biases = [c - lr * g for c, g in zip(ref.biases, db)]
+    for a, r in zip(net.weights + net.biases, ref.weights + ref.biases):
+        np.testing.assert_allclose(a, r, rtol=1e-11, atol=1e-13)
+
+
+def test_same_seed_same_history_and_weights():
+    X, labels = bpkit.make_moons(120, seed=2)
+    Y = bpkit.one_hot(labels, 2)
+    runs = []
+    for _ in range(2):
+        net = bpkit.Network([2, 8, 2], seed=4)
+        h = bpkit.sgd(net, X, Y, epochs=5, batch_size=16, lr=2.0, kind="cross_entropy", seed=11)
+        runs.append((h, net))
+    assert runs[0][0] == runs[1][0]
+    assert runs[0][0]["accuracy"][0] is not None
+    for a, b in zip(runs[0][1].weights, runs[1][1].weights):
+        np.testing.assert_array_equal(a, b)
+    net = bpkit.Network([2, 8, 2], seed=4)
+    other = bpkit.sgd(net, X, Y, epochs=5, batch_size=16, lr=2.0, kind="cross_entropy", seed=12)
+    assert other["cost"] != runs[0][0]["cost"]
+
+
+def test_history_accuracy_matches_labels_and_callback_runs():
+    X, labels = bpkit.make_circles(100, seed=0)
+    seen = []
+    net = bpkit.Network([2, 6, 1], seed=0)
+    h = bpkit.sgd(net, X, labels[:, None].astype(float), epochs=3, batch_size=100, lr=1.0, shuffle=False,
+                  callback=lambda e, n, hist: seen.append((e, len(hist["cost"]))))
+    assert seen == [(1, 1), (2, 2), (3, 3)]
+    assert h["epoch"] == [1, 2, 3]
+    # with full batch and no shuffle, epoch 1's accuracy is the starting network's
+    start = bpkit.Network([2, 6, 1], seed=0)
+    assert h["accuracy"][0] == bpkit.accuracy(start, X, labels)
+
+
+def test_regression_targets_have_no_accuracy():
+    X, Y = bpkit.noisy_sine(10)
+    h = bpkit.sgd(bpkit.Network([1, 4, 1]), X, Y, epochs=2, batch_size=5, lr=0.5)
+    assert h["accuracy"] == [None, None]
+
+
+def test_divergence_names_the_learning_rate_and_restores_weights():
+    X, labels = bpkit.make_moons(50, seed=0)
+    Y = bpkit.one_hot(labels, 2)
+    net = bpkit.Network([2, 5, 2], seed=0)
+    bpkit.sgd(net, X, Y, epochs=1, batch_size=10, lr=0.5, kind="cross_entropy")
+    before = [W.copy() for W in net.weights]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a clear exception, and no overflow warnings on the way
+        with pytest.raises(bpkit.TrainingDiverged, match=r"learning rate lr=1e\+300.*try lr=1e\+299") as info:
+            bpkit.sgd(net, X, Y, epochs=3, batch_size=10, lr=1e300, kind="cross_entropy")
+    assert info.value.history["epoch"] == []
+    for a, b in zip(net.weights, before):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, words",
+    [
+        (dict(lr=0), ValueError, "lr must be a positive number, got 0"),
+        (dict(lr=-0.1), ValueError, "lr must be a positive number, got -0.1"),
+        (dict(batch_size=0), ValueError, "batch_size must be a positive integer, got 0"),
+        (dict(batch_size=2.5), TypeError, r"batch_size must be a positive integer, got 2.5 \(float\)"),
+        (dict(epochs=-1), ValueError, "epochs must be a positive integer, got -1"),
+        (dict(lam=-2), ValueError, "lam must be a number >= 0, got -2"),
+        (dict(kind="hinge"), ValueError, "kind must be one of"),
+        (dict(callback=3), TypeError, "callback must be callable"),
+    ],
+)
+def test_sgd_bad_options(kwargs, exc, words):
+    X, Y = np.ones((4, 2)), np.ones((4, 1))
+    with pytest.raises(exc, match=words):
+        bpkit.sgd(bpkit.Network([2, 1]), X, Y, **kwargs)
+
+
+def test_sgd_bad_data():
+    net = bpkit.Network([2, 3, 1])
+    with pytest.raises(ValueError, match=r"same number of rows.*X has shape \(4, 2\), Y has shape \(5, 1\)"):
+        bpkit.sgd(net, np.ones((4, 2)), np.ones((5, 1)))
+    with pytest.raises(ValueError, match=r"X contains NaN"):
+        bpkit.sgd(net, [[np.nan, 1.0]], [[1.0]])
+
+
+@pytest.mark.slow
+def test_digits_784_30_10_reaches_92_percent_quickly():
+    d = bpkit.load_digits()
+    net = bpkit.Network([784, 30, 10], seed=0)
+    t0 = time.perf_counter()
+    h = bpkit.sgd(net, d.X_train, bpkit.one_hot(d.labels_train, 10), epochs=10, batch_size=10, lr=0.5,
+                  kind="cross_entropy", seed=0)
+    elapsed = time.perf_counter() - t0
+    acc = bpkit.accuracy(net, d.X_test, d.labels_test)
+    print(f"784-30-10: test accuracy {acc:.4f} in {elapsed:.1f} s; train history {h}")
+    assert acc >= 0.92
+    assert elapsed < 30

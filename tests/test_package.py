@@ -1,0 +1,77 @@
+"""The package as users meet it: fast import, public API, dependency lists in agreement."""
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+
+import bpkit
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    tomllib = pytest.importorskip("tomli")
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+PUBLIC = [
+    "Network", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime", "cost",
+    "backprop_loop", "backprop", "numerical_gradient", "relative_error", "gradient_check",
+    "gradient_descent", "sgd", "one_hot", "accuracy", "sleep_study", "make_moons",
+    "make_circles", "load_digits", "TrainingDiverged",
+]
+
+
+def test_public_api_is_exported_and_documented():
+    readme = (ROOT / "README.md").read_text()
+    for name in PUBLIC:
+        assert hasattr(bpkit, name), name
+        assert name in bpkit.__all__, name
+        assert getattr(bpkit, name).__doc__, f"{name} has no docstring"
+        assert f"`{name}" in readme, f"{name} is not documented in README.md"
+
+
+def test_import_does_not_load_widgets_or_pyplot():
+    code = (
+        "import sys, time; t = time.perf_counter(); import bpkit; dt = time.perf_counter() - t; "
+        "bad = [m for m in ('ipywidgets', 'matplotlib', 'matplotlib.pyplot', 'IPython') if m in sys.modules]; "
+        "print(repr((bad, dt)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    bad, dt = eval(out)
+    assert bad == [], f"import bpkit loaded {bad}"
+    assert dt < 2.0
+
+
+def _names(reqs):
+    return {re.split(r"[<>=!~ \[;]", r.strip(), maxsplit=1)[0].lower().replace("_", "-") for r in reqs}
+
+
+def test_environment_yml_matches_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = _names(project["dependencies"])
+    test = _names(project["optional-dependencies"]["test"])
+    env = (ROOT / "environment.yml").read_text()
+    conda = set()
+    pip_section = []
+    in_pip = False
+    for line in env.splitlines():
+        item = line.strip()
+        if item.startswith("- pip:"):
+            in_pip = True
+            continue
+        if item.startswith("- ") and not item.startswith("- pip:"):
+            entry = item[2:].split("#")[0].strip()
+            if in_pip and line.startswith("      "):
+                pip_section.append(entry)
+            else:
+                in_pip = False
+                conda.add(_names([entry]).pop())
+    conda.discard("python")
+    conda.discard("pip")
+    # every runtime and test dependency comes from conda-forge, and nothing else does
+    assert conda == runtime | test, (sorted(conda - (runtime | test)), sorted((runtime | test) - conda))
+    assert any(e.startswith("-e .") for e in pip_section), "environment.yml must pip-install the repo itself"
+    py = re.search(r"python\s*>=\s*([\d.]+)", env)
+    assert py and py.group(1) == project["requires-python"].lstrip(">=")
