@@ -36,7 +36,8 @@ def as_matrix(name, value, *, cols=None, rows=None, allow_1d=False):
         raise ValueError(f"{name} must have {rows} rows, got shape {arr.shape}")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} has no rows (shape {arr.shape}); need at least one example")
-    if not np.all(np.isfinite(arr)):
+    # a sum is NaN or inf when any entry is (one pass, no temporary array); only then look closer
+    if not np.isfinite(np.sum(arr)) and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}); "

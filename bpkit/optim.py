@@ -10,7 +10,9 @@ which is gradient descent on the averaged, L2-regularized cost of
 gradient; training uses its own kernel below because a step runs thousands of
 times per epoch: it reuses preallocated buffers, writes every result in place
 (``out=``), folds ``lr / b`` into the output error so ``a.T @ delta`` already
-is the step, and gathers each epoch's shuffle into one array with ``np.take``.
+is the step, and gathers each shuffled batch into a small reused array with
+``np.take(..., out=..., mode="clip")`` just before it is used (while the rows
+are still in cache).
 ``benchmarks/bench_sgd.py`` measures it against the bare matrix products.
 """
 from __future__ import annotations
@@ -118,6 +120,25 @@ def _sigmoid_inplace(z, a):
     np.reciprocal(a, out=a)
 
 
+def _writeable_f64(p):
+    if isinstance(p, np.ndarray) and p.dtype == np.float64 and p.flags.c_contiguous and p.flags.writeable:
+        return p
+    return np.array(p, dtype=np.float64, order="C")
+
+
+def _epoch_total(kind, Z, Y):
+    """Summed cost of the epoch from the output z's, as :meth:`CrossEntropyCost.total` / quadratic.
+
+    Cross-entropy uses log(1 + e^z) - y z, the same value with one logaddexp instead of two.
+    """
+    if kind == "cross_entropy":
+        return float(np.sum(np.logaddexp(0.0, Z)) - np.vdot(Y, Z))
+    A = np.empty_like(Z)
+    _sigmoid_inplace(Z, A)
+    A -= Y
+    return 0.5 * float(np.vdot(A, A))
+
+
 class _Buffers:
     """Every array one step of batch size b needs, allocated once."""
 
@@ -143,22 +164,24 @@ def _make_step(net, kind, lr, decay):
     fwd, prime = _hidden_kernels(net.activation)
     quadratic = kind == "quadratic"
     matmul, subtract, multiply, add = np.matmul, np.subtract, np.multiply, np.add
-    layers = range(last + 1)
+    colsum = np.add.reduce
+    hidden = range(last)
     back = range(last, -1, -1)
 
     def step(x, y, z_out, buf, scale):
         Z, A, D, T, GW, Gb = buf.Z, buf.A, buf.D, buf.T, buf.GW, buf.Gb
         # forward
         a = x
-        for k in layers:
-            z = z_out if k == last else Z[k]
+        for k in hidden:
+            z = Z[k]
             matmul(a, Ws[k], out=z)
             add(z, bs[k], out=z)
-            if k == last:
-                _sigmoid_inplace(z, A[k])
-            else:
-                fwd(z, A[k])
+            fwd(z, A[k])
             a = A[k]
+        matmul(a, Ws[last], out=z_out)
+        add(z_out, bs[last], out=z_out)
+        a = A[last]
+        _sigmoid_inplace(z_out, a)
         # backward: output error, pre-multiplied by lr / b so a.T @ delta is the step
         d = D[last]
         subtract(a, y, out=d)
@@ -177,7 +200,7 @@ def _make_step(net, kind, lr, decay):
             if decay != 1.0:
                 multiply(Ws[k], decay, out=Ws[k])
             subtract(Ws[k], GW[k], out=Ws[k])
-            np.sum(d, axis=0, out=Gb[k])
+            colsum(d, axis=0, out=Gb[k])
             subtract(bs[k], Gb[k], out=bs[k])
             d = D[k - 1] if k > 0 else d
 
@@ -232,39 +255,44 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     X, Y = _validate.check_xy(net, X, Y)
     check_targets(kind, Y)
     net.check_parameters()
-    # the kernel writes in place: make sure every parameter is its own float64 array
-    net.weights = [np.array(W, dtype=np.float64, order="C") for W in net.weights]
-    net.biases = [np.array(b, dtype=np.float64, order="C") for b in net.biases]
+    # the kernel writes in place: every parameter must be a writeable C-ordered float64 array
+    # (kept as the same object when it already is, so references the caller holds stay live)
+    net.weights = [_writeable_f64(W) for W in net.weights]
+    net.biases = [_writeable_f64(b) for b in net.biases]
 
     n = X.shape[0]
     b = min(batch_size, n)
+    shuffle = shuffle and b < n  # one batch of everything: the order changes nothing
     labels = _class_labels(Y)
     history = History()
     rng = np.random.default_rng(seed)
     step = _make_step(net, kind, lr, 1.0 - lr * lam / n)
     full = _Buffers(net.sizes, b)
     tail = _Buffers(net.sizes, n % b) if n % b else None
-    Xs, Ys = np.empty_like(X), np.empty_like(Y)
+    # shuffled batches are gathered into these (small, cache-resident) arrays, one batch at a time
+    xb = {b: np.empty((b, X.shape[1])), n % b: np.empty((n % b, X.shape[1]))} if shuffle else None
+    yb = {b: np.empty((b, Y.shape[1])), n % b: np.empty((n % b, Y.shape[1]))} if shuffle else None
     Zout = np.empty((n, net.sizes[-1]))
-    order = np.arange(n)
-    Ls = labels.copy() if labels is not None else None
+    order = None
     good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
     for epoch in range(1, epochs + 1):
         if shuffle:
             order = rng.permutation(n)
-            np.take(X, order, axis=0, out=Xs, mode="clip")
-            np.take(Y, order, axis=0, out=Ys, mode="clip")
-        elif epoch == 1:
-            Xs[...], Ys[...] = X, Y
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(0, n, b):
                 j = min(i + b, n)
-                buf = full if j - i == b else tail
-                step(Xs[i:j], Ys[i:j], Zout[i:j], buf, lr / (j - i))
-            with np.errstate(divide="ignore"):
-                A_out = np.empty_like(Zout)
-                _sigmoid_inplace(Zout, A_out)
-                J = C.total(Zout, A_out, Ys) / n + l2_penalty(net.weights, lam, n)
+                size = j - i
+                buf = full if size == b else tail
+                if shuffle:
+                    idx = order[i:j]
+                    x = np.take(X, idx, axis=0, out=xb[size], mode="clip")
+                    y = np.take(Y, idx, axis=0, out=yb[size], mode="clip")
+                else:
+                    x, y = X[i:j], Y[i:j]
+                step(x, y, Zout[i:j], buf, lr / size)
+            # the epoch's cost from the output z recorded at each step (rows in visiting order)
+            Yv = Y if order is None else Y[order]
+            J = _epoch_total(kind, Zout, Yv) / n + l2_penalty(net.weights, lam, n)
         if not np.isfinite(J) or not all(np.all(np.isfinite(W)) for W in net.weights):
             net.weights = [W.copy() for W in good[0]]
             net.biases = [c.copy() for c in good[1]]
@@ -277,9 +305,8 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
             )
         acc = None
         if labels is not None:
-            if shuffle:
-                np.take(labels, order, out=Ls, mode="clip")
-            acc = float(np.mean(_predicted_from_z(Zout) == Ls))
+            Lv = labels if order is None else labels[order]
+            acc = float(np.mean(_predicted_from_z(Zout) == Lv))
         history["epoch"].append(epoch)
         history["cost"].append(float(J))
         history["accuracy"].append(acc)

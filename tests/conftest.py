@@ -19,3 +19,7 @@ def random_problem(rng, sizes, m, kind):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+# notebooks under tests/ are fixtures (browser harness, grading), not lessons for nbval
+collect_ignore_glob = ["*.ipynb"]

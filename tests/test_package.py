@@ -56,7 +56,8 @@ def test_environment_yml_matches_pyproject():
     conda = set()
     pip_section = []
     in_pip = False
-    for line in env.splitlines():
+    deps = env.split("\ndependencies:", 1)[1]
+    for line in deps.splitlines():
         item = line.strip()
         if item.startswith("- pip:"):
             in_pip = True
