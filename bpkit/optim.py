@@ -270,29 +270,25 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     full = _Buffers(net.sizes, b)
     tail = _Buffers(net.sizes, n % b) if n % b else None
     # shuffled batches are gathered into these (small, cache-resident) arrays, one batch at a time
+    # (Y is small: it is gathered once per epoch instead)
     xb = {b: np.empty((b, X.shape[1])), n % b: np.empty((n % b, X.shape[1]))} if shuffle else None
-    yb = {b: np.empty((b, Y.shape[1])), n % b: np.empty((n % b, Y.shape[1]))} if shuffle else None
+    Ys = np.empty_like(Y) if shuffle else Y
     Zout = np.empty((n, net.sizes[-1]))
     order = None
     good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
     for epoch in range(1, epochs + 1):
         if shuffle:
             order = rng.permutation(n)
+            np.take(Y, order, axis=0, out=Ys, mode="clip")
         with np.errstate(over="ignore", invalid="ignore"):
             for i in range(0, n, b):
                 j = min(i + b, n)
                 size = j - i
                 buf = full if size == b else tail
-                if shuffle:
-                    idx = order[i:j]
-                    x = np.take(X, idx, axis=0, out=xb[size], mode="clip")
-                    y = np.take(Y, idx, axis=0, out=yb[size], mode="clip")
-                else:
-                    x, y = X[i:j], Y[i:j]
-                step(x, y, Zout[i:j], buf, lr / size)
+                x = np.take(X, order[i:j], axis=0, out=xb[size], mode="clip") if shuffle else X[i:j]
+                step(x, Ys[i:j], Zout[i:j], buf, lr / size)
             # the epoch's cost from the output z recorded at each step (rows in visiting order)
-            Yv = Y if order is None else Y[order]
-            J = _epoch_total(kind, Zout, Yv) / n + l2_penalty(net.weights, lam, n)
+            J = _epoch_total(kind, Zout, Ys) / n + l2_penalty(net.weights, lam, n)
         if not np.isfinite(J) or not all(np.all(np.isfinite(W)) for W in net.weights):
             net.weights = [W.copy() for W in good[0]]
             net.biases = [c.copy() for c in good[1]]
