@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import bpkit
-from conftest import random_problem
+from problems import random_problem
 
 architectures = st.lists(st.integers(1, 5), min_size=2, max_size=4)
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 import bpkit
-from conftest import random_problem
+from problems import random_problem
 
 
 def test_numerical_gradient_of_a_known_function():

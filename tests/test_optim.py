@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import bpkit
-from conftest import random_problem
+from problems import random_problem
 
 
 def test_full_batch_step_equals_backprop_step():

@@ -1,0 +1,649 @@
+"""bpkit.checks: every diagnosis fires on the mistake it names, right code passes, fixed answers fail.
+
+Each wrong implementation below is written the way a learner would write the
+mistake (not by calling the checker's own mistaken variants), so these tests
+show that a real slip is recognised by its numbers.
+"""
+import copy
+import importlib
+import pathlib
+
+import nbformat
+import numpy as np
+import pytest
+
+import bpkit
+from bpkit import checks
+from bpkit.checks import PARTS, check, diagnose, run
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SEEDS = [0, 1, 2, 3, 4]
+
+
+def sig(z):
+    return bpkit.sigmoid(z)
+
+
+# ----------------------------------------------------------- the right answers
+def solution_functions():
+    """The model answers, executed from the solution notebooks' solution cells."""
+    ns = {"np": np, "bpkit": bpkit}
+    for path in sorted((ROOT / "solutions").glob("*_solution.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution"):
+                exec(compile(cell.source, str(path), "exec"), ns)
+    return ns
+
+
+SOLVED = solution_functions()
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_model_answers_pass(key, seed):
+    assert run(key, SOLVED[PARTS[key].function], seed=seed) is None
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+def test_reference_outputs_pass(key):
+    part = PARTS[key]
+    cases = part.make_cases(np.random.default_rng(7))
+    assert diagnose(key, cases, [part.reference(*a) for a in cases]) is None
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+@pytest.mark.parametrize("seed", SEEDS)
+def test_hard_coded_lesson_answer_fails(key, seed):
+    """Returning the lesson's numbers passes case 0 but not the fresh random cases."""
+    part = PARTS[key]
+    lesson = part.reference(*part.make_cases(np.random.default_rng(seed))[0])
+    msg = run(key, lambda *args: lesson, seed=seed)
+    assert msg is not None
+    if key != "07.3":  # there a fixed list reads as flagging correct / missing buggy candidates
+        assert "same answer for two different inputs" in msg or "shape" in msg, msg
+
+
+# ------------------------------------------------- wrong code, expected message
+def forward_no_output_sigmoid(X, W1, b1, W2, b2):
+    return sig(X @ W1 + b1) @ W2 + b2
+
+
+def forward_no_hidden_sigmoid(X, W1, b1, W2, b2):
+    return sig((X @ W1 + b1) @ W2 + b2)
+
+
+def forward_no_bias(X, W1, b1, W2, b2):
+    return sig(sig(X @ W1) @ W2)
+
+
+def forward_transposed(X, W1, b1, W2, b2):
+    return sig(sig(X @ W1 + b1) @ W2 + b2).T
+
+
+def cost_sum(Y, Yhat):
+    return float(np.sum((Y - Yhat) ** 2) / 2)
+
+
+def cost_no_half(Y, Yhat):
+    return float(np.sum((Y - Yhat) ** 2) / Y.shape[0])
+
+
+def cost_np_mean(Y, Yhat):
+    return float(np.mean((Y - Yhat) ** 2) / 2)
+
+
+def cost_elementwise(Y, Yhat):
+    return (Y - Yhat) ** 2 / (2 * Y.shape[0])
+
+
+def dC_dw_sigma_for_prime(w, a, b, y):
+    s = float(sig(w * a + b))
+    return 2 * (s - y) * s * a
+
+
+def dC_dw_no_prime(w, a, b, y):
+    return 2 * (float(sig(w * a + b)) - y) * a
+
+
+def dC_dw_z_prime(w, a, b, y):
+    z = w * a + b
+    return 2 * (float(sig(z)) - y) * z * (1 - z) * a
+
+
+def dC_dw_no_a(w, a, b, y):
+    s = float(sig(w * a + b))
+    return 2 * (s - y) * s * (1 - s)
+
+
+def dC_dw_no_two(w, a, b, y):
+    s = float(sig(w * a + b))
+    return (s - y) * s * (1 - s) * a
+
+
+def dC_dw_sign(w, a, b, y):
+    s = float(sig(w * a + b))
+    return 2 * (y - s) * s * (1 - s) * a
+
+
+def dJ_dW2_transposed(a2, z3, Y):
+    a3 = sig(z3)
+    return ((a3 - Y) * a3 * (1 - a3)).T @ a2 / a2.shape[0]
+
+
+def dJ_dW2_sum(a2, z3, Y):
+    a3 = sig(z3)
+    return a2.T @ ((a3 - Y) * a3 * (1 - a3))
+
+
+def dJ_dW2_sigma(a2, z3, Y):
+    a3 = sig(z3)
+    return a2.T @ ((a3 - Y) * a3) / a2.shape[0]
+
+
+def dJ_dW2_cross_entropy_delta(a2, z3, Y):
+    return a2.T @ (sig(z3) - Y) / a2.shape[0]
+
+
+def dJ_dW2_sign(a2, z3, Y):
+    a3 = sig(z3)
+    return a2.T @ ((Y - a3) * a3 * (1 - a3)) / a2.shape[0]
+
+
+def dJ_dW1_W2_not_transposed(X, z2, W2, delta3):
+    a2 = sig(z2)
+    return X.T @ ((delta3 @ W2) * a2 * (1 - a2)) / X.shape[0]
+
+
+def dJ_dW1_no_prime(X, z2, W2, delta3):
+    return X.T @ (delta3 @ W2.T) / X.shape[0]
+
+
+def dJ_dW1_sum(X, z2, W2, delta3):
+    a2 = sig(z2)
+    return X.T @ ((delta3 @ W2.T) * a2 * (1 - a2))
+
+
+def sigmoid_naive(z):
+    return 1 / (1 + np.exp(-np.asarray(z, dtype=float)))
+
+
+def sigmoid_where_both_branches(z):
+    z = np.asarray(z, dtype=float)
+    return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+
+def sigmoid_exp_ratio(z):
+    e = np.exp(np.asarray(z, dtype=float))
+    return e / (1 + e)
+
+
+def sigmoid_minus_z(z):
+    return bpkit.sigmoid(-np.asarray(z, dtype=float))
+
+
+def sigmoid_prime_returns_sigma(z):
+    return bpkit.sigmoid(z)
+
+
+def sigmoid_prime_of_z(z):
+    z = np.asarray(z, dtype=float)
+    return z * (1 - z)
+
+
+def sigmoid_prime_tanh_rule(z):
+    return 1 - bpkit.sigmoid(z) ** 2
+
+
+def sigmoid_prime_sign(z):
+    s = bpkit.sigmoid(z)
+    return s * (s - 1)
+
+
+def make_loop(*, keep_last=False, divide=True, divide_bias=True, hidden_prime=True, output_prime=True,
+              transpose=False, keepdims=False, use_sigma=False, sign=1.0):
+    """A learner's backprop_loop with the chosen slips."""
+
+    def backprop_loop(X, Y, W1, b1, W2, b2):
+        m = X.shape[0]
+        D1, D2 = np.zeros_like(W1.T if transpose else W1), np.zeros_like(W2.T if transpose else W2)
+        Db1, Db2 = np.zeros((1, b1.size)) if keepdims else np.zeros_like(b1), \
+            np.zeros((1, b2.size)) if keepdims else np.zeros_like(b2)
+        for i in range(m):
+            x, y = X[i:i + 1], Y[i:i + 1]
+            a2 = sig(x @ W1 + b1)
+            a3 = sig(a2 @ W2 + b2)
+            p3 = (a3 if use_sigma else a3 * (1 - a3)) if output_prime else 1.0
+            p2 = (a2 if use_sigma else a2 * (1 - a2)) if hidden_prime else 1.0
+            d3 = sign * (a3 - y) * p3
+            d2 = (d3 @ W2.T) * p2
+            g1 = d2.T @ x if transpose else x.T @ d2
+            g2 = d3.T @ a2 if transpose else a2.T @ d3
+            gb1 = d2 if keepdims else d2[0]
+            gb2 = d3 if keepdims else d3[0]
+            if keep_last:
+                D1, D2, Db1, Db2 = g1, g2, gb1, gb2
+            else:
+                D1, D2, Db1, Db2 = D1 + g1, D2 + g2, Db1 + gb1, Db2 + gb2
+        f, fb = (m if divide else 1), (m if divide_bias else 1)
+        return D1 / f, Db1 / fb, D2 / f, Db2 / fb
+
+    return backprop_loop
+
+
+def make_vectorized(*, lam_mode=None, sign=1.0, z_prime=False):
+    """A learner's backprop_vectorized / regularized_gradients with the chosen slips."""
+
+    def grads(X, Y, W1, b1, W2, b2, lam=0.0):
+        m = X.shape[0]
+        z2 = X @ W1 + b1
+        a2 = sig(z2)
+        z3 = a2 @ W2 + b2
+        a3 = sig(z3)
+        d3 = sign * (a3 - Y) * (z3 * (1 - z3) if z_prime else a3 * (1 - a3))
+        d2 = (d3 @ W2.T) * (z2 * (1 - z2) if z_prime else a2 * (1 - a2))
+        dW1, db1, dW2, db2 = X.T @ d2 / m, d2.sum(0) / m, a2.T @ d3 / m, d3.sum(0) / m
+        if lam_mode == "ok":
+            dW1, dW2 = dW1 + lam * W1 / m, dW2 + lam * W2 / m
+        elif lam_mode == "bias":
+            dW1, dW2 = dW1 + lam * W1 / m, dW2 + lam * W2 / m
+            db1, db2 = db1 + lam * b1 / m, db2 + lam * b2 / m
+        elif lam_mode == "no_m":
+            dW1, dW2 = dW1 + lam * W1, dW2 + lam * W2
+        elif lam_mode == "half":
+            dW1, dW2 = dW1 + lam * W1 / (2 * m), dW2 + lam * W2 / (2 * m)
+        elif lam_mode == "sign":
+            dW1, dW2 = dW1 - lam * W1 / m, dW2 - lam * W2 / m
+        return dW1, db1, dW2, db2
+
+    return grads
+
+
+def to_theta_bias_last(W, b):
+    return np.hstack([W.T, b[:, None]])
+
+
+def to_theta_vstack(W, b):
+    return np.vstack([b[None, :], W])
+
+
+def to_theta_no_transpose(W, b):
+    return np.hstack([b[:, None], W])
+
+
+def make_reg_cost(*, bias=False, no_m=False, no_half=False, no_penalty=False):
+    def regularized_cost(X, Y, W1, b1, W2, b2, lam):
+        m = X.shape[0]
+        Yhat = sig(sig(X @ W1 + b1) @ W2 + b2)
+        sq = np.sum(W1 ** 2) + np.sum(W2 ** 2) + (np.sum(b1 ** 2) + np.sum(b2 ** 2) if bias else 0.0)
+        pen = lam * sq / ((1 if no_m else m) * (1 if no_half else 2))
+        return float(np.sum((Y - Yhat) ** 2) / (2 * m) + (0.0 if no_penalty else pen))
+
+    return regularized_cost
+
+
+def batches_unshuffled(n, batch_size, seed):
+    order = np.arange(n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def batches_drop_last(n, batch_size, seed):
+    order = np.random.default_rng(seed).permutation(n)
+    return [order[i:i + batch_size] for i in range(0, n - batch_size + 1, batch_size)]
+
+
+def batches_other_rng(n, batch_size, seed):
+    order = np.random.RandomState(seed % (2**32)).permutation(n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def batches_with_replacement(n, batch_size, seed):
+    order = np.random.default_rng(seed).integers(0, n, n)
+    return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+
+def make_epoch(*, sign=-1.0, full=False, per_batch=False, times_b=False, one_step=False, biases=True,
+               shuffle=True, return_net=False):
+    def sgd_epoch(net, X, Y, lr, batch_size, seed):
+        n = X.shape[0]
+        order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+        for i in range(0, n, batch_size):
+            B = order[i:i + batch_size]
+            dW, db = bpkit.backprop(net, X if full else X[B], Y if full else Y[B])
+            step = lr / len(B) if per_batch else lr * len(B) if times_b else lr
+            for k in range(len(net.weights)):
+                net.weights[k] = net.weights[k] + sign * step * dW[k]
+                if biases:
+                    net.biases[k] = net.biases[k] + sign * step * db[k]
+            if one_step:
+                break
+        return net if return_net else net.params()
+
+    return sgd_epoch
+
+
+def make_numgrad(*, forward=False, one_eps=False, restore=True, flat=False, fixed_eps=None):
+    def numerical_gradient(f, theta, eps):
+        eps = fixed_eps or eps
+        theta = np.array(theta, dtype=float)
+        g = np.zeros(theta.size)
+        t = theta.reshape(-1)
+        for j in range(t.size):
+            old = t[j]
+            t[j] = old + eps
+            plus = f(theta)
+            if forward:
+                t[j] = old
+                g[j] = (plus - f(theta)) / eps
+                continue
+            t[j] = old - eps
+            minus = f(theta)
+            if restore:
+                t[j] = old
+            g[j] = (plus - minus) / (eps if one_eps else 2 * eps)
+        return g if flat else g.reshape(theta.shape)
+
+    return numerical_gradient
+
+
+def rel_no_denominator(a, b):
+    return float(np.linalg.norm(a - b))
+
+
+def rel_sum_of_norms(a, b):
+    with np.errstate(invalid="ignore"):  # 0 / 0 on the all-zero case, as the learner's code would
+        return float(np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b)))
+
+
+def rel_squared(a, b):
+    with np.errstate(invalid="ignore"):
+        return float(np.sum((a - b) ** 2) / np.sum((a + b) ** 2))
+
+
+def rel_zero_over_zero(a, b):
+    with np.errstate(invalid="ignore"):
+        return float(np.linalg.norm(a - b) / np.linalg.norm(a + b))
+
+
+def make_hunt(*, threshold=1e-6, first_array_only=False, mask=False):
+    numerical_gradient, relative_error = SOLVED["numerical_gradient"], SOLVED["relative_error"]
+
+    def find_buggy(J, params, candidates, eps):
+        numeric = [numerical_gradient(lambda t, k=k: J(params[:k] + [t] + params[k + 1:]), params[k], eps)
+                   for k in range(len(params))]
+        flags = []
+        for grad_fn in candidates:
+            pairs = list(zip(grad_fn(params), numeric))[: 1 if first_array_only else None]
+            flags.append(any(np.shape(g) != np.shape(n) or relative_error(g, n) > threshold for g, n in pairs))
+        return flags if mask else [i for i, bad in enumerate(flags) if bad]
+
+    return find_buggy
+
+
+def not_written(*args):
+    raise NotImplementedError()
+
+
+def forgot_return(*args):
+    pass
+
+
+# (key, wrong function, a phrase the message must contain)
+WRONG = [
+    ("01.1", forward_no_output_sigmoid, "looks like z(3)"),
+    ("01.1", forward_no_hidden_sigmoid, "hidden layer is missing its sigmoid"),
+    ("01.1", forward_no_bias, "left out the biases"),
+    ("01.1", forward_transposed, "transpose of the right answer"),
+    ("01.2", cost_sum, "is a sum over the examples"),
+    ("01.2", cost_no_half, "factor 1/2 is missing"),
+    ("01.2", cost_np_mean, "number of entries, m * k"),
+    ("01.2", cost_elementwise, "should return a single number"),
+    ("02.1", dC_dw_sigma_for_prime, "used sigma(z) where the derivative"),
+    ("02.1", dC_dw_no_prime, "da/dz = sigma'(z) is missing"),
+    ("02.1", dC_dw_z_prime, "z * (1 - z)"),
+    ("02.1", dC_dw_no_a, "dC/db"),
+    ("02.1", dC_dw_no_two, "factor 2 is missing"),
+    ("02.1", dC_dw_sign, "Wrong sign"),
+    ("02.2", dJ_dW2_transposed, "delta.T @ a instead of a.T @ delta"),
+    ("02.2", dJ_dW2_sum, "Off by a factor of m"),
+    ("02.2", dJ_dW2_sigma, "used sigma(z3) where"),
+    ("02.2", dJ_dW2_cross_entropy_delta, "sigma'(z3) is missing"),
+    ("02.2", dJ_dW2_sign, "Wrong sign"),
+    ("02.3", dJ_dW1_W2_not_transposed, "do not line up"),
+    ("02.3", dJ_dW1_no_prime, "sigma'(z2) is missing"),
+    ("02.3", dJ_dW1_sum, "Off by a factor of m"),
+    ("03.1", sigmoid_naive, "overflows for large |z|"),
+    ("03.1", sigmoid_where_both_branches, "overflows for large |z|"),
+    ("03.1", sigmoid_exp_ratio, "overflows for large |z|"),
+    ("03.1", sigmoid_minus_z, "needs a minus sign"),
+    ("03.1", not_written, "not written yet"),
+    ("03.1", forgot_return, "forget the `return`"),
+    ("03.2", sigmoid_prime_returns_sigma, "not its derivative"),
+    ("03.2", sigmoid_prime_of_z, "z * (1 - z)"),
+    ("03.2", sigmoid_prime_tanh_rule, "shortcut for tanh"),
+    ("03.2", sigmoid_prime_sign, "Wrong sign"),
+    ("04.1", make_loop(keep_last=True), "keeps only the last example"),
+    ("04.1", make_loop(divide=False, divide_bias=False), "Off by a factor of m"),
+    ("04.1", make_loop(divide_bias=False), "bias gradients are a sum over the examples"),
+    ("04.1", make_loop(divide=False), "weight gradients are a sum over the examples"),
+    ("04.1", make_loop(hidden_prime=False), "sigma'(z(2)) is missing"),
+    ("04.1", make_loop(output_prime=False), "right for the cross-entropy cost"),
+    ("04.1", make_loop(use_sigma=True), "used sigma(z) (that is, a)"),
+    ("04.1", make_loop(transpose=True), "delta.T @ a instead of a.T @ delta"),
+    ("04.1", make_loop(keepdims=True), "numbers are right but the shape is wrong"),
+    ("04.1", make_loop(sign=-1.0), "Wrong sign"),
+    ("04.1", lambda *a: make_loop()(*a)[:3], "should return 4 arrays"),
+    ("04.2", make_vectorized(z_prime=True), "z * (1 - z)"),
+    ("04.2", make_vectorized(sign=-1.0), "Wrong sign"),
+    ("04.3", to_theta_bias_last, "column 0"),
+    ("04.3", to_theta_vstack, "stacked b on top of W"),
+    ("04.3", to_theta_no_transpose, "do not line up"),
+    ("05.1", make_reg_cost(bias=True), "regularized the biases"),
+    ("05.1", make_reg_cost(no_m=True), "missing its 1/m"),
+    ("05.1", make_reg_cost(no_half=True), "twice too large"),
+    ("05.1", make_reg_cost(no_penalty=True), "no penalty term"),
+    ("05.2", make_vectorized(lam_mode="bias"), "regularized the biases"),
+    ("05.2", make_vectorized(lam_mode="no_m"), "lam * W / m, not lam * W"),
+    ("05.2", make_vectorized(lam_mode="half"), "half what it should be"),
+    ("05.2", make_vectorized(lam_mode="sign"), "Wrong sign on the penalty"),
+    ("05.2", make_vectorized(lam_mode=None), "unregularized cost"),
+    ("06.1", batches_unshuffled, "original order"),
+    ("06.1", batches_drop_last, "dropped the last, smaller batch"),
+    ("06.1", batches_other_rng, "not in the order the check expects"),
+    ("06.1", batches_with_replacement, "appear twice and others never"),
+    ("06.2", make_epoch(sign=1.0), "go uphill"),
+    ("06.2", make_epoch(full=True), "ALL of X"),
+    ("06.2", make_epoch(per_batch=True), "batch_size times too small"),
+    ("06.2", make_epoch(times_b=True), "batch_size times too large"),
+    ("06.2", make_epoch(one_step=True), "Only the first batch"),
+    ("06.2", make_epoch(biases=False), "biases never changed"),
+    ("06.2", make_epoch(shuffle=False), "original order"),
+    ("07.1", make_numgrad(forward=True), "one-sided difference"),
+    ("07.1", make_numgrad(one_eps=True), "divide by 2 * eps"),
+    ("07.1", make_numgrad(restore=False), "did not put it back"),
+    ("07.1", make_numgrad(fixed_eps=1e-5), "ignores the eps argument"),
+    ("07.1", make_numgrad(flat=True), "numbers are right but the shape is wrong"),
+    ("07.2", rel_no_denominator, "absolute error"),
+    ("07.2", rel_sum_of_norms, "||a|| + ||b||"),
+    ("07.2", rel_squared, "without the square root"),
+    ("07.2", rel_zero_over_zero, "both arrays are zero"),
+    ("07.3", make_hunt(threshold=1e-20), "flagged a candidate"),
+    ("07.3", make_hunt(first_array_only=True), "missed a buggy candidate"),
+    ("07.3", make_hunt(mask=True), "indices of the buggy candidates"),
+]
+
+
+@pytest.mark.parametrize("key, wrong, phrase", WRONG, ids=[f"{k}-{p[:30]}" for k, _, p in WRONG])
+@pytest.mark.parametrize("seed", [11, 12])
+def test_wrong_code_gets_its_diagnosis(key, wrong, phrase, seed):
+    msg = run(key, wrong, seed=seed)
+    assert msg is not None, "the mistake passed the check"
+    assert phrase in msg, msg
+
+
+def test_many_distinct_diagnoses_are_tested():
+    """The issue asks for at least 12 diagnoses, each with a test feeding the wrong code."""
+    assert len({phrase for _, _, phrase in WRONG}) >= 12
+    assert len(checks.diagnosis_names()) >= 12
+
+
+def test_nan_from_an_overflowing_sigmoid_outside_strict_mode():
+    """The grader may run without numpy raising: nan from inf/inf is still named."""
+    part = PARTS["03.1"]
+    cases = part.make_cases(np.random.default_rng(5))
+    with np.errstate(all="ignore"):
+        outs = [sigmoid_exp_ratio(*a) for a in cases]
+    assert "returns nan for large |z|" in diagnose("03.1", cases, outs)
+
+
+def test_messages_name_shapes_and_m():
+    msg = run("02.2", dJ_dW2_transposed, seed=3)
+    cases = PARTS["02.2"].make_cases(np.random.default_rng(3))
+    a2, z3, _ = cases[0]
+    assert f"should have shape {(a2.shape[1], z3.shape[1])}" in msg, msg
+    msg = run("04.1", make_loop(divide=False, divide_bias=False), seed=3)
+    first_failing_m = PARTS["04.1"].make_cases(np.random.default_rng(3))[0][0].shape[0]
+    assert f"m = {first_failing_m}" in msg, msg
+
+
+# ----------------------------------------------------------- check() in a notebook
+def test_check_prints_tick_for_right_code(capsys):
+    assert check("03.2", SOLVED["sigmoid_prime"]) is True
+    assert capsys.readouterr().out.strip() == "✓ sigmoid_prime is correct (4 cases)"
+
+
+def test_check_prints_diagnosis_for_wrong_code(capsys):
+    assert check("03.2", sigmoid_prime_returns_sigma) is False
+    out = capsys.readouterr().out
+    assert out.startswith("✗ ") and "not its derivative" in out
+
+
+def test_check_uses_fresh_random_cases():
+    a = PARTS["04.1"].make_cases(np.random.default_rng())
+    b = PARTS["04.1"].make_cases(np.random.default_rng())
+    assert not np.array_equal(a[1][0], b[1][0]) or a[1][0].shape != b[1][0].shape
+
+
+def test_check_rejects_unknown_key_and_non_function(capsys):
+    assert check("99.9", SOLVED["sigmoid"]) is False
+    assert "no exercise part" in capsys.readouterr().out
+    assert check("03.1", "sigmoid") is False
+    assert "function itself" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------- robustness
+GARBAGE = [None, "text", {"a": 1}, [1, "x"], (), [np.zeros(2)] * 9, np.full(3, np.nan), np.zeros((0,)),
+           ValueError("bad"), ZeroDivisionError("x"), True, 1e300, [[1, 2], [3]]]
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+def test_diagnose_never_raises(key):
+    cases = PARTS[key].make_cases(np.random.default_rng(0))
+    for junk in GARBAGE:
+        msg = diagnose(key, cases, [junk] * len(cases))
+        assert isinstance(msg, str) and msg, junk
+    assert isinstance(diagnose(key, cases, []), str)
+    assert isinstance(diagnose("nope", cases, []), str)
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+def test_outputs_survive_lists_for_tuples_and_plain_types(key):
+    """What a transport without pickle gives back (lists, 0-d arrays, float) still passes."""
+    part = PARTS[key]
+    cases = part.make_cases(np.random.default_rng(9))
+
+    def plain(x):
+        if isinstance(x, (tuple, list)):
+            return [plain(v) for v in x]
+        return np.asarray(x)
+
+    assert diagnose(key, cases, [plain(part.reference(*a)) for a in cases]) is None
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+def test_outputs_survive_the_graders_codec(key):
+    codec = pytest.importorskip("bpkit._grading.codec")
+    part = PARTS[key]
+    cases = part.make_cases(np.random.default_rng(4))
+    outs = []
+    for a in cases:
+        arrays = {}
+        struct = codec.encode(SOLVED[part.function](*copy.deepcopy(a)), arrays)
+        outs.append(codec.decode(struct, arrays))
+    assert diagnose(key, cases, outs) is None
+
+
+# ------------------------------------------------------------- the registry
+def test_parts_follow_the_contract():
+    assert sorted({p.notebook for p in PARTS.values()}) == sorted(checks.NOTEBOOKS)
+    for nb in checks.NOTEBOOKS:
+        parts = checks.parts_for(nb)
+        assert 2 <= len(parts) <= 5, nb
+        for k, p in enumerate(parts, start=1):
+            assert p.key == f"{nb[:2]}.{k}" and p.grade_id == f"part{k}_tests"
+            assert isinstance(p.points, int) and p.points > 0
+            assert p.function.isidentifier()
+    with pytest.raises(ValueError, match="no exercise notebook"):
+        checks.parts_for("08_nothing")
+
+
+def _resolve(dotted):
+    """``bpkit.backprop`` is the function (an attribute of bpkit); ``bpkit.backprop.backprop`` reaches
+    the same function through its module."""
+    parts = dotted.split(".")
+    obj = importlib.import_module(parts[0])
+    for i, attr in enumerate(parts[1:], start=1):
+        if hasattr(obj, attr) and not (i < len(parts) - 1 and not hasattr(getattr(obj, attr), parts[i + 1])):
+            obj = getattr(obj, attr)
+        else:
+            obj = importlib.import_module(".".join(parts[: i + 1]))
+    return obj
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+def test_forbidden_names_exist_in_bpkit(key):
+    for name in PARTS[key].forbidden:
+        assert name.startswith("bpkit.")
+        assert callable(_resolve(name)), name
+
+
+@pytest.mark.parametrize("key", list(PARTS))
+def test_cases_are_seeded_and_distinguish_mistakes(key):
+    part = PARTS[key]
+    a, b = part.make_cases(np.random.default_rng(3)), part.make_cases(np.random.default_rng(3))
+    c = part.make_cases(np.random.default_rng(4))
+    assert diagnose(key, a, [part.reference(*x) for x in b]) is None, "same seed, same cases"
+    assert len(a) >= 3
+    assert diagnose(key, a, [part.reference(*x) for x in c]) is not None, "another seed gives other cases"
+    if part.m_of is not None:
+        assert all(part.m_of(x) > 1 for x in a)
+    for args in a[1:]:  # random matrices are never square, so a transpose shows in the shape
+        for x in args:
+            if isinstance(x, np.ndarray) and x.ndim == 2 and key not in ("07.1",):
+                assert x.shape[0] != x.shape[1] or x.shape[0] == 1, (key, x.shape)
+
+
+def test_mistake_backprop_matches_bpkit():
+    for seed in range(5):
+        X, Y, W1, b1, W2, b2, lam = checks._random_net_case(np.random.default_rng(seed), lam=True)
+        ours = checks._bp2(X, Y, W1, b1, W2, b2, lam)
+        dW, db = bpkit.backprop(checks._net(W1, b1, W2, b2), X, Y, lam=lam)
+        for x, y in zip(ours, [dW[0], db[0], dW[1], db[1]]):
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
+
+
+def test_planted_bugs_are_caught_and_correct_candidates_pass():
+    for seed in range(10):
+        for J, params, candidates, eps in PARTS["07.3"].make_cases(np.random.default_rng(seed)):
+            errs = checks._bug_hunt_errors(J, params, candidates, eps)
+            for c, e in zip(candidates, errs):
+                assert (e > 1e-3) if c.bug else (e < 1e-8), (c.bug, e)
+
+
+def test_cases_pickle():
+    import pickle
+
+    for key, part in PARTS.items():
+        cases = part.make_cases(np.random.default_rng(0))
+        back = pickle.loads(pickle.dumps(cases))
+        assert diagnose(key, back, [part.reference(*a) for a in cases]) is None, key
