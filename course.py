@@ -2,7 +2,7 @@
 """Set up the course and open it, or set it up and run every test.
 
     python3 course.py lab     # make .venv, install bpkit and JupyterLab, open lesson 1
-    python3 course.py test    # make .venv, install bpkit with its test tools, run all tests
+    python3 course.py test    # make .venv, install bpkit with its test and grading tools, run all tests
 
 Needs only Python 3.10+ with venv and pip. Both commands are idempotent: the
 virtual environment in .venv is made once, and packages are installed again
@@ -73,7 +73,7 @@ def lab(args):
 
 
 def test(args):
-    ensure_env("test")
+    ensure_env("test,grading")  # grading: nbgrader, so the grader is also checked against it
     browser = find_chromium()
     env = dict(os.environ)
     if browser:
