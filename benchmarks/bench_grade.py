@@ -1,0 +1,102 @@
+"""Time the grading command on a class of 50 generated submissions.
+
+Each submission is one of the seven exercises (``exercises/``) where the
+learner got through the first k parts (k drawn at random, seeded; later parts
+build on earlier ones, as learners work in order): those solution cells are
+filled in from ``solutions/``, the rest are left unwritten. They are laid out
+as ``<folder>/<student>/<nb>.ipynb``.
+Then ``python -m bpkit.grade <folder> --jobs N`` runs once, as an instructor
+would, and the total and per-submission wall times are printed, and the
+points are checked against what was filled in.
+
+Usage::
+
+    python benchmarks/bench_grade.py            # 50 submissions, --jobs 2
+    python benchmarks/bench_grade.py --n 20 --jobs 1
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _gid(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def make_class(folder, n, seed=0):
+    """Write ``n`` submissions; return ``{student: expected points}``."""
+    from bpkit import checks
+
+    rng = np.random.default_rng(seed)
+    names = sorted(p.name[: -len("_solution.ipynb")] for p in (ROOT / "solutions").glob("*_solution.ipynb"))
+    expected = {}
+    for i in range(n):
+        nb_name = names[i % len(names)]
+        sol = nbformat.read(str(ROOT / "solutions" / f"{nb_name}_solution.ipynb"), as_version=4)
+        ex = nbformat.read(str(ROOT / "exercises" / f"{nb_name}_exercise.ipynb"), as_version=4)
+        answers = {_gid(c): c.source for c in sol.cells if _gid(c) and _gid(c).endswith("_code")}
+        parts = checks.parts_for(nb_name)
+        done = int(rng.integers(0, len(parts) + 1)) if rng.random() < 0.5 else len(parts)
+        points = 0
+        for part in parts[:done]:
+            code_id = part.grade_id.replace("_tests", "_code")
+            for cell in ex.cells:
+                if _gid(cell) == code_id:
+                    cell.source = answers[code_id]
+            points += part.points
+        student = f"student{i:02d}"
+        path = Path(folder) / student / f"{nb_name}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(ex, str(path))
+        expected[student] = points
+    return expected
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=50, help="number of submissions (default 50)")
+    ap.add_argument("--jobs", type=int, default=2, help="--jobs for the grader (default 2)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "submitted"
+        expected = make_class(folder, args.n)
+        out = Path(tmp) / "grades"
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "bpkit.grade", str(folder), "--jobs", str(args.jobs), "--out", str(out),
+             "--solutions", str(ROOT / "solutions"), "--quiet"],
+            capture_output=True, text=True,
+        )
+        total = time.perf_counter() - t0
+        if proc.returncode != 0:
+            print(proc.stderr, file=sys.stderr)
+            return 1
+        doc = json.loads((out / "grades.json").read_text())
+        got = {r["student"]: r["points"] for r in doc["submissions"]}
+        wrong = {s: (got.get(s), e) for s, e in expected.items() if got.get(s) != e}
+        each = [r["seconds"] for r in doc["submissions"]]
+        print(f"graded {len(got)} submissions with --jobs {args.jobs} on {os.cpu_count()} cores")
+        print(f"total wall time      {total:7.1f} s")
+        print(f"per submission       {total / len(got):7.2f} s (wall time / count)")
+        print(f"one submission alone {np.median(each):7.2f} s median, {max(each):.2f} s max (inside a worker)")
+        print(f"points as expected   {len(got) - len(wrong)}/{len(got)}")
+        if wrong:
+            print(f"unexpected: {wrong}", file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Results from the learner's kernel to the grader, without pickle.
+
+The kernel side (:func:`encode`) turns whatever the learner's function returned
+into a JSON-able *structure* plus a dict of numeric arrays that
+:func:`numpy.savez` stores with ``allow_pickle=False``. The grader side
+(:func:`decode`) rebuilds plain Python/numpy values from them. Nothing the
+submission controls is ever unpickled by the grader, and nothing of the
+learner's is executed while decoding: the worst a forged file can do is decode
+into wrong numbers, which then fail the comparison.
+
+Structures (``"kind"`` tells which)::
+
+    {"kind": "array", "key": "a3"}            ndarray (numeric or bool dtype)
+    {"kind": "scalar", "key": "a4"}           Python or numpy number (0-d array on disk)
+    {"kind": "bool", "value": true}
+    {"kind": "none"}
+    {"kind": "str", "value": "..."}           truncated to 1,000 characters
+    {"kind": "list" | "tuple", "items": [...], "name": "Gradients"}
+    {"kind": "network", "sizes": [...], "activation": "sigmoid",
+     "weights": [...], "biases": [...]}       a bpkit.Network (rebuilt as one)
+    {"kind": "error", "type": "ValueError", "message": "..."}
+    {"kind": "unsupported", "type": "dict", "why": "..."}
+"""
+from __future__ import annotations
+
+import builtins
+import numbers
+
+import numpy as np
+
+MAX_BYTES = 32 * 1024 * 1024   # all arrays of one part together
+MAX_ITEMS = 10_000             # items of one list or tuple
+MAX_DEPTH = 6
+MAX_TEXT = 1_000
+
+
+class _Budget:
+    def __init__(self, max_bytes):
+        self.left = max_bytes
+
+
+def _type_name(obj):
+    try:
+        return type(obj).__name__
+    except Exception:  # pragma: no cover - a type with a broken __name__
+        return "object"
+
+
+def encode(obj, arrays, budget=None, depth=0):
+    """Return the JSON structure of ``obj``; numeric arrays go into ``arrays``.
+
+    Parameters
+    ----------
+    obj : anything the learner's function returned
+    arrays : dict, str -> ndarray, filled in place (keys ``a0``, ``a1``, ...)
+    budget : _Budget, optional
+        Bytes still allowed for arrays; larger results are replaced by an
+        ``unsupported`` entry saying so, so memory and disk stay bounded.
+
+    This runs inside the learner's kernel. It avoids calling the learner's
+    methods where it can (no ``repr``; lists are walked with ``list.__iter__``)
+    so an odd return value cannot hang or crash the grader's cell.
+    """
+    budget = _Budget(MAX_BYTES) if budget is None else budget
+    if depth > MAX_DEPTH:
+        return {"kind": "unsupported", "type": _type_name(obj), "why": "nested too deeply"}
+    if obj is None:
+        return {"kind": "none"}
+    if isinstance(obj, (bool, np.bool_)):
+        return {"kind": "bool", "value": bool(obj)}
+    if isinstance(obj, (numbers.Number, np.number)):
+        return _store(np.array(obj), arrays, budget, "scalar", obj)
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind not in "biufc":
+            return {"kind": "unsupported", "type": f"ndarray of dtype {obj.dtype}",
+                    "why": "only numeric arrays can be graded"}
+        return _store(np.array(obj, copy=True), arrays, budget, "array", obj)
+    if isinstance(obj, str):
+        return {"kind": "str", "value": str.__str__(obj)[:MAX_TEXT]}
+    if isinstance(obj, (list, tuple)):
+        kind = "tuple" if isinstance(obj, tuple) else "list"
+        items = list.__iter__(obj) if kind == "list" else tuple.__iter__(obj)
+        n = list.__len__(obj) if kind == "list" else tuple.__len__(obj)
+        if n > MAX_ITEMS:
+            return {"kind": "unsupported", "type": _type_name(obj), "why": f"{n} items (limit {MAX_ITEMS})"}
+        out = {"kind": kind, "items": [encode(x, arrays, budget, depth + 1) for x in items]}
+        if type(obj) not in (list, tuple):
+            out["name"] = _type_name(obj)
+        return out
+    if _looks_like_network(obj):
+        d = object.__getattribute__(obj, "__dict__")
+        return {
+            "kind": "network",
+            "sizes": [int(s) for s in d["sizes"]],
+            "activation": str(d.get("activation", "sigmoid")),
+            "weights": [encode(W, arrays, budget, depth + 1) for W in list(d["weights"])],
+            "biases": [encode(b, arrays, budget, depth + 1) for b in list(d["biases"])],
+        }
+    return {"kind": "unsupported", "type": _type_name(obj), "why": "not a number, array or list of arrays"}
+
+
+def _looks_like_network(obj):
+    try:
+        d = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        return False
+    return (
+        _type_name(obj) == "Network"
+        and all(k in d for k in ("sizes", "weights", "biases"))
+        and isinstance(d["weights"], list) and isinstance(d["biases"], list)
+    )
+
+
+def _store(arr, arrays, budget, kind, original):
+    if arr.dtype.kind not in "biufc":
+        return {"kind": "unsupported", "type": _type_name(original), "why": "not numeric"}
+    if arr.nbytes > budget.left:
+        return {"kind": "unsupported", "type": _type_name(original),
+                "why": f"too large to grade ({arr.nbytes} bytes, shape {list(arr.shape)})"}
+    budget.left -= arr.nbytes
+    key = f"a{len(arrays)}"
+    arrays[key] = arr
+    return {"kind": kind, "key": key}
+
+
+def encode_error(exc_type_name, message):
+    """Structure for a call that raised (or timed out)."""
+    return {"kind": "error", "type": str(exc_type_name)[:100], "message": str(message)[:MAX_TEXT]}
+
+
+# --------------------------------------------------------------------- grader side
+class UnsupportedResult:
+    """Stands for a returned value the grader cannot rebuild (shown by its type)."""
+
+    def __init__(self, type_name, why):
+        self.type_name = type_name
+        self.why = why
+
+    def __repr__(self):
+        return f"<{self.type_name}: {self.why}>"
+
+
+class DecodeError(ValueError):
+    """The result files do not have the structure the grader writes."""
+
+
+def make_exception(type_name, message):
+    """An exception instance of the learner's exception type, by name.
+
+    Built-in exception names give the built-in class (so ``isinstance(e,
+    ZeroDivisionError)`` works in ``diagnose``); other names get a new
+    ``Exception`` subclass of that name.
+    """
+    type_name = str(type_name)
+    cls = getattr(builtins, type_name, None)
+    if isinstance(cls, type) and issubclass(cls, BaseException):
+        if not issubclass(cls, Exception):  # KeyboardInterrupt, SystemExit: keep them catchable
+            cls = type(type_name, (Exception,), {})
+        try:
+            return cls(message)
+        except Exception:
+            pass
+    safe = type_name if type_name.isidentifier() else "Error"
+    return type(safe, (Exception,), {})(message)
+
+
+def decode(struct, arrays, depth=0):
+    """Rebuild a value from :func:`encode`'s structure and the loaded arrays.
+
+    Parameters
+    ----------
+    struct : dict, from JSON
+    arrays : mapping str -> ndarray, loaded with ``np.load(..., allow_pickle=False)``
+
+    Returns
+    -------
+    ndarray, numpy scalar, bool, None, str, list, tuple, bpkit.Network,
+    Exception instance or UnsupportedResult.
+
+    Raises
+    ------
+    DecodeError
+        If the structure is malformed (a forged or truncated file).
+    """
+    if depth > MAX_DEPTH + 2 or not isinstance(struct, dict):
+        raise DecodeError("malformed result structure")
+    kind = struct.get("kind")
+    if kind == "none":
+        return None
+    if kind == "bool":
+        return bool(struct.get("value"))
+    if kind in ("array", "scalar"):
+        key = struct.get("key")
+        if not isinstance(key, str) or key not in arrays:
+            raise DecodeError(f"result refers to a missing array {key!r}")
+        arr = np.asarray(arrays[key])
+        return arr[()] if kind == "scalar" else arr
+    if kind == "str":
+        return str(struct.get("value", ""))
+    if kind in ("list", "tuple"):
+        items = struct.get("items")
+        if not isinstance(items, list):
+            raise DecodeError("malformed list in result")
+        vals = [decode(x, arrays, depth + 1) for x in items]
+        return tuple(vals) if kind == "tuple" else vals
+    if kind == "network":
+        from ..network import Network
+
+        net = Network.__new__(Network)
+        net.sizes = [int(s) for s in struct.get("sizes", [])]
+        net.activation = str(struct.get("activation", "sigmoid"))
+        net.seed = 0
+        net.weights = [decode(x, arrays, depth + 1) for x in struct.get("weights", [])]
+        net.biases = [decode(x, arrays, depth + 1) for x in struct.get("biases", [])]
+        return net
+    if kind == "error":
+        return make_exception(struct.get("type", "Exception"), struct.get("message", ""))
+    if kind == "unsupported":
+        return UnsupportedResult(str(struct.get("type", "object")), str(struct.get("why", "")))
+    raise DecodeError(f"unknown result kind {kind!r}")

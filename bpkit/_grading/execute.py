@@ -1,0 +1,249 @@
+"""Run the grading notebook in a fresh kernel, surviving whatever the submission does.
+
+* every code cell gets a time limit; on timeout the kernel is interrupted and
+  asked (with an empty request) whether it answers again;
+* a kernel that does not answer, or died, is killed and a new one started; the
+  notebook is run again from the top, without the cells of the part that hung
+  (and without grader and test cells that already finished);
+* outputs are capped per cell, so a submission that prints 50 MB does not fill
+  the grader's memory; only what grading needs (errors, stderr) is kept.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass
+from queue import Empty
+from time import monotonic
+
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+from jupyter_client.manager import AsyncKernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
+
+_TIMEOUT_ENAME = "BpkitGraderCellTimeout"
+_SILENT = logging.getLogger("bpkit.grade.kernel")
+_SILENT.addHandler(logging.NullHandler())
+_SILENT.propagate = False
+
+
+class _ThisPythonSpecs(KernelSpecManager):
+    """Always launch the kernel with the Python that runs the grader (same bpkit, same numpy)."""
+
+    def get_kernel_spec(self, kernel_name):
+        return KernelSpec(
+            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            display_name="Python 3 (bpkit grader)",
+            language="python",
+            resource_dir="",
+        )
+
+
+@dataclass
+class CellRun:
+    """What happened when one cell ran."""
+
+    status: str = "not_run"    # ok | error | timeout | hung | dead | skipped | not_run
+    ename: str = ""
+    evalue: str = ""
+    stderr: str = ""           # the first characters written to stderr
+    truncated: bool = False    # output was over the cap and dropped
+    seconds: float = 0.0
+    why: str = ""              # for skipped / not_run
+
+
+class _Client(NotebookClient):
+    """nbclient with an output cap, a fixed kernel and the execute reply kept."""
+
+    max_output_chars = 20_000
+
+    def create_kernel_manager(self):
+        self.km = AsyncKernelManager(kernel_name="bpkit-grader", kernel_spec_manager=_ThisPythonSpecs())
+        return self.km
+
+    def begin_cell(self):
+        self.stats = {"chars": 0, "stderr": [], "stderr_chars": 0, "truncated": False}
+        self.last_reply = None
+
+    def output(self, outs, msg, display_id, cell_index):
+        stats = getattr(self, "stats", None)
+        if stats is None:
+            return super().output(outs, msg, display_id, cell_index)
+        content = msg.get("content", {})
+        kind = msg.get("msg_type")
+        if kind == "stream":
+            text = content.get("text", "") or ""
+            size = len(text)
+            if content.get("name") == "stderr" and stats["stderr_chars"] < 2000:
+                stats["stderr"].append(text[: 2000 - stats["stderr_chars"]])
+                stats["stderr_chars"] += min(len(text), 2000)
+        elif kind == "error":
+            size = len(str(content.get("evalue", ""))) + sum(len(t) for t in content.get("traceback", []) or [])
+        else:
+            size = sum(len(v) if isinstance(v, str) else 1000 for v in (content.get("data") or {}).values())
+        stats["chars"] += size
+        if stats["chars"] > self.max_output_chars:
+            stats["truncated"] = True
+            return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _keep_reply(client):
+    def hook(cell, cell_index, execute_reply):
+        client.last_reply = execute_reply
+
+    return hook
+
+
+async def _responsive(kc, wait):
+    """True if the kernel answers an empty request within ``wait`` seconds."""
+    msg_id = kc.execute("", silent=True, store_history=False)
+    deadline = monotonic() + wait
+    while True:
+        left = deadline - monotonic()
+        if left <= 0:
+            return False
+        try:
+            msg = await ensure_async(kc.shell_channel.get_msg(timeout=left))
+        except Empty:
+            return False
+        if msg.get("parent_header", {}).get("msg_id") == msg_id:
+            return True
+
+
+async def _run_cell(client, cell, index):
+    client.begin_cell()
+    t0 = monotonic()
+    run = CellRun()
+    try:
+        await client.async_execute_cell(cell, index, store_history=False)
+    except DeadKernelError:
+        run.status = "dead"
+    except CellTimeoutError:  # only if interrupting is switched off
+        run.status = "timeout"
+    else:
+        content = (client.last_reply or {}).get("content", {})
+        if content.get("status") == "error":
+            if content.get("ename") == _TIMEOUT_ENAME:
+                run.status = "timeout"
+            else:
+                run.status = "error"
+                run.ename = str(content.get("ename", ""))[:200]
+                run.evalue = str(content.get("evalue", ""))[:1000]
+        else:
+            run.status = "ok"
+    run.seconds = monotonic() - t0
+    run.stderr = "".join(client.stats["stderr"])
+    run.truncated = client.stats["truncated"]
+    cell.outputs = []  # nothing downstream needs them; keeps memory small
+    return run
+
+
+def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=None,
+                 max_restarts=None, probe_wait=5.0):
+    """Execute the grading notebook; return one :class:`CellRun` per code cell.
+
+    Check cells (learner feedback only) and cells after the last grader or test
+    cell (they cannot change a score) are skipped.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+        Cells as built by :func:`.notebooks.restore` (changed in place: outputs cleared).
+    roles : list of (role, part key or None), one per cell
+    workdir : str, the kernel's working directory
+    timeout : float, seconds per cell
+    grader_timeout : float, seconds for a grader cell (it calls the function on every case)
+    env : dict, the kernel's environment
+    should_skip : callable(index, role, key) -> str or None, optional
+        Asked before each cell; a returned reason skips the cell (e.g. a test
+        cell whose function already timed out in the grader cell).
+    max_restarts : int, default: number of parts + 2
+
+    Returns
+    -------
+    runs : dict, cell index -> CellRun
+    blocked : dict, part key (or None) -> cell index that hung the kernel
+    """
+    return asyncio.run(_run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip,
+                                     max_restarts, probe_wait))
+
+
+async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip, max_restarts,
+                        probe_wait):
+    keys = {k for _, k in roles if k}
+    max_restarts = len(keys) + 2 if max_restarts is None else max_restarts
+    runs, blocked, skip_cells = {}, {}, set()
+    finished_roles = ("grader", "tests")
+    # cells after the last grader or test cell cannot change a score: do not run them
+    last = max((i for i, (role, _) in enumerate(roles) if role in finished_roles), default=len(roles) - 1)
+
+    def timeout_for(cell):
+        return grader_timeout if "bpkit-grader" in cell.metadata.get("tags", []) else timeout
+
+    restarts = 0
+    while True:
+        client = _Client(
+            nb,
+            timeout=int(max(1, round(timeout))),
+            timeout_func=lambda cell: int(max(1, round(timeout_for(cell)))),
+            interrupt_on_timeout=True,
+            error_on_timeout={"ename": _TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
+            allow_errors=True,
+            shutdown_kernel="immediate",
+            iopub_timeout=4,
+            startup_timeout=60,
+            resources={"metadata": {"path": workdir}},
+            log=_SILENT,
+        )
+        client.on_cell_executed = _keep_reply(client)
+        restart = False
+        # the kernel's own stderr (not the cells' output) would only print transport warnings
+        async with client.async_setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+            for idx, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                role, key = roles[idx]
+                if idx > last:
+                    runs[idx] = CellRun("skipped", why="after the last graded cell")
+                    continue
+                if role == "check":
+                    runs[idx] = CellRun("skipped", why="check cells give learners feedback; grading does not need them")
+                    continue
+                if idx in skip_cells:
+                    continue
+                if key in blocked and role in ("code", "grader", "tests", "check"):
+                    if idx not in runs or runs[idx].status not in ("hung", "dead"):
+                        runs[idx] = CellRun("skipped", why="an earlier cell of this part stopped the kernel")
+                    continue
+                if role in finished_roles and idx in runs and runs[idx].status != "not_run":
+                    continue  # already done before a restart
+                why = should_skip(idx, role, key) if should_skip else None
+                if why:
+                    runs[idx] = CellRun("skipped", why=why)
+                    continue
+                run = await _run_cell(client, cell, idx)
+                runs[idx] = run
+                if run.status == "timeout":
+                    if not await _responsive(client.kc, probe_wait):
+                        run.status = "hung"
+                if run.status in ("hung", "dead"):
+                    if key:
+                        blocked[key] = idx
+                    else:
+                        skip_cells.add(idx)
+                        blocked.setdefault(None, idx)
+                    restart = True
+                    break
+        if not restart:
+            break
+        restarts += 1
+        if restarts > max_restarts:
+            for idx, cell in enumerate(nb.cells):
+                if cell.cell_type == "code" and idx not in runs:
+                    runs[idx] = CellRun("not_run", why="the kernel was restarted too many times")
+            break
+    return runs, blocked

@@ -1,0 +1,335 @@
+"""The grader's code that runs inside the submission's kernel.
+
+The grader adds two kinds of cells to the notebook it executes:
+
+* one **setup cell**, first, before any learner code, that calls :func:`install`.
+  It captures the functions the grader needs later (``open``, ``pickle.loads``,
+  ``numpy.savez``, ``sys.setprofile``, ...) while they are still the originals,
+  and works out which code objects are the bpkit functions each part forbids;
+* one **grader cell** per part, which calls ``run_part``: it looks the learner's
+  function up by name, calls it on the secret cases (written by the grader as
+  a pickle into the work directory), one call at a time with a time limit and a
+  tripwire, and writes the results as ``.npz`` (no pickle) + JSON.
+
+The results are compared in the grader's own process, never here: a learner
+who replaces ``np.allclose`` or ``bpkit.checks`` changes nothing that counts.
+
+The tripwire is a profile hook (:func:`sys.setprofile`) that is active only
+while the learner's function runs. It records a call of any forbidden
+function, recognised by its code object, or by (file, first line, name) so
+that aliases (``ACTIVATIONS["sigmoid"].prime``), ``from bpkit import ...``
+and ``importlib.reload`` copies are caught too. It also records the learner's
+function switching the hook or the grader's timer off.
+
+This module imports only the standard library, numpy and :mod:`.codec`.
+"""
+from __future__ import annotations
+
+import builtins
+import importlib
+import json
+import os
+import pickle
+import signal
+import sys
+import threading
+import time
+import types
+import warnings
+
+import numpy as np
+
+from . import codec
+
+
+class _CallTimeout(BaseException):
+    """Raised by the grader's timer inside a learner's function that runs too long."""
+
+
+def slug(key):
+    """File-name-safe form of a part key: ``"03.2"`` -> ``"03_2"``."""
+    return "".join(c if c.isalnum() else "_" for c in str(key))
+
+
+def _resolve(dotted):
+    """The code object of the function a dotted name such as ``"bpkit.activations.sigmoid_prime"`` names.
+
+    Attributes win over submodules (``bpkit.backprop`` is the function, which
+    shadows the module of the same name); a submodule is imported only where
+    the attribute path does not lead on.
+    """
+    parts = dotted.split(".")
+    obj = _walk(parts)
+    for _ in range(5):  # staticmethod, classmethod, functools.wraps layers
+        inner = getattr(obj, "__func__", None) or getattr(obj, "__wrapped__", None)
+        if inner is None:
+            break
+        obj = inner
+    code = getattr(obj, "__code__", None)
+    if not isinstance(code, types.CodeType):
+        raise LookupError(dotted)
+    return code
+
+
+def _walk(parts):
+    obj = importlib.import_module(parts[0])
+    for i in range(1, len(parts)):
+        nxt = getattr(obj, parts[i], None)
+        if nxt is not None and (i == len(parts) - 1 or hasattr(nxt, parts[i + 1])):
+            obj = nxt
+            continue
+        obj = importlib.import_module(".".join(parts[: i + 1]))
+    return obj
+
+
+def _code_key(code):
+    return (code.co_filename, code.co_firstlineno, code.co_name)
+
+
+class Session:
+    """State of the grader inside one kernel (one submission)."""
+
+    def __init__(self, workdir, forbidden, per_call, budget, strict=()):
+        # capture originals now: the learner's cells have not run yet
+        self._open = builtins.open
+        self._loads = pickle.loads
+        self._dumps_json = json.dumps
+        self._savez = np.savez
+        self._join = os.path.join
+        self._remove = os.remove
+        self._perf = time.perf_counter
+        self._setprofile = sys.setprofile
+        self._thread_setprofile = threading.setprofile
+        self._signal = signal.signal
+        self._setitimer = signal.setitimer
+        self._catch_warnings = warnings.catch_warnings
+        self._simplefilter = warnings.simplefilter
+        self._errstate = np.errstate
+        self.strict = frozenset(strict)
+        self._type = type
+        self._isinstance = isinstance
+        self._str = str
+        self.workdir = str(workdir)
+        self.per_call = float(per_call)
+        self.budget = float(budget)
+        self.unresolved = []
+        # part key -> (set of code objects, {code key: dotted name}, {code: dotted name})
+        self._forbidden = {}
+        for key, names in forbidden.items():
+            by_code, by_key = {}, {}
+            for name in names:
+                try:
+                    code = _resolve(name)
+                except Exception:
+                    self.unresolved.append(name)
+                    continue
+                by_code.setdefault(code, name)
+                by_key.setdefault(_code_key(code), name)
+            self._forbidden[key] = (by_code, by_key, {k[2] for k in by_key})
+        # calls the learner's function has no business making while it is graded
+        self._guard_c = {
+            id(sys.setprofile): "sys.setprofile",
+            id(sys.settrace): "sys.settrace",
+            id(signal.signal): "signal.signal",
+            id(signal.setitimer): "signal.setitimer",
+            id(signal.alarm): "signal.alarm",
+        }
+        self._guard_py = {
+            threading.setprofile.__code__: "threading.setprofile",
+            threading.settrace.__code__: "threading.settrace",
+        }
+
+    # ------------------------------------------------------------- one call
+    def _call(self, fn, args, key):
+        """Call ``fn(*args)`` under the timer and the tripwire.
+
+        Returns ``(value, error, forbidden_name, tampering)`` where ``error`` is
+        ``(type name, message)`` or None.
+        """
+        by_code, by_key, names = self._forbidden.get(key, ({}, {}, set()))
+        guard_c, guard_py = self._guard_c, self._guard_py
+        hits, tamper = [], []
+        own_code = Session._call.__code__
+        state = {"in_call": False}
+
+        def hook(frame, event, arg):
+            if event == "call":
+                code = frame.f_code
+                name = by_code.get(code)
+                if name is None and code.co_name in names:
+                    name = by_key.get((code.co_filename, code.co_firstlineno, code.co_name))
+                if name is not None and not hits:
+                    hits.append(name)
+                if code in guard_py and frame.f_back is not None and frame.f_back.f_code is not own_code:
+                    tamper.append(guard_py[code])
+            elif event == "c_call" and id(arg) in guard_c and frame.f_code is not own_code:
+                tamper.append(guard_c[id(arg)])
+
+        def on_alarm(signum, frame):
+            if state["in_call"]:
+                raise _CallTimeout()
+
+        value, error = None, None
+        # parts marked strict_float: overflow and invalid operations raise, as in bpkit.checks
+        errs = dict(over="raise", invalid="raise", divide="raise") if key in self.strict else {}
+        old_handler = self._signal(signal.SIGALRM, on_alarm)
+        try:
+            with self._catch_warnings(), self._errstate(**errs):
+                self._simplefilter("ignore")  # warnings here would only clutter the grader's cell
+                state["in_call"] = True
+                self._setitimer(signal.ITIMER_REAL, self.per_call)
+                self._thread_setprofile(hook)
+                self._setprofile(hook)
+                try:
+                    value = fn(*args)
+                finally:
+                    state["in_call"] = False
+                    self._setprofile(None)
+                    self._thread_setprofile(None)
+                    self._setitimer(signal.ITIMER_REAL, 0)
+        except _CallTimeout:
+            error = ("TimeoutError", f"did not return within {self.per_call:g} s")
+        except BaseException as exc:  # the learner's error, or the grader's interrupt
+            error = (self._type(exc).__name__, self._safe_str(exc))
+        finally:
+            self._signal(signal.SIGALRM, old_handler)
+        return value, error, (hits[0] if hits else None), (tamper[0] if tamper else None)
+
+    def _safe_str(self, exc):
+        try:
+            return self._str(exc)[: codec.MAX_TEXT]
+        except BaseException:
+            return "(the exception could not be shown)"
+
+    # ------------------------------------------------------------- one part
+    def run_part(self, key, fname, namespace):
+        """Grade part ``key``: call ``namespace[fname]`` on every case, write the results.
+
+        Writes ``out_<slug>.npz`` and then ``out_<slug>.json`` (the JSON last, so
+        its presence means the results are complete).
+        """
+        s = slug(key)
+        result = {"key": key, "function": fname, "status": "ok", "outputs": [],
+                  "forbidden_call": None, "tampering": None, "defined": [], "seconds": 0.0}
+        arrays = {}
+        start = self._perf()
+        try:
+            fn = namespace.get(fname) if self._isinstance(namespace, dict) else None
+            if fn is None:
+                result["status"] = "missing"
+                result["defined"] = sorted(
+                    n for n, v in namespace.items()
+                    if self._isinstance(v, types.FunctionType) and not n.startswith("_")
+                    and getattr(v, "__module__", None) == "__main__"
+                )[:20]
+            elif not callable(fn):
+                result["status"] = "not_callable"
+                result["type"] = self._type(fn).__name__
+            else:
+                cases_path = self._join(self.workdir, f"cases_{s}.pkl")
+                with self._open(cases_path, "rb") as f:
+                    blobs = self._loads(f.read())
+                self._remove(cases_path)
+                budget = codec._Budget(codec.MAX_BYTES)
+                stop = None
+                for i, blob in enumerate(blobs):
+                    if stop is None and self._perf() - start > self.budget:
+                        stop = (f"not run: the first {i} cases already took {self._perf() - start:.0f} s "
+                                f"(limit {self.budget:g} s for all cases together)")
+                    if stop is not None:
+                        result["outputs"].append(codec.encode_error("TimeoutError", stop))
+                        continue
+                    value, error, hit, tamper = self._call(fn, self._loads(blob), key)
+                    if hit and not result["forbidden_call"]:
+                        result["forbidden_call"] = hit
+                    if tamper and not result["tampering"]:
+                        result["tampering"] = tamper
+                    if error is not None:
+                        result["outputs"].append(codec.encode_error(*error))
+                        if error[0] in ("TimeoutError", "KeyboardInterrupt"):
+                            stop = "not run: an earlier case did not return in time"
+                    else:
+                        result["outputs"].append(codec.encode(value, arrays, budget))
+        except BaseException as exc:
+            result["status"] = "grader_error"
+            result["error"] = f"{self._type(exc).__name__}: {self._safe_str(exc)}"
+        result["seconds"] = round(self._perf() - start, 4)
+        self._savez(self._join(self.workdir, f"out_{s}.npz"), **arrays)
+        with self._open(self._join(self.workdir, f"out_{s}.json"), "w") as f:
+            f.write(self._dumps_json(result))
+
+
+def cap_output(limit):
+    """Drop what a cell prints beyond ``limit`` characters, before it leaves the kernel.
+
+    A submission that prints 50 MB then costs the grader a few kilobytes of
+    messages instead of 50 MB. The count restarts with every cell (IPython's
+    ``pre_run_cell`` event). Returns False if this is not an IPython kernel.
+    """
+    try:
+        from IPython import get_ipython
+        from ipykernel.iostream import OutStream
+    except ImportError:
+        return False
+    ip = get_ipython()
+    if ip is None:
+        return False
+    state = {"left": int(limit)}
+
+    def capped(original):
+        def write(string, *args, **kwargs):
+            n = len(string) if isinstance(string, str) else 0
+            if state["left"] <= 0:
+                return n
+            if n > state["left"]:
+                string = string[: state["left"]] + "\n[bpkit grader: the rest of this cell's output was dropped]\n"
+                state["left"] = 0
+            else:
+                state["left"] -= n
+            original(string, *args, **kwargs)
+            return n
+
+        return write
+
+    def before_cell(*_):
+        # IPython swaps ``stream.write`` for a history recorder around every cell and puts
+        # the old one back afterwards, so the cap is put in front of it again before each cell
+        state["left"] = int(limit)
+        for stream in (sys.stdout, sys.stderr):
+            if isinstance(stream, OutStream):
+                stream.write = capped(stream.write)
+
+    ip.events.register("pre_run_cell", before_cell)
+    return True
+
+
+def install(token, workdir, forbidden, per_call, budget, strict=(), max_output=20_000):
+    """Set the grader up in this kernel; called by the injected first cell.
+
+    Parameters
+    ----------
+    token : str
+        Random name part: the session is registered as ``sys.modules["_bpkit_grader_<token>"]``,
+        so a learner's ``%reset`` or ``del`` of globals cannot remove it.
+    workdir : str
+        Directory with the secret cases; results are written there.
+    forbidden : dict, part key -> list of dotted names
+    per_call, budget : float
+        Seconds allowed for one call, and for all calls of one part together.
+    strict : list of str
+        Part keys whose calls run with numpy overflow / invalid / divide raising
+        ``FloatingPointError`` (``Part.strict_float``).
+    max_output : int
+        Characters a cell may print (see :func:`cap_output`).
+
+    Returns
+    -------
+    list of str
+        Forbidden names that could not be resolved (a course configuration error).
+    """
+    session = Session(workdir, forbidden, per_call, budget, strict)
+    cap_output(max_output)
+    mod = types.ModuleType(f"_bpkit_grader_{token}")
+    mod.run_part = session.run_part
+    sys.modules[mod.__name__] = mod
+    return session.unresolved

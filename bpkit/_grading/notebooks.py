@@ -1,0 +1,273 @@
+"""Read a submission, tell which exercise it is, and build the notebook the grader runs.
+
+The grader never trusts the submitted file for anything but the learner's own
+code. Like nbgrader's ``autograde``, every *locked* cell of the solution
+notebook (prompts, setup, checks, tests with their hidden part) is put back
+from the solution by its ``grade_id``, in the solution's place if the learner
+deleted it; the learner's solution cells (``partK_code``) and any cells they
+added are kept.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+
+GRADER_TAG = "bpkit-grader"
+_NB_NAME = re.compile(r"(?<![0-9])(\d\d)_[a-z0-9_]*[a-z0-9]", re.I)
+
+
+class InvalidNotebook(ValueError):
+    """The submission is not a notebook the grader can read; the message says why."""
+
+
+def nbgrader_meta(cell):
+    """The cell's nbgrader metadata dict ({} if it has none or it is malformed)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return nbg if isinstance(nbg, dict) else {}
+
+
+def grade_id(cell):
+    gid = nbgrader_meta(cell).get("grade_id")
+    return gid if isinstance(gid, str) else None
+
+
+def is_locked(cell):
+    """Locked cells come back from the solution (solution cells never do)."""
+    meta = nbgrader_meta(cell)
+    return bool(meta.get("locked")) and not bool(meta.get("solution"))
+
+
+def strip_hidden_tests(source):
+    """The source as the exercise shows it: hidden-test blocks (with their markers) removed."""
+    out, hidden = [], False
+    for line in source.splitlines(keepends=True):
+        mark = line.strip()
+        if mark == "### BEGIN HIDDEN TESTS":
+            hidden = True
+        elif mark == "### END HIDDEN TESTS":
+            hidden = False
+        elif not hidden:
+            out.append(line)
+    return "".join(out)
+
+
+def read_submission(data):
+    """Parse the bytes of a submitted ``.ipynb``.
+
+    Parameters
+    ----------
+    data : bytes
+
+    Returns
+    -------
+    nbformat.NotebookNode (format 4)
+
+    Raises
+    ------
+    InvalidNotebook
+        With a reason a person can act on, e.g. ``not a valid notebook (JSON
+        error at line 12, column 5: Expecting ',' delimiter)``.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidNotebook(f"not a valid notebook (not UTF-8 text: byte {exc.start} cannot be decoded)") from None
+    if not text.strip():
+        raise InvalidNotebook("not a valid notebook (the file is empty)")
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidNotebook(
+            f"not a valid notebook (JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except RecursionError:
+        raise InvalidNotebook("not a valid notebook (JSON nested too deeply)") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+        raise InvalidNotebook("not a valid notebook (no list of cells at the top level)")
+    if raw.get("nbformat") != 4:
+        raise InvalidNotebook(f"not a valid notebook (nbformat {raw.get('nbformat')!r}; expected 4)")
+    cells = []
+    for i, cell in enumerate(raw["cells"]):
+        if not isinstance(cell, dict) or cell.get("cell_type") not in ("code", "markdown", "raw"):
+            continue  # a mangled cell cannot hold the learner's code; the locked ones come back anyway
+        src = cell.get("source", "")
+        if isinstance(src, list):
+            src = "".join(s for s in src if isinstance(s, str))
+        if not isinstance(src, str):
+            src = ""
+        meta = cell.get("metadata") if isinstance(cell.get("metadata"), dict) else {}
+        if cell["cell_type"] == "code":
+            new = nbformat.v4.new_code_cell(src, metadata=meta)
+        elif cell["cell_type"] == "markdown":
+            new = nbformat.v4.new_markdown_cell(src, metadata=meta)
+        else:
+            new = nbformat.v4.new_raw_cell(src, metadata=meta)
+        cells.append(new)
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata = nbformat.from_dict(raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {})
+    return nb
+
+
+def notebook_from_name(name, known):
+    """Which exercise a file name points to, or None.
+
+    ``known`` are notebook names such as ``"03_sigmoid_derivative"``. A name
+    containing one of them wins (``alice_03_sigmoid_derivative_exercise``);
+    otherwise a name starting with its two digits (``03_mine.ipynb``).
+    """
+    low = name.lower()
+    for nb in sorted(known, key=len, reverse=True):
+        if nb.lower() in low:
+            return nb
+    m = re.match(r"(\d\d)(?:[_\-. ]|$)", low)
+    if m:
+        hits = [nb for nb in known if nb.startswith(m.group(1) + "_")]
+        if len(hits) == 1:
+            return hits[0]
+    return None
+
+
+def notebook_from_content(nb, functions):
+    """Which exercise a notebook is, from the part keys and function names in its cells.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+    functions : dict, notebook name -> list of (part key, function name)
+
+    Returns
+    -------
+    str or None
+        The notebook with the most matches, if there is exactly one best.
+    """
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    scores = {}
+    for name, parts in functions.items():
+        score = 0
+        for key, fname in parts:
+            if re.search(r"""check\(\s*['"]%s['"]""" % re.escape(key), text):
+                score += 2
+            if re.search(r"^\s*def\s+%s\s*\(" % re.escape(fname), text, re.M):
+                score += 1
+        if score:
+            scores[name] = score
+    if not scores:
+        return None
+    best = max(scores.values())
+    winners = [n for n, s in scores.items() if s == best]
+    return winners[0] if len(winners) == 1 else None
+
+
+@dataclass
+class Restored:
+    """The notebook the grader runs, and what it changed to get there."""
+
+    nb: nbformat.NotebookNode
+    roles: list                 # per cell: (role, part key or None)
+    notes: list = field(default_factory=list)   # e.g. "restored deleted cell part2_tests"
+    student_code: dict = field(default_factory=dict)  # part key -> learner's source (or None)
+
+
+def restore(submission, solution, parts, setup_source, grader_sources):
+    """Build the notebook to execute from a submission and its solution.
+
+    Parameters
+    ----------
+    submission, solution : NotebookNode
+    parts : list of Part (the registry entries of this notebook)
+    setup_source : str
+        The grader's first cell (installs the tripwire before learner code runs).
+    grader_sources : dict, part key -> str
+        The grader cell of each part; it goes right before that part's test cell.
+
+    Returns
+    -------
+    Restored
+        Roles are ``"setup"``, ``"grader"``, ``"tests"``, ``"check"``, ``"code"``
+        (the learner's solution cell of a part), ``"locked"`` (other restored
+        cells) and ``"student"`` (cells the learner added).
+    """
+    sol_cells = list(solution.cells)
+    sol_index = {grade_id(c): i for i, c in enumerate(sol_cells) if grade_id(c)}
+    locked_ids = {grade_id(c) for c in sol_cells if grade_id(c) and is_locked(c)}
+    by_test_id = {p.grade_id: p for p in parts}
+    code_ids = {p.grade_id.replace("_tests", "_code"): p for p in parts}
+    check_ids = {p.grade_id.replace("_tests", "_check"): p for p in parts}
+
+    notes = []
+    out = []      # list of (cell, solution index or None)
+    seen = set()
+    for cell in submission.cells:
+        gid = grade_id(cell)
+        if gid in locked_ids:
+            if gid in seen:
+                notes.append(f"ignored a second copy of locked cell {gid}")
+                continue
+            seen.add(gid)
+            sol = sol_cells[sol_index[gid]]
+            if cell.cell_type != sol.cell_type or cell.source.strip() not in (
+                sol.source.strip(), strip_hidden_tests(sol.source).strip()
+            ):
+                notes.append(f"restored edited cell {gid}")
+            out.append((copy.deepcopy(sol), sol_index[gid]))
+        else:
+            new = copy.deepcopy(cell)
+            if gid in code_ids and gid in sol_index and gid not in seen:
+                seen.add(gid)
+                out.append((new, sol_index[gid]))
+            else:
+                out.append((new, None))
+    # put back locked cells the learner deleted, after the nearest earlier solution cell present
+    for i, sol in enumerate(sol_cells):
+        gid = grade_id(sol)
+        if gid not in locked_ids or gid in seen:
+            continue
+        pos = 0
+        for j, (_, si) in enumerate(out):
+            if si is not None and si < i:
+                pos = j + 1
+        out.insert(pos, (copy.deepcopy(sol), i))
+        seen.add(gid)
+        notes.append(f"restored deleted cell {gid}")
+
+    cells, roles = [], []
+    setup = nbformat.v4.new_code_cell(setup_source, metadata={"tags": [GRADER_TAG]})
+    cells.append(setup)
+    roles.append(("setup", None))
+    student_code = {p.key: None for p in parts}
+    placed = set()
+    for cell, _ in out:
+        gid = grade_id(cell)
+        if gid in by_test_id:
+            part = by_test_id[gid]
+            cells.append(nbformat.v4.new_code_cell(grader_sources[part.key], metadata={"tags": [GRADER_TAG]}))
+            roles.append(("grader", part.key))
+            placed.add(part.key)
+            role = ("tests", part.key)
+        elif gid in check_ids:
+            role = ("check", check_ids[gid].key)
+        elif gid in code_ids:
+            role = ("code", code_ids[gid].key)
+            if student_code[code_ids[gid].key] is None:
+                student_code[code_ids[gid].key] = cell.source
+        elif gid in locked_ids:
+            role = ("locked", None)
+        else:
+            role = ("student", None)
+        cells.append(cell)
+        roles.append(role)
+    for part in parts:  # a part whose test cell the solution lacks: grade it at the end
+        if part.key not in placed:
+            cells.append(nbformat.v4.new_code_cell(grader_sources[part.key], metadata={"tags": [GRADER_TAG]}))
+            roles.append(("grader", part.key))
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(solution.metadata))
+    for c in nb.cells:
+        if c.cell_type == "code":
+            c.outputs = []
+            c.execution_count = None
+    return Restored(nb, roles, notes, student_code)

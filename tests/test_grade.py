@@ -1,0 +1,346 @@
+"""The grading command: real solutions and exercises, a batch of bad submissions, and its parts.
+
+The two batch runs call ``python -m bpkit.grade`` as a user would, with
+``--jobs 2``; each bad submission of :mod:`grading.submissions` is then checked
+against its expected points and message.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+import bpkit
+from bpkit import checks, grade
+from bpkit._grading import codec, inkernel
+from bpkit._grading.notebooks import (
+    InvalidNotebook,
+    notebook_from_content,
+    notebook_from_name,
+    read_submission,
+    restore,
+    strip_hidden_tests,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "grading"))
+import submissions as subs  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not SOLUTIONS.is_dir(), reason="no solutions/ folder")
+
+
+def run_grader(paths, out, *extra, timeout=600):
+    cmd = [sys.executable, "-m", "bpkit.grade", *map(str, paths), "--out", str(out),
+           "--solutions", str(SOLUTIONS), *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=str(out.parent))
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((out / "grades.json").read_text())
+    return proc, doc
+
+
+# ------------------------------------------------------------ solutions and exercises
+@pytest.fixture(scope="module")
+def reference_batch(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ref") / "grades"
+    return run_grader([SOLUTIONS, EXERCISES], out, "--jobs", "2", "--seed", "2024")
+
+
+@pytest.mark.slow
+def test_every_solution_scores_full_marks(reference_batch):
+    _, doc = reference_batch
+    sols = [r for r in doc["submissions"] if r["file"].endswith("_solution.ipynb")]
+    assert len(sols) == len(list(SOLUTIONS.glob("*_solution.ipynb"))) == 7
+    for r in sols:
+        assert r["error"] is None, r
+        assert r["max"] == sum(p.points for p in checks.parts_for(r["notebook"])) > 0
+        assert r["points"] == r["max"], (r["student"], [p["message"] for p in r["parts"]])
+        assert all(p["test_cell"] == "passed" for p in r["parts"]), r["parts"]
+
+
+@pytest.mark.slow
+def test_every_exercise_scores_zero_with_a_reason(reference_batch):
+    _, doc = reference_batch
+    exs = [r for r in doc["submissions"] if r["file"].endswith("_exercise.ipynb")]
+    assert len(exs) == 7
+    for r in exs:
+        assert r["error"] is None and r["parts"], r
+        assert r["points"] == 0 and r["max"] > 0
+        for p in r["parts"]:
+            assert "not written yet" in p["message"], p
+
+
+# ----------------------------------------------------------------- bad submissions
+@pytest.fixture(scope="module")
+def bad_batch(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("bad") / "submitted"
+    paths = subs.write_submissions(EXERCISES, folder)
+    before = {s: (p.read_bytes(), p.stat().st_mtime_ns) for s, p in paths.items()}
+    out = folder.parent / "grades"
+    proc, doc = run_grader([folder], out, "--jobs", "2", "--timeout", "3", "--seed", "11")
+    results = {r["student"]: r for r in doc["submissions"]}
+    return {"proc": proc, "doc": doc, "results": results, "before": before, "paths": paths, "out": out}
+
+
+def test_the_bad_suite_is_big_enough():
+    assert len(subs.EXPECTED) >= 15
+    assert set(subs.EXPECTED) == set(subs.SUBMISSIONS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("student", sorted(subs.EXPECTED))
+def test_bad_submission_gets_expected_points_and_message(bad_batch, student):
+    r = bad_batch["results"][student]
+    assert r["notebook"] == subs.NOTEBOOK
+    got = {p["part"]: p for p in r["parts"]}
+    assert set(got) == set(subs.EXPECTED[student])
+    for key, (points, fragment) in subs.EXPECTED[student].items():
+        assert got[key]["points"] == points, (key, got[key]["message"])
+        assert got[key]["max"] == checks.PARTS[key].points
+        if fragment is not None:
+            assert fragment in got[key]["message"], (key, got[key]["message"])
+        elif points == 0:  # a realistic wrong answer: diagnose's words, not a grader failure
+            assert not got[key]["message"].startswith(("the grader", "not graded", "grader error"))
+    for note in subs.NOTES.get(student, []):
+        assert note in r["notes"]
+
+
+@pytest.mark.slow
+def test_wrong_answers_get_the_diagnosis_of_the_checks(bad_batch):
+    res = bad_batch["results"]
+    msg = {s: {p["part"]: p["message"] for p in res[s]["parts"]} for s in res}
+    assert msg["sigma_for_prime"]["03.2"] == msg["edited_tests"]["03.2"] == msg["tampers_checks"]["03.2"]
+    assert "sigma(z)" in msg["sigma_for_prime"]["03.2"]
+    assert "z * (1 - z)" in msg["z_for_a"]["03.2"]
+
+
+@pytest.mark.slow
+def test_tampering_fools_the_kernel_but_not_the_grader(bad_batch):
+    # inside the kernel the restored test cell *passed* (np.allclose, checks.run were replaced)...
+    t = {p["part"]: p for p in bad_batch["results"]["tampers_checks"]["parts"]}
+    assert t["03.2"]["test_cell"] == "passed"
+    # ...so nbgrader alone would have given the points; the grader's own comparison gives 0
+    assert t["03.2"]["points"] == 0
+    # calling the reference passes the test cell too, and the tripwire takes the points away
+    c = {p["part"]: p for p in bad_batch["results"]["calls_reference"]["parts"]}
+    assert c["03.2"]["test_cell"] == "passed" and c["03.2"]["points"] == 0
+
+
+@pytest.mark.slow
+def test_no_submission_gets_more_than_the_correct_one(bad_batch):
+    res = bad_batch["results"]
+    assert res["correct"]["points"] == res["correct"]["max"] == 4
+    total = sum(r["points"] for r in res.values())
+    expected = sum(pts for parts in subs.EXPECTED.values() for pts, _ in parts.values())
+    assert total == expected
+
+
+@pytest.mark.slow
+def test_the_grader_never_writes_to_submissions(bad_batch):
+    for student, path in bad_batch["paths"].items():
+        data, mtime = bad_batch["before"][student]
+        assert path.read_bytes() == data
+        assert path.stat().st_mtime_ns == mtime
+
+
+@pytest.mark.slow
+def test_progress_table_csv_and_json(bad_batch):
+    proc, out, doc = bad_batch["proc"], bad_batch["out"], bad_batch["doc"]
+    n = len(subs.SUBMISSIONS)
+    progress = [line for line in proc.stderr.splitlines() if line.startswith("[")]
+    assert len(progress) == n
+    assert f"[{n}/{n}]" in proc.stderr
+    assert "correct: 4/4" in proc.stderr
+    assert "student" in proc.stdout.splitlines()[0] and "message" in proc.stdout.splitlines()[0]
+    assert "calls bpkit.sigmoid_prime" in proc.stdout
+    with (out / "grades.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["student", "notebook", "part", "points", "max", "message"]
+    assert len(rows) == 2 * n
+    assert doc["seed"] == 11 and doc["timeout"] == 3.0
+    assert sum(int(r["points"]) for r in rows) == sum(r["points"] for r in doc["submissions"])
+
+
+@pytest.mark.slow
+def test_the_slow_ones_do_not_hold_up_the_batch(bad_batch):
+    res = bad_batch["results"]
+    assert res["loops"]["seconds"] < 20
+    assert res["stubborn_loop"]["seconds"] < 60
+    assert res["prints_50mb"]["seconds"] < 15
+    assert res["correct"]["seconds"] < 10
+
+
+PEAK_RSS = textwrap.dedent("""
+    import resource, sys
+    from bpkit import grade
+    cfg = grade.GradeConfig(sys.argv[2], seed=1, timeout=10)
+    r = grade.grade_file(sys.argv[1], "x", cfg)
+    assert r["points"] == r["max"] == 4, r
+    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+""")
+
+
+@pytest.mark.slow
+def test_printing_50_megabytes_keeps_the_graders_memory_bounded(tmp_path):
+    paths = subs.write_submissions(EXERCISES, tmp_path, names=["correct", "prints_50mb"])
+    peak = {}
+    for student, path in paths.items():
+        proc = subprocess.run([sys.executable, "-c", PEAK_RSS, str(path), str(SOLUTIONS)],
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        peak[student] = int(proc.stdout.split()[-1]) / 1024  # MB
+    # 50 MB printed in the kernel; the grader's peak memory grows by far less than that
+    assert peak["prints_50mb"] < peak["correct"] + 20, peak
+
+
+# ------------------------------------------------------------------ smaller pieces
+def test_codec_round_trip_without_pickle(tmp_path):
+    net = bpkit.Network([2, 3, 1], seed=4)
+    value = (np.arange(6.0).reshape(2, 3), np.float64(2.5), 3, [np.array([True, False]), None],
+             "text", net, {"a": 1}, np.array(["x"], dtype=object))
+    arrays = {}
+    struct = codec.encode(value, arrays)
+    np.savez(tmp_path / "o.npz", **arrays)
+    text = json.dumps(struct)
+    with np.load(tmp_path / "o.npz", allow_pickle=False) as z:
+        back = codec.decode(json.loads(text), {k: z[k] for k in z.files})
+    assert isinstance(back, tuple) and len(back) == 8
+    np.testing.assert_array_equal(back[0], value[0])
+    assert back[1] == 2.5 and back[2] == 3 and isinstance(back[2], np.integer)
+    assert back[3][0].dtype == bool and back[3][1] is None and back[4] == "text"
+    assert isinstance(back[5], bpkit.Network) and back[5].sizes == [2, 3, 1]
+    np.testing.assert_array_equal(back[5].weights[0], net.weights[0])
+    assert isinstance(back[6], codec.UnsupportedResult) and back[6].type_name == "dict"
+    assert isinstance(back[7], codec.UnsupportedResult) and "dtype object" in back[7].type_name
+
+
+def test_codec_limits_and_errors():
+    arrays = {}
+    budget = codec._Budget(1000)
+    big = codec.encode(np.zeros(1000), arrays, budget)
+    assert big["kind"] == "unsupported" and "too large" in big["why"] and not arrays
+    e = codec.decode(codec.encode_error("ZeroDivisionError", "division by zero"), {})
+    assert isinstance(e, ZeroDivisionError) and str(e) == "division by zero"
+    e = codec.decode(codec.encode_error("LinAlgError", "singular"), {})
+    assert type(e).__name__ == "LinAlgError" and isinstance(e, Exception)
+    e = codec.decode(codec.encode_error("KeyboardInterrupt", ""), {})
+    assert isinstance(e, Exception)
+    for forged in ({"kind": "array", "key": "a9"}, {"kind": "pickle"}, [], {"kind": "list", "items": 3}):
+        with pytest.raises(codec.DecodeError):
+            codec.decode(forged, {})
+
+
+def test_a_diagnosis_of_transported_results_matches_the_in_kernel_check():
+    part = checks.PARTS["03.2"]
+    cases = part.make_cases(np.random.default_rng(5))
+    outs = [np.ones(np.shape(c[0])) for c in cases] + []
+    arrays = {}
+    structs = [codec.encode(o, arrays) for o in outs]
+    back = [codec.decode(s, arrays) for s in structs]
+    assert checks.diagnose("03.2", cases, back) == checks.diagnose("03.2", cases, outs) is not None
+
+
+def test_read_submission_reasons():
+    with pytest.raises(InvalidNotebook, match=r"JSON error at line 2, column"):
+        read_submission(b'{"cells": [\n  nope ]}')
+    with pytest.raises(InvalidNotebook, match="not UTF-8"):
+        read_submission(b"\xff\xfe\x00garbage")
+    with pytest.raises(InvalidNotebook, match="empty"):
+        read_submission(b"  \n")
+    with pytest.raises(InvalidNotebook, match="nbformat 3"):
+        read_submission(b'{"cells": [], "nbformat": 3}')
+    nb = read_submission(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": ["a = 1\n", "b = 2"], "metadata": {}},
+        {"cell_type": "bogus"}, 7,
+    ]}).encode())
+    assert [c.source for c in nb.cells] == ["a = 1\nb = 2"]
+
+
+def test_which_exercise_a_file_is():
+    known = ["03_sigmoid_derivative", "04_delta_accumulation"]
+    assert notebook_from_name("03_sigmoid_derivative_exercise.ipynb", known) == "03_sigmoid_derivative"
+    assert notebook_from_name("alice-03_sigmoid_derivative.ipynb", known) == "03_sigmoid_derivative"
+    assert notebook_from_name("04_mine.ipynb", known) == "04_delta_accumulation"
+    assert notebook_from_name("homework.ipynb", known) is None
+    ex = nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), as_version=4)
+    funcs = {n: [(p.key, p.function) for p in checks.parts_for(n)] for n in
+             [p.stem[: -len("_solution")] for p in SOLUTIONS.glob("*_solution.ipynb")]}
+    assert notebook_from_content(ex, funcs) == "03_sigmoid_derivative"
+    assert notebook_from_content(nbformat.v4.new_notebook(), funcs) is None
+
+
+def test_submissions_found_in_both_layouts(tmp_path):
+    (tmp_path / "flat").mkdir()
+    (tmp_path / "flat" / "alice.ipynb").write_text("{}")
+    (tmp_path / "flat" / "bob" / "hw").mkdir(parents=True)
+    (tmp_path / "flat" / "bob" / "hw" / "03_sigmoid_derivative.ipynb").write_text("{}")
+    (tmp_path / "flat" / "bob" / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "flat" / "bob" / ".ipynb_checkpoints" / "x-checkpoint.ipynb").write_text("{}")
+    found = grade.find_submissions([tmp_path / "flat"])
+    assert [s for s, _ in found] == ["alice", "bob"]
+    assert grade.find_submissions([tmp_path / "flat" / "alice.ipynb"])[0][0] == "alice"
+    with pytest.raises(FileNotFoundError):
+        grade.find_submissions([tmp_path / "nope"])
+
+
+def test_restore_puts_locked_cells_back_in_place():
+    sol = nbformat.read(str(SOLUTIONS / "03_sigmoid_derivative_solution.ipynb"), as_version=4)
+    ex = nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), as_version=4)
+    parts = checks.parts_for("03_sigmoid_derivative")
+    ids = [c.metadata.nbgrader.grade_id for c in ex.cells]
+    ex.cells = [c for c in ex.cells if c.metadata.nbgrader.grade_id not in ("part1_tests", "setup")]
+    ex.cells.append(nbformat.v4.new_code_cell("print('mine')"))
+    r = restore(ex, sol, parts, "SETUP", {p.key: f"GRADE {p.key}" for p in parts})
+    assert r.nb.cells[0].source == "SETUP"
+    gids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in r.nb.cells[1:]]
+    graded = [c.source for c in r.nb.cells if c.source.startswith("GRADE")]
+    assert graded == ["GRADE 03.1", "GRADE 03.2"]
+    assert [g for g in gids if g] == ids  # every cell, in the solution's order
+    tests = next(c for c in r.nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "part2_tests")
+    assert "### BEGIN HIDDEN TESTS" in tests.source  # hidden tests come from the solution
+    assert r.nb.cells[-1].source == "print('mine')"
+    assert "restored deleted cell part1_tests" in r.notes and "restored deleted cell setup" in r.notes
+    assert ("grader", "03.1") in r.roles and ("tests", "03.2") in r.roles
+    assert strip_hidden_tests(tests.source).strip() == next(
+        c.source for c in nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), 4).cells
+        if c.metadata.nbgrader.grade_id == "part2_tests"
+    ).strip()
+
+
+def test_every_forbidden_name_resolves_to_a_function():
+    for part in checks.PARTS.values():
+        for name in part.forbidden:
+            if name.split(".")[0] != "bpkit":
+                continue
+            code = inkernel._resolve(name)
+            assert code.co_name == name.split(".")[-1], name
+    assert inkernel._resolve("bpkit.backprop").co_name == "backprop"  # the function, not the module
+
+
+def test_cli_usage_errors(tmp_path, capsys):
+    assert grade.main([str(tmp_path / "missing.ipynb"), "--solutions", str(SOLUTIONS)]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert grade.main([str(tmp_path), "--solutions", str(SOLUTIONS)]) == 2
+    assert "no .ipynb files" in capsys.readouterr().err
+    assert grade.main([str(tmp_path), "--solutions", str(tmp_path)]) == 2
+    assert "no *_solution.ipynb" in capsys.readouterr().err
+    assert grade.main([str(tmp_path), "--timeout", "0"]) == 2
+
+
+def test_unknown_notebook_is_reported_not_crashed(tmp_path):
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nbformat.write(nb, str(tmp_path / "mystery.ipynb"))
+    cfg = grade.GradeConfig(str(SOLUTIONS), seed=1, timeout=5)
+    r = grade.grade_file(tmp_path / "mystery.ipynb", "mystery", cfg)
+    assert r["points"] == r["max"] == 0 and "cannot tell which exercise" in r["error"]
+    rows = grade.rows_of([r])
+    assert rows == [{"student": "mystery", "notebook": "?", "part": "-", "points": 0, "max": 0,
+                     "message": r["error"]}]
