@@ -4,5 +4,10 @@ Functions here draw onto a matplotlib ``Axes`` they are given and return the
 artists they made, so a panel can update them in place instead of redrawing.
 """
 # --- lessons 1-3 plots (add imports below) ---
+from .curves import (
+    CostCurve, cost_along_weight, draw_matrix, matrix_equation, numerical_slope, plot_cost_curve,
+    weight_label,
+)
+from .diagram import NetworkDiagram, draw_network, edge_width
 
 # --- lessons 4-7 plots (add imports below) ---

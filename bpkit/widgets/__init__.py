@@ -9,5 +9,8 @@ code. Building blocks are in :mod:`bpkit.widgets._common`.
 from ._common import LiveFigure, Readout, have_ipympl, panel_box, slider
 
 # --- lessons 1-3 panels (add imports below) ---
+from .chain import ChainRulePanel, chain_rule
+from .nudge import WeightNudgePanel, weight_nudge
+from .tangent import TangentPanel, sigmoid_tangent
 
 # --- lessons 4-7 panels (add imports below) ---

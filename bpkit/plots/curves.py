@@ -1,0 +1,215 @@
+"""Cost curves and matrices with their shapes (lessons 1-3).
+
+* :func:`cost_along_weight` -- the cost as one weight moves, all others fixed;
+* :func:`numerical_slope` -- the slope of that curve at the current weight;
+* :class:`CostCurve` / :func:`plot_cost_curve` -- the curve, the current point and
+  its tangent, updated in place;
+* :func:`draw_matrix` / :func:`matrix_equation` -- matrices drawn as grids of
+  numbers with their shape written next to them, e.g. ``a(1) @ W(1) + b(1) = z(2)``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _validate
+from ..costs import cost
+from ..network import Network
+from .diagram import _check_index
+
+
+def _check_net(net):
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+
+
+def weight_label(index):
+    """``(k, i, j)`` -> ``"W(k+1)[i,j]"``: the course numbers layers from 1."""
+    k, i, j = index
+    return f"W({k + 1})[{i},{j}]"
+
+
+def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
+    """The cost J as one weight takes each of ``values``, every other parameter fixed.
+
+    Parameters
+    ----------
+    net : Network
+        The weight is changed temporarily and always put back, so ``net`` is
+        unchanged afterwards.
+    X : array_like, shape (m, sizes[0])
+    Y : array_like, shape (m, sizes[-1])
+    index : tuple (k, i, j)
+        The weight ``net.weights[k][i, j]``, i.e. ``W(k+1)[i, j]`` in the course's notation.
+    values : array_like, shape (p,)
+        Values to give that weight.
+    kind, lam : as for :func:`bpkit.cost`
+
+    Returns
+    -------
+    ndarray, shape (p,)
+        ``J`` (a mean over the m examples) at each value.
+    """
+    _check_net(net)
+    k, i, j = _check_index(net, index)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got shape {values.shape}")
+    X, Y = _validate.check_xy(net, X, Y)
+    W = net.weights[k]
+    old = W[i, j]
+    out = np.empty(values.size)
+    try:
+        for p, v in enumerate(values):
+            W[i, j] = v
+            out[p] = cost(net, X, Y, kind=kind, lam=lam)
+    finally:
+        W[i, j] = old
+    return out
+
+
+def numerical_slope(net, X, Y, index, kind="quadratic", lam=0.0, eps=1e-6):
+    """Slope dJ/dw of the cost along ``net.weights[k][i, j]`` by central differences.
+
+    ``(J(w + eps) - J(w - eps)) / (2 eps)``; ``net`` is unchanged afterwards.
+    """
+    eps = _validate.positive_number("eps", eps)
+    k, i, j = _check_index(net, index)
+    w = net.weights[k][i, j]
+    lo, hi = cost_along_weight(net, X, Y, (k, i, j), [w - eps, w + eps], kind=kind, lam=lam)
+    return float((hi - lo) / (2.0 * eps))
+
+
+class CostCurve:
+    """A curve ``y(x)`` with a marked current point and its tangent, updated in place.
+
+    Made by :func:`plot_cost_curve`. Attributes ``line``, ``point`` and
+    ``tangent`` are the matplotlib ``Line2D`` artists.
+    """
+
+    def __init__(self, ax, xs, ys, current=None, slope=None, xlabel="w", ylabel="cost J", color="C0"):
+        self.ax = ax
+        (self.line,) = ax.plot([], [], color=color, lw=2, label=ylabel)
+        (self.tangent,) = ax.plot([], [], color="C1", lw=1.5, ls="--", label="slope at the point")
+        (self.point,) = ax.plot([], [], "o", color="black", ms=7, zorder=5, label="current value")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.grid(True, alpha=0.3)
+        self.update(xs, ys, current, slope)
+
+    def update(self, xs, ys, current=None, slope=None):
+        """Replace the curve; ``current`` is ``(x, y)`` of the point, ``slope`` its tangent's slope.
+
+        The tangent is drawn over a sixth of the x range on each side of the point.
+        """
+        xs = np.asarray(xs, dtype=np.float64)
+        ys = np.asarray(ys, dtype=np.float64)
+        if xs.shape != ys.shape or xs.ndim != 1 or xs.size < 2:
+            raise ValueError(f"xs and ys must be 1-D of the same length >= 2, got shapes {xs.shape} and {ys.shape}")
+        self.line.set_data(xs, ys)
+        if current is None:
+            self.point.set_data([], [])
+            self.tangent.set_data([], [])
+        else:
+            cx, cy = float(current[0]), float(current[1])
+            self.point.set_data([cx], [cy])
+            if slope is None:
+                self.tangent.set_data([], [])
+            else:
+                half = (xs.max() - xs.min()) / 6.0
+                tx = np.array([cx - half, cx + half])
+                self.tangent.set_data(tx, cy + float(slope) * (tx - cx))
+        self.ax.set_xlim(xs.min(), xs.max())
+        lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
+        pad = 0.08 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-3)
+        self.ax.set_ylim(lo - pad, hi + pad)
+        return self
+
+
+def plot_cost_curve(ax, xs, ys, current=None, slope=None, xlabel="w", ylabel="cost J"):
+    """Draw a cost curve into ``ax`` and return the :class:`CostCurve` (for ``update``)."""
+    return CostCurve(ax, xs, ys, current=current, slope=slope, xlabel=xlabel, ylabel=ylabel)
+
+
+def draw_matrix(ax, M, name, fmt="{:.2f}", cmap="RdBu_r", vmax=None):
+    """Draw matrix ``M`` as a grid of its numbers, titled ``name`` and its shape.
+
+    A 1-D array (a bias vector, shape ``(s,)``) is drawn as one row and labelled
+    with its true 1-D shape, so the learner sees it is not ``(1, s)``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    M : array_like, 1-D or 2-D
+    name : str
+        E.g. ``"W(1)"``; the title becomes ``"W(1)\\nshape (2, 3)"``.
+    fmt : str, format of each entry
+    cmap : str, colour map (diverging: white is 0)
+    vmax : float, optional; colour scale is ``[-vmax, vmax]`` (default: max |M|)
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+        The cell colours; ``im.set_data`` updates them in place.
+    """
+    arr = np.asarray(M, dtype=np.float64)
+    if arr.ndim not in (1, 2) or arr.size == 0:
+        raise ValueError(f"M must be a non-empty 1-D or 2-D array, got shape {arr.shape}")
+    shape = arr.shape
+    grid = arr.reshape(1, -1) if arr.ndim == 1 else arr
+    if vmax is None:
+        vmax = float(np.max(np.abs(grid))) or 1.0
+    im = ax.imshow(grid, cmap=cmap, vmin=-vmax, vmax=vmax, aspect="equal")
+    if grid.size <= 64:
+        for (r, c), v in np.ndenumerate(grid):
+            ax.text(c, r, fmt.format(v), ha="center", va="center", fontsize=8,
+                    color="white" if abs(v) > 0.6 * vmax else "black")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    rows, cols = grid.shape
+    ax.set_title(f"{name}\nshape {shape}", fontsize=9)
+    # size labels along the edges: the number of rows on the left, of columns below
+    ax.set_ylabel(f"{rows} row{'s' if rows != 1 else ''}" if arr.ndim == 2 else "", fontsize=8)
+    ax.set_xlabel(f"{cols} col{'s' if cols != 1 else ''}" if arr.ndim == 2 else f"{cols} entries", fontsize=8)
+    return im
+
+
+def matrix_equation(fig, terms, fmt="{:.2f}"):
+    """Lay out an equation of matrices in one row, e.g. ``a(1) @ W(1) + b(1) = z(2)``.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Drawn into (axes are added).
+    terms : list
+        Each item is either ``(name, array)`` -- drawn with :func:`draw_matrix` --
+        or a string operator such as ``"@"``, ``"+"``, ``"="``.
+    fmt : str, format of each entry
+
+    Returns
+    -------
+    list of matplotlib.axes.Axes
+        The axes of the matrices, in order.
+    """
+    if not isinstance(terms, (list, tuple)) or not terms:
+        raise TypeError("terms must be a non-empty list of (name, array) pairs and operator strings")
+    widths = []
+    for t in terms:
+        if isinstance(t, str):
+            widths.append(0.5)
+        elif isinstance(t, tuple) and len(t) == 2 and isinstance(t[0], str):
+            a = np.asarray(t[1])
+            widths.append(max(1.0, a.shape[-1] if a.ndim else 1))
+        else:
+            raise TypeError(f"each term must be an operator string or a (name, array) pair, got {t!r}")
+    gs = fig.add_gridspec(1, len(terms), width_ratios=widths, wspace=0.15, left=0.04, right=0.98,
+                          bottom=0.1, top=0.78)
+    axes = []
+    for n, t in enumerate(terms):
+        ax = fig.add_subplot(gs[0, n])
+        if isinstance(t, str):
+            ax.axis("off")
+            ax.text(0.5, 0.5, t, ha="center", va="center", fontsize=16)
+        else:
+            draw_matrix(ax, t[1], t[0], fmt=fmt)
+            axes.append(ax)
+    return axes
