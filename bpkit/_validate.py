@@ -27,7 +27,10 @@ def as_matrix(name, value, *, cols=None, rows=None, allow_1d=False):
         arr = arr.reshape(1, -1)
     if arr.ndim != 2:
         want = f"(m, {cols})" if cols is not None else "(m, n)"
-        raise ValueError(f"{name} must be 2-D with shape {want} (rows are examples), got shape {arr.shape}")
+        one = f", or ({cols},) for one example" if allow_1d and cols is not None else ""
+        raise ValueError(
+            f"{name} must be 2-D with shape {want} (rows are examples){one}; got shape {arr.shape}"
+        )
     if cols is not None and arr.shape[1] != cols:
         raise ValueError(
             f"{name} must have {cols} columns (shape (m, {cols})), got shape {arr.shape}"

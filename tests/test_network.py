@@ -79,7 +79,7 @@ def test_forward_bad_inputs_name_expected_and_actual():
     net = bpkit.Network([2, 3, 1])
     with pytest.raises(ValueError, match=r"X must have 2 columns \(shape \(m, 2\)\), got shape \(4, 3\)"):
         net.forward(np.ones((4, 3)))
-    with pytest.raises(ValueError, match=r"X must be 2-D with shape \(m, 2\).*got shape \(2, 2, 2\)"):
+    with pytest.raises(ValueError, match=r"X must be 2-D with shape \(m, 2\) \(rows are examples\), or \(2,\) for one example; got shape \(2, 2, 2\)"):
         net.forward(np.ones((2, 2, 2)))
     with pytest.raises(ValueError, match=r"NaN or inf \(first at index \(1, 0\)\)"):
         net.forward([[1.0, 2.0], [np.nan, 0.0]])
