@@ -11,3 +11,5 @@ from .curves import (
 from .diagram import NetworkDiagram, draw_network, edge_width
 
 # --- lessons 4-7 plots (add imports below) ---
+from .training import (cost_contours, descent_path, digit_grid, heatmap, training_curves, update_heatmap,
+                       weight_images)

@@ -14,3 +14,7 @@ from .nudge import WeightNudgePanel, weight_nudge
 from .tangent import TangentPanel, sigmoid_tangent
 
 # --- lessons 4-7 panels (add imports below) ---
+from .delta import DeltaSteps, delta_history, delta_steps
+from .descent import DescentPanel, descent_panel, line_cost, line_gradient, sgd_path
+from .epsilon import EpsilonPanel, epsilon_curve, epsilon_panel
+from .regularization import LambdaPanel, lambda_panel, train_lambda_grid

@@ -1,0 +1,237 @@
+"""Lesson 6's panel: gradient descent paths on a 2-parameter cost surface.
+
+The model is a straight line, ``yhat = w * x + b``, with the course's quadratic
+cost ``J(w, b) = sum((w x + b - y)**2) / (2m)``. Two parameters means the whole
+cost surface fits in one contour plot, and every step of full-batch or
+mini-batch descent can be drawn on it. Its gradient is two lines::
+
+    dJ/dw = sum((w x + b - y) * x) / m        dJ/db = sum(w x + b - y) / m
+
+(the same ``a.T @ delta / m`` as backprop, for a network with no hidden layer
+and no sigmoid). Because the cost is a bowl with a fixed curvature, a step
+larger than 2 / (largest curvature) overshoots further each time: divergence.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _validate
+from ..plots.training import cost_contours, descent_path
+from ._common import LiveFigure, Readout, panel_box, slider
+
+import ipywidgets as widgets
+
+
+def _as_xy(x, y):
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.ndim != 1 or y.shape != x.shape or x.size == 0:
+        raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError("x and y must not contain NaN or inf")
+    return x, y
+
+
+def line_cost(w, b, x, y):
+    """Quadratic cost of the line ``w x + b``: ``sum((w x + b - y)**2) / (2m)``.
+
+    ``w`` and ``b`` may be arrays of the same shape (e.g. a grid from
+    ``np.meshgrid``); the result has that shape. ``x``, ``y``: shape (m,).
+    """
+    x, y = _as_xy(x, y)
+    w = np.asarray(w, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    r = w[..., None] * x + b[..., None] - y  # (..., m)
+    return np.sum(r * r, axis=-1) / (2.0 * x.size)
+
+
+def line_gradient(w, b, x, y):
+    """``(dJ/dw, dJ/db)`` of :func:`line_cost` on the examples ``x``, ``y`` (a mean over them)."""
+    r = w * x + b - y
+    return float(np.dot(r, x) / x.size), float(r.sum() / x.size)
+
+
+def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
+    """Every point visited by mini-batch gradient descent on :func:`line_cost`.
+
+    Each epoch shuffles the m examples (seeded), cuts them into batches of
+    ``batch_size`` (the last may be smaller) and steps
+    ``(w, b) <- (w, b) - lr * gradient on the batch``. ``batch_size >= m`` is
+    full-batch gradient descent (no shuffling needed: the batch is everything).
+
+    Parameters
+    ----------
+    x, y : array_like, shape (m,)
+    start : (float, float), the starting (w, b)
+    lr : float > 0
+    batch_size : int > 0
+    epochs : int > 0
+    seed : int
+    blowup : float, stop early once |w| or |b| exceeds this (diverged)
+
+    Returns
+    -------
+    path : ndarray, shape (steps + 1, 2)
+        The (w, b) after each step, starting point first.
+    costs : ndarray, shape (steps + 1,)
+        The full cost J(w, b) at each point of the path.
+    diverged : bool
+        True if the run ended with a higher cost than it started with, or
+        stopped early because the parameters blew up.
+    """
+    x, y = _as_xy(x, y)
+    lr = _validate.positive_number("lr", lr)
+    batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
+    epochs = _validate.positive_number("epochs", epochs, integer=True)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    if np.shape(start) != (2,):
+        raise ValueError(f"start must be a pair (w, b), got {start!r}")
+    w, b = (float(v) for v in start)
+    m = x.size
+    rng = np.random.default_rng(seed)
+    path = [(w, b)]
+    diverged = False
+    for _ in range(epochs):
+        order = rng.permutation(m) if batch_size < m else np.arange(m)
+        for i in range(0, m, batch_size):
+            idx = order[i : i + batch_size]
+            gw, gb = line_gradient(w, b, x[idx], y[idx])
+            w, b = w - lr * gw, b - lr * gb
+            path.append((w, b))
+            if not (abs(w) < blowup and abs(b) < blowup):
+                diverged = True
+                break
+        if diverged:
+            break
+    path = np.array(path)
+    with np.errstate(over="ignore", invalid="ignore"):
+        costs = line_cost(path[:, 0], path[:, 1], x, y)
+    diverged = diverged or not costs[-1] < costs[0]
+    return path, costs, diverged
+
+
+class DescentPanel:
+    """Panel: learning-rate and batch-size sliders, the path on the cost contours.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox, classes ``bpkit-panel bpkit-descent``
+    lr : FloatSlider (first slider, class ``bpkit-slider``)
+    batch_size : IntSlider (class ``bpkit-slider``)
+    sliders : ``[lr, batch_size]``
+    final_cost : Readout (``bpkit-final-cost``), J at the end of the run (or where it stopped)
+    steps : Readout (``bpkit-steps``), the number of steps taken
+    path, costs, diverged : the last run, see :func:`sgd_path`
+    """
+
+    def __init__(self, x, y, start, lr, batch_size, epochs, seed, w_range, b_range, lr_max, use_ipympl):
+        self.x, self.y = _as_xy(x, y)
+        self.start = tuple(float(v) for v in start)
+        self.epochs = _validate.positive_number("epochs", epochs, integer=True)
+        self.seed = seed
+        m = self.x.size
+        self.lr = slider("learning rate", float(lr), 0.02, float(lr_max), step=0.02, fmt=".2f")
+        self.batch_size = widgets.IntSlider(
+            value=int(batch_size), min=1, max=m, step=1, description="batch size",
+            continuous_update=True, style={"description_width": "initial"},
+            layout=widgets.Layout(width="320px"),
+        )
+        self.batch_size.add_class("bpkit-slider")
+        self.sliders = [self.lr, self.batch_size]
+        self.final_cost = Readout("cost at the end:", "final-cost", fmt="{:.5f}")
+        self.steps = Readout("steps taken:", "steps", fmt="{:.0f}")
+        self.message = widgets.HTML()
+
+        ws = np.linspace(*w_range, 121)
+        bs = np.linspace(*b_range, 121)
+        Wg, Bg = np.meshgrid(ws, bs)
+        J = line_cost(Wg, Bg, self.x, self.y)
+        self.figure = LiveFigure(figsize=(9.0, 3.6), use_ipympl=use_ipympl)
+        fig = self.figure.fig
+        self._ax_path, self._ax_cost = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        cost_contours(self._ax_path, ws, bs, J)
+        j_min = np.unravel_index(np.argmin(J), J.shape)
+        self._ax_path.plot(ws[j_min[1]], bs[j_min[0]], "+", color="k", ms=10, mew=2)
+        self._ax_path.plot(*self.start, "s", color="k", ms=5)
+        self._line, self._end = descent_path(self._ax_path, np.array([self.start]))
+        self._title = self._ax_path.set_title("", fontsize=10)
+        (self._cost_line,) = self._ax_cost.semilogy([0], [1.0], "-", color="C3")
+        self._ax_cost.set_xlabel("step")
+        self._ax_cost.set_ylabel("cost J (log scale)")
+        self._ax_cost.set_title("cost after each step", fontsize=10)
+        fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.3)
+        self.widget = panel_box(
+            [widgets.HBox([self.lr, self.batch_size]),
+             widgets.HBox([self.final_cost.widget, self.steps.widget]), self.message, self.figure.widget],
+            "descent",
+        )
+        for s in self.sliders:
+            s.observe(self._on_change, names="value")
+        self._on_change()
+
+    def _on_change(self, change=None):
+        self.path, self.costs, self.diverged = sgd_path(
+            self.x, self.y, self.start, self.lr.value, self.batch_size.value, self.epochs, self.seed)
+        m = self.x.size
+        bsz = self.batch_size.value
+        kind = "full batch" if bsz >= m else f"mini-batches of {bsz}"
+        with self.widget.hold_sync():
+            self.final_cost.set(self.costs[-1])
+            self.steps.set(len(self.path) - 1)
+            if self.diverged:
+                self.message.value = (
+                    "<span class='bpkit-note' style='color:#c0392b'><b>Diverging:</b> every step overshoots "
+                    "the valley and lands higher up the other side, so the cost grows (runs stop once |w| or |b| "
+                    "passes 1e6). "
+                    "Make the learning rate smaller.</span>")
+            else:
+                self.message.value = (
+                    f"<span class='bpkit-note'>{self.epochs} epochs of {kind}: "
+                    f"{len(self.path) - 1} steps.</span>")
+        self._line.set_data(self.path[:, 0], self.path[:, 1])
+        self._end.set_data(self.path[-1:, 0], self.path[-1:, 1])
+        self._title.set_text(f"lr = {self.lr.value:.2f}, {kind}" + (" (diverged)" if self.diverged else ""))
+        steps = np.arange(len(self.costs))
+        self._cost_line.set_data(steps, np.maximum(self.costs, 1e-12))
+        self._ax_cost.set_xlim(0, max(1, steps[-1]))
+        lo, hi = float(np.min(self.costs)), float(np.max(self.costs))
+        self._ax_cost.set_ylim(max(lo, 1e-12) / 1.5, hi * 1.5)
+        self.figure.redraw()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def descent_panel(x, y, start=(-1.0, 3.0), lr=0.3, batch_size=None, epochs=20, seed=0,
+                  w_range=(-2.0, 4.0), b_range=(-3.0, 4.0), lr_max=0.7, use_ipympl=None):
+    """Build lesson 6's descent panel (see :class:`DescentPanel`).
+
+    Parameters
+    ----------
+    x, y : array_like, shape (m,): the data the line is fitted to
+    start : (w, b) where every run starts
+    lr : initial learning rate (slider from 0.02 to ``lr_max`` in steps of 0.02)
+    batch_size : initial batch size, default m (full batch)
+    epochs : passes over the data per run
+    seed : seeds the shuffling, so a setting always draws the same path
+    w_range, b_range : (low, high) of the contour plot
+    """
+    x, y = _as_xy(x, y)
+    if batch_size is None:
+        batch_size = x.size
+    batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
+    lr_max = _validate.positive_number("lr_max", lr_max)
+    lr = _validate.positive_number("lr", lr)
+    if not 0.02 <= lr <= lr_max:
+        raise ValueError(f"lr must lie between 0.02 and lr_max={lr_max:g}, got {lr!r}")
+    if batch_size > x.size:
+        raise ValueError(f"batch_size must be at most m={x.size}, got {batch_size}")
+    for name, r in (("w_range", w_range), ("b_range", b_range)):
+        if np.shape(r) != (2,) or not r[0] < r[1]:
+            raise ValueError(f"{name} must be (low, high) with low < high, got {r!r}")
+    return DescentPanel(x, y, start, lr, batch_size, epochs, seed, w_range, b_range, lr_max, use_ipympl)

@@ -1,0 +1,144 @@
+"""Lesson 7's panel: how the step eps of central differences sets the error.
+
+Central differences make two errors that pull in opposite directions:
+truncation (the parabola ignored by the formula), which grows like eps**2, and
+round-off (two nearly equal costs subtracted, then divided by 2 eps), which
+grows like machine-epsilon / eps. Their sum is smallest in between; in float64
+that is around eps = 1e-5.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..backprop import backprop
+from ..costs import cost
+from ..gradcheck import numerical_gradient, relative_error
+from ..network import Network
+from ._common import LiveFigure, Readout, panel_box, slider
+
+import ipywidgets as widgets
+
+
+def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0):
+    """Relative error between backprop and central differences, for each eps.
+
+    Parameters
+    ----------
+    net : Network (small: every eps costs two cost evaluations per parameter)
+    X, Y, kind, lam : as for :func:`bpkit.cost`
+    log10_eps : array_like, shape (k,), the exponents to try
+
+    Returns
+    -------
+    ndarray, shape (k,)
+        ``relative_error(backprop, numerical_gradient(eps))`` over all
+        parameters at once, for ``eps = 10**log10_eps``.
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+    log10_eps = np.asarray(log10_eps, dtype=np.float64)
+    if log10_eps.ndim != 1 or log10_eps.size == 0 or not np.all(np.isfinite(log10_eps)):
+        raise ValueError(f"log10_eps must be a non-empty 1-D array of finite numbers, got shape {log10_eps.shape}")
+    dW, db = backprop(net, X, Y, kind=kind, lam=lam)
+    analytic = list(dW) + list(db)
+    work = net.copy()
+    params = work.params()
+    out = np.empty(log10_eps.size)
+    for i, e in enumerate(log10_eps):
+        numeric = numerical_gradient(lambda: cost(work, X, Y, kind=kind, lam=lam), params, 10.0 ** e)
+        out[i] = relative_error(analytic, numeric)
+    return out
+
+
+class EpsilonPanel:
+    """Panel: slide log10(eps), read the relative error, see the whole V-shaped curve.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox, classes ``bpkit-panel bpkit-epsilon``
+    slider : FloatSlider over log10(eps), class ``bpkit-slider``
+    sliders : ``[slider]``
+    rel_error : Readout (``bpkit-rel-error``)
+    eps : Readout (``bpkit-eps``)
+    log10_eps, errors : the grid and the relative error at each point
+    best : int, index of the smallest error
+    """
+
+    def __init__(self, net, X, Y, kind, lam, log10_eps, start, use_ipympl):
+        self.log10_eps = np.asarray(log10_eps, dtype=np.float64)
+        steps = np.diff(self.log10_eps)
+        if self.log10_eps.ndim != 1 or self.log10_eps.size < 3 or np.any(steps <= 0) or not np.allclose(steps, steps[0]):
+            raise ValueError("log10_eps must be an evenly spaced increasing grid of at least 3 values")
+        self.errors = epsilon_curve(net, X, Y, self.log10_eps, kind=kind, lam=lam)
+        self.best = int(np.argmin(self.errors))
+        eps = 10.0 ** self.log10_eps
+        start = self.log10_eps[self.index(start)]
+        self.slider = slider("log10(eps)", float(start), float(self.log10_eps[0]), float(self.log10_eps[-1]),
+                             step=float(steps[0]), fmt=".2f")
+        self.sliders = [self.slider]
+        self.eps = Readout("eps =", "eps", fmt="{:.1e}")
+        self.rel_error = Readout("relative error:", "rel-error", fmt="{:.2e}")
+
+        self.figure = LiveFigure(figsize=(6.0, 3.8), use_ipympl=use_ipympl)
+        ax = self.figure.fig.add_subplot(1, 1, 1)
+        ax.loglog(eps, self.errors, "-o", ms=3, color="C0", label="relative error")
+        # guide lines: a slope of +2 (truncation) through the largest eps, -1 (round-off) through the smallest
+        ax.loglog(eps, self.errors[-1] * (eps / eps[-1]) ** 2, "--", color="C2", lw=1,
+                  label="truncation ~ eps$^2$")
+        ax.loglog(eps, self.errors[0] * (eps[0] / eps), "--", color="C1", lw=1,
+                  label="round-off ~ 1/eps")
+        ax.loglog([eps[self.best]], [self.errors[self.best]], "*", color="gold", ms=16, mec="k",
+                  label=f"best eps = {eps[self.best]:.1e}")
+        ax.axhspan(1e-300, 1e-7, color="C2", alpha=0.08)
+        ax.text(eps[0] * 1.5, 3e-8, "below 1e-7: backprop is right", fontsize=7, va="top", color="C2")
+        (self._dot,) = ax.loglog([eps[0]], [self.errors[0]], "o", color="C3", ms=10, mfc="none", mew=2)
+        ax.set_ylim(min(self.errors.min(), 1e-12) / 5, max(self.errors.max(), 1e-3) * 5)
+        ax.set_xlabel("eps (log scale)")
+        ax.set_ylabel("relative error (log scale)")
+        ax.legend(fontsize=7, loc="upper center")
+        self._title = ax.set_title("", fontsize=10)
+        self.figure.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.14, top=0.9)
+        self.widget = panel_box(
+            [self.slider, widgets.HBox([self.eps.widget, self.rel_error.widget]), self.figure.widget],
+            "epsilon",
+        )
+        self.slider.observe(self._on_change, names="value")
+        self._on_change()
+
+    def index(self, log10_eps):
+        """Grid index nearest to the slider value ``log10_eps``."""
+        return int(np.argmin(np.abs(self.log10_eps - float(log10_eps))))
+
+    def _on_change(self, change=None):
+        i = self.index(self.slider.value)
+        e, err = 10.0 ** self.log10_eps[i], self.errors[i]
+        with self.widget.hold_sync():
+            self.eps.set(e)
+            side = ("round-off dominates" if i < self.best else
+                    "truncation dominates" if i > self.best else "the best trade-off")
+            self.rel_error.set(err, note=side)
+        self._dot.set_data([e], [err])
+        self._title.set_text(f"eps = {e:.1e}: relative error {err:.1e}")
+        self.figure.redraw()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def epsilon_panel(net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8.0, use_ipympl=None):
+    """Build lesson 7's epsilon panel (see :class:`EpsilonPanel`).
+
+    Parameters
+    ----------
+    net : Network, small (the curve costs 2 * num_params cost evaluations per eps)
+    X, Y, kind, lam : as for :func:`bpkit.cost`
+    log10_eps : evenly spaced grid of exponents, default -12 to -1 in steps of 0.25
+    start : float, the slider's first log10(eps) (nearest grid point)
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+    if log10_eps is None:
+        log10_eps = np.arange(-12.0, -0.999, 0.25)
+    return EpsilonPanel(net, X, Y, kind, lam, log10_eps, start, use_ipympl)

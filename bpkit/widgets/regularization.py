@@ -1,0 +1,219 @@
+"""Lesson 5's panel: a lambda slider over networks trained with L2 regularization.
+
+Retraining on every slider move would take about 50 ms per lambda here (8000
+full-batch steps), too slow to feel live. So :func:`train_lambda_grid` trains
+one copy of the network per lambda on the grid *at the same time*, as one
+stack of matrices (``(K, s_l, s_(l+1))``), which costs about as much as
+training two or three networks one after the other; the slider then only looks
+up the precomputed result and moves lines (well under a millisecond of Python).
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from .. import _validate
+from ..activations import ACTIVATIONS, sigmoid
+from ..costs import check_targets, cost, get_cost
+from ..network import Network
+from ._common import LiveFigure, Readout, panel_box, slider
+
+import ipywidgets as widgets
+
+
+def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
+    """Full-batch gradient descent for every lambda in ``lams``, all at once.
+
+    Each copy starts from ``net``'s weights and takes ``epochs`` steps of
+    ``W <- W - lr * (Delta + lam * W) / m``, ``b <- b - lr * Delta_b / m`` (biases
+    not regularized): exactly :func:`bpkit.gradient_descent` with that ``lam``,
+    only batched over the K lambdas (``np.matmul`` broadcasts over the first axis).
+
+    Parameters
+    ----------
+    net : Network, not changed
+    X : array_like, shape (m, sizes[0]); Y : array_like, shape (m, sizes[-1])
+    lams : sequence of float >= 0, length K
+    epochs : int > 0
+    lr : float > 0
+    kind : {"quadratic", "cross_entropy"}
+
+    Returns
+    -------
+    list of Network, length K
+        ``nets[j]`` trained with ``lams[j]``.
+
+    Raises
+    ------
+    ValueError
+        If some lambda made training diverge (``lr * lam / m`` too large).
+    """
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+    C = get_cost(kind)
+    X, Y = _validate.check_xy(net, X, Y)
+    check_targets(kind, Y)
+    net.check_parameters()
+    if isinstance(lams, (str, bytes)) or not hasattr(lams, "__len__") or len(lams) == 0:
+        raise TypeError(f"lams must be a non-empty sequence of numbers >= 0, got {lams!r}")
+    lam_list = [_validate.non_negative_number(f"lams[{j}]", v) for j, v in enumerate(lams)]
+    epochs = _validate.positive_number("epochs", epochs, integer=True)
+    lr = _validate.positive_number("lr", lr)
+    K, m = len(lam_list), X.shape[0]
+    lam = np.array(lam_list)[:, None, None]
+    act = ACTIVATIONS[net.activation]
+    Ws = [np.repeat(W[None], K, axis=0) for W in net.weights]  # (K, s_l, s_(l+1))
+    bs = [np.repeat(b[None, None], K, axis=0) for b in net.biases]  # (K, 1, s_(l+1))
+    last = len(Ws) - 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(epochs):
+            # forward, for all K networks at once
+            activations, a = [X], X
+            for k in range(last + 1):
+                z = a @ Ws[k] + bs[k]
+                a = sigmoid(z) if k == last else act.fn(z)
+                activations.append(a)
+            # backward: the same recursion as bpkit.backprop
+            delta = C.delta(z, a, Y)
+            for k in range(last, -1, -1):
+                a_prev = activations[k]
+                Delta = np.swapaxes(a_prev, -1, -2) @ delta if a_prev.ndim == 3 else a_prev.T @ delta
+                Delta_b = delta.sum(axis=1, keepdims=True)
+                if k > 0:
+                    delta = (delta @ np.swapaxes(Ws[k], 1, 2)) * act.prime_from_a(activations[k])
+                Ws[k] -= lr * (Delta + lam * Ws[k]) / m
+                bs[k] -= lr * Delta_b / m
+    nets = []
+    for j in range(K):
+        if not all(np.all(np.isfinite(W[j])) for W in Ws):
+            raise ValueError(
+                f"training diverged for lam={lam_list[j]:g} with lr={lr:g}: the weight-decay step "
+                f"lr*lam/m = {lr * lam_list[j] / m:g} must stay well below 2; use a smaller lr or lam"
+            )
+        trained = net.copy()
+        trained.weights = [W[j].copy() for W in Ws]
+        trained.biases = [b[j, 0].copy() for b in bs]
+        nets.append(trained)
+    return nets
+
+
+class LambdaPanel:
+    """Panel: slide log10(lambda), see the fitted curve and train vs test cost.
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox, classes ``bpkit-panel bpkit-lambda``
+    slider : FloatSlider over log10(lambda), class ``bpkit-slider``
+    sliders : list, ``[slider]``
+    lam, train_cost, test_cost : Readout (``bpkit-lam``, ``bpkit-train-cost``, ``bpkit-test-cost``)
+        Costs are the data part of J (no penalty), so they compare across lambdas.
+    lams, nets : the grid and the network trained for each lambda
+    train_costs, test_costs : ndarray, shape (K,)
+    build_seconds : float, time spent training the grid
+    """
+
+    def __init__(self, net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl):
+        import time
+
+        if net.sizes[0] != 1 or net.sizes[-1] != 1:
+            raise ValueError(f"the lambda panel draws y against x: the network needs 1 input and 1 output, "
+                             f"got sizes {net.sizes}")
+        X, Y = _validate.check_xy(net, X, Y)
+        X_test, Y_test = _validate.check_xy(net, X_test, Y_test, xname="X_test", yname="Y_test")
+        self.log10_lams = np.asarray(log10_lams, dtype=np.float64)
+        if self.log10_lams.ndim != 1 or self.log10_lams.size < 2 or np.any(np.diff(self.log10_lams) <= 0):
+            raise ValueError("log10_lams must be an increasing 1-D grid with at least 2 values, "
+                             f"got {np.asarray(log10_lams)!r}")
+        steps = np.diff(self.log10_lams)
+        if not np.allclose(steps, steps[0]):
+            raise ValueError("log10_lams must be evenly spaced (the slider steps through it)")
+        self.lams = 10.0 ** self.log10_lams
+        t0 = time.perf_counter()
+        self.nets = train_lambda_grid(net, X, Y, self.lams, epochs=epochs, lr=lr, kind=kind)
+        self.build_seconds = time.perf_counter() - t0
+        self.train_costs = np.array([cost(n, X, Y, kind=kind) for n in self.nets])
+        self.test_costs = np.array([cost(n, X_test, Y_test, kind=kind) for n in self.nets])
+        lo = min(X.min(), X_test.min())
+        hi = max(X.max(), X_test.max())
+        self._xs = np.linspace(lo, hi, 300)
+        self._curves = [n.predict(self._xs[:, None])[:, 0] for n in self.nets]
+
+        self.slider = slider("log10(lambda)", float(self.log10_lams[0]), float(self.log10_lams[0]),
+                             float(self.log10_lams[-1]), step=float(steps[0]), fmt=".2f")
+        self.sliders = [self.slider]
+        self.lam = Readout("lambda =", "lam", fmt="{:.2e}")
+        self.train_cost = Readout("train cost:", "train-cost", fmt="{:.5f}")
+        self.test_cost = Readout("test cost:", "test-cost", fmt="{:.5f}")
+
+        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl)
+        fig = self.figure.fig
+        ax_fit, ax_cost = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        ax_fit.plot(X_test[:, 0], Y_test[:, 0], ".", color="0.7", ms=3, label="test points")
+        ax_fit.plot(X[:, 0], Y[:, 0], "o", color="C0", ms=6, mec="k", label="training points")
+        (self._fit,) = ax_fit.plot(self._xs, self._curves[0], "-", color="C3", lw=2, label="network")
+        ax_fit.set_ylim(-0.05, 1.05)
+        ax_fit.set_xlabel("x")
+        ax_fit.set_ylabel("y")
+        ax_fit.legend(fontsize=7, loc="lower left")
+        self._fit_title = ax_fit.set_title("", fontsize=10)
+        ax_cost.semilogx(self.lams, self.train_costs, "-o", ms=3, color="C0", label="train")
+        ax_cost.semilogx(self.lams, self.test_costs, "-o", ms=3, color="C1", label="test")
+        best = int(np.argmin(self.test_costs))
+        ax_cost.semilogx([self.lams[best]], [self.test_costs[best]], "*", color="C1", ms=14, mec="k",
+                         label=f"lowest test cost (lambda={self.lams[best]:.1e})")
+        self._vline = ax_cost.axvline(self.lams[0], color="C3", lw=1.5)
+        ax_cost.set_xlabel("lambda (log scale)")
+        ax_cost.set_ylabel("cost J (without the penalty)")
+        ax_cost.set_title("train vs test cost", fontsize=10)
+        ax_cost.legend(fontsize=7)
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.28)
+
+        self.widget = panel_box(
+            [self.slider, widgets.HBox([self.lam.widget, self.train_cost.widget, self.test_cost.widget]),
+             self.figure.widget],
+            "lambda",
+        )
+        self.slider.observe(self._on_change, names="value")
+        self._on_change()
+
+    def index(self, log10_lam):
+        """Grid index of the slider value ``log10_lam`` (nearest grid point)."""
+        return int(np.argmin(np.abs(self.log10_lams - float(log10_lam))))
+
+    def _on_change(self, change=None):
+        j = self.index(self.slider.value)
+        with self.widget.hold_sync():
+            self.lam.set(self.lams[j])
+            self.train_cost.set(self.train_costs[j])
+            self.test_cost.set(self.test_costs[j])
+        self._fit.set_ydata(self._curves[j])
+        self._vline.set_xdata([self.lams[j], self.lams[j]])
+        self._fit_title.set_text(f"fit with lambda = {self.lams[j]:.1e}")
+        self.figure.redraw()
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+
+def lambda_panel(net, X, Y, X_test, Y_test, log10_lams=None, epochs=8000, lr=3.0, kind="quadratic",
+                 use_ipympl=None):
+    """Build lesson 5's lambda panel (see :class:`LambdaPanel`).
+
+    Parameters
+    ----------
+    net : Network with sizes ``[1, ..., 1]``, the common starting point (not changed)
+    X, Y : array_like, shape (m, 1): the few training points
+    X_test, Y_test : array_like, shape (m_test, 1): fresh points from the same source
+    log10_lams : evenly spaced increasing grid, default -4 to 0 in steps of 0.25
+    epochs, lr, kind : training settings for :func:`train_lambda_grid`
+    """
+    if log10_lams is None:
+        log10_lams = np.arange(-4.0, 0.001, 0.25)
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+        raise TypeError(f"epochs must be a positive integer, got {epochs!r}")
+    return LambdaPanel(net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl)
