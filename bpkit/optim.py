@@ -26,7 +26,7 @@ from .costs import check_targets, get_cost, l2_penalty
 
 
 class TrainingDiverged(RuntimeError):
-    """Raised when the cost became NaN or inf; the network is restored to its last finite epoch.
+    """Raised when training blew up; the network is restored to its last good epoch.
 
     Attributes
     ----------
@@ -240,8 +240,9 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     Raises
     ------
     TrainingDiverged
-        If the cost becomes NaN or inf. The message names the learning rate,
-        and ``net`` is put back to the weights of the last finite epoch.
+        If the cost becomes NaN or inf, or (cross-entropy) rises above 100 times
+        the cost of always answering 0.5. The message names the learning rate,
+        and ``net`` is put back to the weights of the last good epoch.
     """
     C = get_cost(kind)
     epochs = _validate.positive_number("epochs", epochs, integer=True)
@@ -276,6 +277,9 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     Zout = np.empty((n, net.sizes[-1]))
     order = None
     good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
+    # cross-entropy of a network that answers 0.5 everywhere is s_L * log 2 per example; a
+    # running cost 100 times that means outputs confidently wrong everywhere: the steps blew up
+    ceiling = 100.0 * net.sizes[-1] * np.log(2.0)
     for epoch in range(1, epochs + 1):
         if shuffle:
             order = rng.permutation(n)
@@ -289,12 +293,19 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
                 step(x, Ys[i:j], Zout[i:j], buf, lr / size)
             # the epoch's cost from the output z recorded at each step (rows in visiting order)
             J = _epoch_total(kind, Zout, Ys) / n + l2_penalty(net.weights, lam, n)
-        if not np.isfinite(J) or not all(np.all(np.isfinite(W)) for W in net.weights):
+        exploded = kind == "cross_entropy" and J > ceiling
+        if not np.isfinite(J) or exploded or not all(np.all(np.isfinite(W)) for W in net.weights):
             net.weights = [W.copy() for W in good[0]]
             net.biases = [c.copy() for c in good[1]]
             when = "from before training" if epoch == 1 else f"after epoch {epoch - 1}"
+            what = (
+                f"the cost rose to {J:.3g}, over 100 times the cost of always answering 0.5 "
+                f"({ceiling / 100:.3g}),"
+                if exploded and np.isfinite(J)
+                else f"the cost became {J}"
+            )
             raise TrainingDiverged(
-                f"training diverged in epoch {epoch}: the cost became {J} with learning rate "
+                f"training diverged in epoch {epoch}: {what} with learning rate "
                 f"lr={lr:g}. The step is too large; try lr={lr / 10:g}. The network was put back "
                 f"to its weights {when}.",
                 history,

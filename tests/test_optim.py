@@ -99,6 +99,22 @@ def test_divergence_names_the_learning_rate_and_restores_weights():
         np.testing.assert_array_equal(a, b)
 
 
+def test_exploding_cross_entropy_is_caught_before_it_overflows():
+    X, labels = bpkit.make_moons(60, seed=1)
+    Y = bpkit.one_hot(labels, 2)
+    net = bpkit.Network([2, 5, 2], seed=0)
+    start = [W.copy() for W in net.weights]
+    with pytest.raises(bpkit.TrainingDiverged, match=r"the cost rose to .*over 100 times the cost of always "
+                       r"answering 0.5 \(1.39\), with learning rate lr=1e\+10") as info:
+        bpkit.sgd(net, X, Y, epochs=3, batch_size=10, lr=1e10, kind="cross_entropy")
+    for a, b in zip(net.weights, start):
+        np.testing.assert_array_equal(a, b)
+    assert info.value.history["epoch"] == []
+    # a normal learning rate on the same problem trains without tripping the check
+    h = bpkit.sgd(net, X, Y, epochs=20, batch_size=10, lr=2.0, kind="cross_entropy")
+    assert h["cost"][-1] < h["cost"][0] < 100 * 2 * np.log(2)
+
+
 @pytest.mark.parametrize(
     "kwargs, exc, words",
     [
