@@ -56,8 +56,13 @@ class LiveFigure:
         True when drawn by ipympl.
     """
 
+    #: widest figure, in CSS pixels, that fits a JupyterLab notebook column on a laptop
+    #: screen with the file browser open; wider figures get a lower dpi (and redraw faster)
+    MAX_WIDTH_PX = 820
+
     def __init__(self, figsize=(5, 3.5), use_ipympl=None, dpi=100):
         self.interactive = have_ipympl() if use_ipympl is None else bool(use_ipympl)
+        dpi = min(dpi, self.MAX_WIDTH_PX / figsize[0])
         self.fig = Figure(figsize=figsize, dpi=dpi)
         if self.interactive:
             from ipympl.backend_nbagg import Canvas, FigureManager
