@@ -57,9 +57,15 @@ def test_nudge_cost_text_and_data_value_agree(sleep):
 def test_nudge_reset_and_refresh(sleep, use_ipympl):
     X, Y = sleep
     net = bpkit.Network([2, 3, 1], seed=3)
+    original = net.weights[0]
+    panel = weight_nudge(net, X, Y, use_ipympl=use_ipympl)
+    # building the panel rounds the weights to the slider step, in place (same arrays)
+    assert net.weights[0] is original
+    assert all(np.allclose(W, np.round(W, 2), rtol=0, atol=1e-12) for W in net.weights)
+    assert [s.value for s in panel.sliders] == [float(w) for W in net.weights for w in W.ravel()]
     start = [W.copy() for W in net.weights]
     J0 = bpkit.cost(net, X, Y)
-    panel = weight_nudge(net, X, Y, use_ipympl=use_ipympl)
+    assert panel.cost.value == J0
     panel.sliders[0].value = 2.0
     panel.sliders[8].value = -3.0
     assert panel.cost.value != J0
@@ -69,9 +75,10 @@ def test_nudge_reset_and_refresh(sleep, use_ipympl):
     assert panel.cost.value == J0
     assert panel.figure.redraws > redraws
     # a change made outside the panel is picked up by refresh(), even outside the slider range
-    net.weights[1][2, 0] = 6.5
+    net.weights[1][2, 0] = 6.5031
     panel.refresh()
-    assert panel.sliders[8].value == 6.5 and panel.sliders[8].max >= 6.5
+    assert net.weights[1][2, 0] == pytest.approx(6.50, abs=1e-12)
+    assert panel.sliders[8].value == net.weights[1][2, 0] and panel.sliders[8].max >= 6.5
     assert panel.cost.value == bpkit.cost(net, X, Y)
 
 

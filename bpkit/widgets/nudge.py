@@ -7,6 +7,12 @@ The panel **edits ``net`` in place**: moving a slider writes the new value into
 holds sees it), and after playing, ``net`` holds the weights that were set.
 ``panel.reset()`` puts back the weights the panel started with.
 
+The sliders move in steps of 0.01, so building the panel first **rounds every
+weight of ``net`` to 0.01** (in place). A browser slider would otherwise round
+an off-grid value itself and send it back, changing ``net`` silently the
+moment the panel is shown; rounding here makes that explicit and the same in
+every front end.
+
 Layout, top to bottom: sliders grouped by weight matrix; the cost J and the
 slope of J along the selected weight; predictions next to targets; one live
 figure with the network diagram, predictions vs targets, and the cost along the
@@ -28,6 +34,7 @@ from ..plots.diagram import NetworkDiagram
 from ._common import LiveFigure, Readout, panel_box, slider
 
 MAX_SLIDERS = 40
+STEP = 0.01  # slider step; the panel rounds the network's weights to it
 
 
 class WeightNudgePanel:
@@ -78,6 +85,7 @@ class WeightNudgePanel:
         self.X, self.Y = _validate.check_xy(net, X, Y)
         net.check_parameters()
         self.net = net
+        self._snap_weights()
         self._initial = [W.copy() for W in net.weights]
         self._muted = False
 
@@ -89,7 +97,7 @@ class WeightNudgePanel:
             group = []
             for i in range(W.shape[0]):
                 for j in range(W.shape[1]):
-                    s = slider(weight_label((k, i, j)), 0.0, -1.0, 1.0, step=0.01, css="weight")
+                    s = slider(weight_label((k, i, j)), 0.0, -1.0, 1.0, step=STEP, css="weight")
                     self._set_slider_range(s, float(W[i, j]))
                     s.observe(self._make_handler(len(self.sliders)), names="value")
                     self.sliders.append(s)
@@ -201,9 +209,21 @@ class WeightNudgePanel:
         self.figure.redraw()
 
     # --------------------------------------------------------------- public API
+    def _snap_weights(self):
+        # A browser slider only holds multiples of its step: shown an off-grid value, it rounds
+        # it and sends the rounded value back, which would change the learner's network behind
+        # their back the moment the panel appears. So round the weights here, visibly, instead.
+        for W in self.net.weights:
+            np.round(W / STEP, out=W)
+            W *= STEP
+
     def refresh(self):
-        """Re-read ``net`` (e.g. after it was changed outside the panel) and redraw everything."""
+        """Re-read ``net`` (e.g. after it was changed outside the panel) and redraw everything.
+
+        Weights are rounded to the sliders' step (0.01) first, as when the panel is built.
+        """
         self.net.check_parameters()
+        self._snap_weights()
         self._muted = True
         try:
             for s, (k, i, j) in zip(self.sliders, self.indices):
