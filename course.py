@@ -63,7 +63,10 @@ def find_chromium():
 def lab(args):
     ensure_env("")
     first = ROOT / "lessons" / "01_cost.ipynb"
-    target = [str(first.relative_to(ROOT))] if first.exists() else []
+    # serve the whole repo (lessons/ and exercises/ both visible) and open lesson 1
+    target = [f"--ServerApp.root_dir={ROOT}"]
+    if first.exists():
+        target.append("--LabApp.default_url=/lab/tree/lessons/01_cost.ipynb")
     os.chdir(ROOT)
     root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args else []
     cmd = [str(BIN / "jupyter"), "lab", *target, *root, *args]
