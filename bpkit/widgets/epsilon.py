@@ -97,6 +97,8 @@ class EpsilonPanel:
         ax.set_ylabel("relative error (log scale)")
         ax.legend(fontsize=7, loc="upper center")
         self._title = ax.set_title("", fontsize=10)
+        # what the slider changes: repainted alone (blitted) on top of the rest
+        self.figure.animate(self._dot, self._title)
         self.figure.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.14, top=0.9)
         self.widget = panel_box(
             [self.slider, widgets.HBox([self.eps.widget, self.rel_error.widget]), self.figure.widget],

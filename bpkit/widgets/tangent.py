@@ -79,6 +79,8 @@ class TangentPanel:
         self.ax_f.legend(fontsize=8, loc="upper left")
         self.ax_d.legend(fontsize=8, loc="upper left")
         self.ax_d.set_xlim(-z_max, z_max)
+        # what the z slider moves: repainted alone (blitted) when nothing else changed
+        self.figure.animate(self._tangent, self._f_pt, self._d_pt)
 
         self.sliders[0].observe(lambda change: self.update(), names="value")
         self.activation.observe(lambda change: self._new_function(), names="value")

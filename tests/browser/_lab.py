@@ -58,6 +58,9 @@ ABS_TOL = 1e-12
 
 
 # ----------------------------------------------------------------- environment
+NODELAY_CLASS = "bpkit.labserver.NoDelayKernelWebsocketConnection"
+
+
 def chromium_path():
     """Path of the system Chromium (Debian's ``chromium``), or None.
 
@@ -255,6 +258,10 @@ class LabServer:
             "--LabApp.news_url=",
             "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         ]
+        if os.environ.get("BPKIT_LAB_NODELAY", "1") != "0":
+            # as `course.py lab` serves the course (see bpkit/labserver.py); BPKIT_LAB_NODELAY=0
+            # measures the stock server instead
+            cmd.append(f"--ServerApp.kernel_websocket_connection_class={NODELAY_CLASS}")
         self.log_path = self.tmp / "server.log"
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
