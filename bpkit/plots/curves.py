@@ -88,6 +88,7 @@ class CostCurve:
 
     def __init__(self, ax, xs, ys, current=None, slope=None, xlabel="w", ylabel="cost J", color="C0"):
         self.ax = ax
+        self._xs = self._ys = None  # the curve last drawn, to skip unchanged updates
         (self.line,) = ax.plot([], [], color=color, lw=2, label=ylabel)
         (self.tangent,) = ax.plot([], [], color="C1", lw=1.5, ls="--", label="slope at the point")
         (self.point,) = ax.plot([], [], "o", color="black", ms=7, zorder=5, label="current value")
@@ -100,12 +101,22 @@ class CostCurve:
         """Replace the curve; ``current`` is ``(x, y)`` of the point, ``slope`` its tangent's slope.
 
         The tangent is drawn over a sixth of the x range on each side of the point.
+        When ``xs`` and ``ys`` equal the curve already drawn, the curve and the
+        axis limits are left alone (not even re-set), so only the point and the
+        tangent change: a figure that animates those two can then repaint them
+        alone (see :meth:`bpkit.widgets._common.LiveFigure.animate`).
         """
         xs = np.asarray(xs, dtype=np.float64)
         ys = np.asarray(ys, dtype=np.float64)
         if xs.shape != ys.shape or xs.ndim != 1 or xs.size < 2:
             raise ValueError(f"xs and ys must be 1-D of the same length >= 2, got shapes {xs.shape} and {ys.shape}")
-        self.line.set_data(xs, ys)
+        same_curve = (self._xs is not None and self._xs.shape == xs.shape and np.array_equal(self._xs, xs)
+                      and np.array_equal(self._ys, ys, equal_nan=True))
+        if not same_curve:
+            # set_data and set_xlim/set_ylim mark the figure stale (a full redraw) even when
+            # nothing changes, so they run only for a new curve
+            self.line.set_data(xs, ys)
+            self._xs, self._ys = xs.copy(), ys.copy()
         if current is None:
             self.point.set_data([], [])
             self.tangent.set_data([], [])
@@ -118,10 +129,11 @@ class CostCurve:
                 half = (xs.max() - xs.min()) / 6.0
                 tx = np.array([cx - half, cx + half])
                 self.tangent.set_data(tx, cy + float(slope) * (tx - cx))
-        self.ax.set_xlim(xs.min(), xs.max())
-        lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
-        pad = 0.08 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-3)
-        self.ax.set_ylim(lo - pad, hi + pad)
+        if not same_curve:
+            self.ax.set_xlim(xs.min(), xs.max())
+            lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
+            pad = 0.08 * (hi - lo) if hi > lo else 0.05 * max(abs(hi), 1e-3)
+            self.ax.set_ylim(lo - pad, hi + pad)
         return self
 
 

@@ -136,6 +136,18 @@ class NetworkDiagram:
         self._highlight = None
         self.update(x=x, highlight=highlight)
 
+    def moving_artists(self):
+        """The artists :meth:`update` changes, in drawing order (back to front).
+
+        Returns
+        -------
+        tuple of matplotlib.artist.Artist
+            The halo, the edges, the nodes and the node texts; a live figure
+            can pass them to ``LiveFigure.animate`` so that moving a weight
+            repaints only them.
+        """
+        return (self.halo, self.edges, self.nodes, *self.texts)
+
     def set_highlight(self, index):
         """Put the halo behind ``net.weights[k][i, j]`` (index ``(k, i, j)``), or remove it (None)."""
         index = _check_index(self.net, index)

@@ -110,6 +110,12 @@ class LiveFigure:
         -------
         tuple of Artist
             The same artists. Without ipympl nothing changes.
+
+        Notes
+        -----
+        A legend cannot be animated (drawing it marks its axes stale, so every
+        redraw would be a full one), and an animated artist is painted over the
+        static ones, legends included.
         """
         from matplotlib.artist import Artist
 
@@ -131,6 +137,12 @@ class LiveFigure:
         # runs at the end of every full Agg draw, before ipympl sends the frame:
         # keep the background (everything but the animated artists), then paint them on it
         canvas = self.fig.canvas
+        if canvas.is_saving():
+            # fig.savefig() fires this event too, but draws the animated artists into the file:
+            # that picture is no background. Forget it; the next redraw is a full one.
+            self._background = None
+            self.fig.stale = True
+            return
         self._background = canvas.copy_from_bbox(self.fig.bbox)
         for a in self._animated:
             self.fig.draw_artist(a)

@@ -154,6 +154,12 @@ class ChainRulePanel:
         axes[2].text(self.y[0, 0], 0.98, " target y", transform=axes[2].get_xaxis_transform(),
                      fontsize=7, va="top", color="0.4")
         axes[2].set_ylim(-0.02 * float(np.max(self._curves[2].get_ydata())), 1.05 * float(np.max(self._curves[2].get_ydata())))
+        self._titles = [ax.set_title("", fontsize=9) for ax in axes]
+        self._z_line_key = None  # (a_in, b_other, w range) of the z(w) line last drawn
+        # what the sliders move on every step: the points, the run-and-rise steps and the
+        # titles (which carry the ratios). Repainted alone (blitted) when nothing else
+        # changed; in each axes in the order a full draw paints them.
+        fig_w.animate(*[a for (p, q), st in zip(self._points, self._steps) for a in (p, q, st)], *self._titles)
 
         def grid(rows):
             return widgets.GridBox(
@@ -227,20 +233,29 @@ class ChainRulePanel:
         s = self.sliders[0]
         ws = np.array([s.min, s.max])
         ax0, ax1, ax2 = self.axes
-        self._curves[0].set_data(ws, b_other + ws * a_in)
-        ax0.set_xlim(s.min, s.max)
-        zlo, zhi = sorted(b_other + ws * a_in)
-        pad = max(0.5, 0.05 * (zhi - zlo))
-        ax0.set_ylim(zlo - pad, zhi + pad)
+        # the line z(w) and its axis limits depend on a_in and the rest of z, not on w: moving
+        # w leaves them alone (b_other = z - w a_in may differ in its last bits, hence the
+        # rounding), so that only animated artists change and the frame is blitted
+        key = (round(a_in, 9), round(b_other, 9), s.min, s.max)
+        if key != self._z_line_key:
+            self._z_line_key = key
+            self._curves[0].set_data(ws, b_other + ws * a_in)
+            ax0.set_xlim(s.min, s.max)
+            zlo, zhi = sorted(b_other + ws * a_in)
+            pad = max(0.5, 0.05 * (zhi - zlo))
+            ax0.set_ylim(zlo - pad, zhi + pad)
         for (p, q), st, (x0, y0, x1, y1) in zip(self._points, self._steps,
                                                 [(w, z, w + dw, z2), (z, a, z2, a2), (a, C, a2, C2)]):
             p.set_data([x0], [y0])
             q.set_data([x1], [y1])
             st.set_data([x0, x1, x1], [y0, y0, y1])
-        ax1.set_xlim(min(-6.0, z - 1, z2 - 1), max(6.0, z + 1, z2 + 1))
-        ax0.set_title(f"z = {a_in:.2f}·w {'+' if b_other >= 0 else '−'} {abs(b_other):.2f}   Δz/Δw = {self.ratios['dz/dw'].value:+.3f}", fontsize=9)
-        ax1.set_title(f"a = σ(z)   Δa/Δz = {self.ratios['da/dz'].value:+.3f}", fontsize=9)
-        ax2.set_title(f"{'C = (a − y)²/2' if self.kind == 'quadratic' else 'C = cross-entropy'}   ΔC/Δa = {self.ratios['dC/da'].value:+.3f}", fontsize=9)
+        zlim = (min(-6.0, z - 1, z2 - 1), max(6.0, z + 1, z2 + 1))
+        if tuple(ax1.get_xlim()) != zlim:  # set_xlim always forces a full redraw
+            ax1.set_xlim(*zlim)
+        t0, t1, t2 = self._titles
+        t0.set_text(f"z = {a_in:.2f}·w {'+' if b_other >= 0 else '−'} {abs(b_other):.2f}   Δz/Δw = {self.ratios['dz/dw'].value:+.3f}")
+        t1.set_text(f"a = σ(z)   Δa/Δz = {self.ratios['da/dz'].value:+.3f}")
+        t2.set_text(f"{'C = (a − y)²/2' if self.kind == 'quadratic' else 'C = cross-entropy'}   ΔC/Δa = {self.ratios['dC/da'].value:+.3f}")
         self.figure.redraw()
 
     def _ipython_display_(self):

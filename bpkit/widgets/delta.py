@@ -96,6 +96,11 @@ class DeltaSteps:
             ax.set_xlabel(f"unit of layer {k + 2}", fontsize=8)
             ax.set_ylabel(f"unit of layer {k + 1}", fontsize=8)
         self._suptitle = fig.suptitle("", fontsize=10)
+        # what the slider changes: every cell colour and number, and the suptitle; repainted
+        # alone (blitted) on the rest (titles, ticks, labels). Per heatmap in the order of a full
+        # draw: the image, its numbers, then the frame (the image would cover half of it)
+        self.figure.animate(*[a for im, texts in self._top + self._bottom
+                              for a in (im, *texts, *im.axes.spines.values())], self._suptitle)
         fig.subplots_adjust(left=0.08, right=0.98, top=0.82, bottom=0.1, hspace=0.75, wspace=0.6)
         self.widget = panel_box(
             [self.slider, widgets.HBox([self.size.widget, self.example_cost.widget]), self.caption,

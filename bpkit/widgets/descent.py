@@ -163,6 +163,10 @@ class DescentPanel:
         self._ax_cost.set_ylabel("cost J (log scale)")
         self._ax_cost.set_title("cost after each step", fontsize=10)
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.3)
+        # what a slider move changes: repainted alone (blitted) as long as the cost axis keeps
+        # its limits (they move in whole decades, see _cost_limits)
+        self.figure.animate(self._line, self._end, self._title, self._cost_line)
+        self._best_cost = None  # lowest cost of any line, computed once by _cost_limits
         self.widget = panel_box(
             [widgets.HBox([self.lr, self.batch_size]),
              widgets.HBox([self.final_cost.widget, self.steps.widget]), self.message, self.figure.widget],
@@ -196,10 +200,37 @@ class DescentPanel:
         self._title.set_text(f"lr = {self.lr.value:.2f}, {kind}" + (" (diverged)" if self.diverged else ""))
         steps = np.arange(len(self.costs))
         self._cost_line.set_data(steps, np.maximum(self.costs, 1e-12))
-        self._ax_cost.set_xlim(0, max(1, steps[-1]))
-        lo, hi = float(np.min(self.costs)), float(np.max(self.costs))
-        self._ax_cost.set_ylim(max(lo, 1e-12) / 1.5, hi * 1.5)
+        xlim, ylim = self._cost_limits()
+        # set_xlim/set_ylim force a full redraw even with the same numbers: call them only on a change
+        if tuple(self._ax_cost.get_xlim()) != xlim:
+            self._ax_cost.set_xlim(*xlim)
+        if tuple(self._ax_cost.get_ylim()) != ylim:
+            self._ax_cost.set_ylim(*ylim)
         self.figure.redraw()
+
+    def _cost_limits(self):
+        """x- and y-range of the cost plot for the last run.
+
+        They do not follow the learning rate, so moving the learning-rate slider
+        leaves the axes alone and repaints only the moving lines (a blit):
+        x runs over the steps planned for the batch size (a run that blew up
+        stops early); y spans whole decades from below the lowest cost any line
+        can reach (the least-squares fit's) to above the highest cost of the run,
+        and a diverged run gets the range of a converging one widened by four
+        decades, its curve leaving the plot at the top.
+        """
+        m, bsz = self.x.size, int(self.batch_size.value)
+        planned = self.epochs * (-(-m // bsz))
+        if self._best_cost is None:
+            A = np.c_[self.x, np.ones(m)]
+            (w, b), *_ = np.linalg.lstsq(A, self.y, rcond=None)
+            self._best_cost = float(line_cost(w, b, self.x, self.y))
+        lo = 10.0 ** np.floor(np.log10(max(self._best_cost, 1e-12) / 1.5))
+        if self.diverged:
+            top = 10.0 ** (np.ceil(np.log10(1.5 * float(self.costs[0]))) + 4)
+        else:
+            top = 10.0 ** np.ceil(np.log10(1.5 * float(np.max(self.costs))))
+        return (0.0, float(max(1, planned))), (float(lo), float(top))
 
     def _ipython_display_(self):
         from IPython.display import display

@@ -147,6 +147,11 @@ class WeightNudgePanel:
         ax_pred.legend(fontsize=7, loc="upper center", ncol=3, handletextpad=0.3, columnspacing=0.8)
         self._ax_cost = ax_cost
         self.curve = CostCurve(ax_cost, [0.0, 1.0], [0.0, 1.0], xlabel="w")
+        self._cost_title = ax_cost.set_title("", fontsize=9)
+        # what a weight slider changes, repainted alone (blitted) on the rest of the figure;
+        # in drawing order, so a blitted frame looks like a full draw
+        self.figure.animate(*self.diagram.moving_artists(), self._res_lines, self._target_pts, self._pred_pts,
+                            self.curve.tangent, self.curve.point, self._cost_title)
 
         controls = widgets.HBox([self.along, self.reset_button])
         readouts = widgets.VBox([self.cost.widget, self.slope.widget] + [p.widget for p in self.predictions])
@@ -197,9 +202,13 @@ class WeightNudgePanel:
         ys = cost_along_weight(self.net, self.X, self.Y, index, xs, kind=self.kind, lam=self.lam)
         slope = numerical_slope(self.net, self.X, self.Y, index, kind=self.kind, lam=self.lam)
         self.slope.set(slope, note=f"along {weight_label(index)}")
+        # moving the selected weight leaves its cost curve (others fixed) and the axis limits
+        # unchanged, so the curve update only moves the point and the tangent
         self.curve.update(xs, ys, current=(w, self.cost.value), slope=slope)
-        self.curve.ax.set_xlabel(f"{weight_label(index)}  (others fixed)")
-        self.curve.ax.set_title(f"cost along {weight_label(index)}\n● now, dashed: slope {slope:+.4f}", fontsize=9)
+        xlabel = f"{weight_label(index)}  (others fixed)"
+        if self.curve.ax.get_xlabel() != xlabel:  # set_xlabel would force a full redraw
+            self.curve.ax.set_xlabel(xlabel)
+        self._cost_title.set_text(f"cost along {weight_label(index)}\n● now, dashed: slope {slope:+.4f}")
         self.diagram.update(highlight=index)
         m = self.X.shape[0]
         rows = np.arange(1, m + 1)

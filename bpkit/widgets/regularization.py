@@ -98,6 +98,26 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
     return nets
 
 
+def _emptiest_corner(ax, xs, curves):
+    """The legend location (``"upper left"``...) whose corner of ``ax`` holds the fewest curve points.
+
+    Points are placed in axes fractions with the axes' current limits and scales;
+    a corner is 45% of the width by 40% of the height.
+    """
+    xs = np.asarray(xs, dtype=np.float64)
+    to_fraction = ax.transScale + ax.transLimits  # data -> axes fractions (after autoscaling)
+    ax.autoscale_view()
+    frac = [to_fraction.transform(np.c_[xs, np.asarray(ys, dtype=np.float64)]) for ys in curves]
+    counts = {}
+    for name, (xlo, xhi), (ylo, yhi) in [
+        ("upper left", (0, 0.45), (0.6, 1)), ("upper right", (0.55, 1), (0.6, 1)),
+        ("lower left", (0, 0.45), (0, 0.4)), ("lower right", (0.55, 1), (0, 0.4)),
+    ]:
+        counts[name] = sum(int(np.sum((f[:, 0] >= xlo) & (f[:, 0] <= xhi) & (f[:, 1] >= ylo) & (f[:, 1] <= yhi)))
+                           for f in frac)
+    return min(counts, key=counts.get)  # ties: the first in the order above
+
+
 class LambdaPanel:
     """Panel: slide log10(lambda), see the fitted curve and train vs test cost.
 
@@ -166,8 +186,14 @@ class LambdaPanel:
         ax_cost.set_xlabel("lambda (log scale)")
         ax_cost.set_ylabel("cost J (without the penalty)")
         ax_cost.set_title("train vs test cost", fontsize=10)
-        ax_cost.legend(fontsize=7)
+        # a fixed corner, not loc="best": "best" is worked out at every full draw and avoids the
+        # lambda line too, so the legend would jump when the slider moves (and blitted frames,
+        # painted on an older background, would disagree with a full draw)
+        ax_cost.legend(fontsize=7, loc=_emptiest_corner(ax_cost, self.lams, [self.train_costs, self.test_costs]))
         fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.28)
+        # what the slider moves, repainted alone (blitted) on the rest of the figure. (Not the
+        # legends: drawing a legend marks its axes stale, which would force full draws.)
+        self.figure.animate(self._fit, self._fit_title, self._vline)
 
         self.widget = panel_box(
             [self.slider, widgets.HBox([self.lam.widget, self.train_cost.widget, self.test_cost.widget]),
