@@ -20,7 +20,7 @@ def _panel():
     x, x_test = 6 * (x_raw - 0.5), 6 * (x_test_raw - 0.5)
     return widgets.lambda_panel(bpkit.Network([1, 20, 1], seed=0), x, y, x_test, y_test,
                                 log10_lams=np.arange(-4.0, -0.999, 0.25), epochs=5000, lr=3.0,
-                                use_ipympl=False)
+                                use_ipympl=True)
 
 
 def expected(slider_value: float) -> float:

@@ -17,7 +17,7 @@ def _panel():
     Y = labels[:, None].astype(float)
     small = bpkit.Network([2, 3, 1], seed=1)
     small.biases[0][:] = [0.1, -0.2, 0.3]
-    return widgets.epsilon_panel(small, X, Y, use_ipympl=False)
+    return widgets.epsilon_panel(small, X, Y, use_ipympl=True)
 
 
 def expected(slider_value: float) -> float:
