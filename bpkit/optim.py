@@ -295,8 +295,8 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
             J = _epoch_total(kind, Zout, Ys) / n + l2_penalty(net.weights, lam, n)
         exploded = kind == "cross_entropy" and J > ceiling
         if not np.isfinite(J) or exploded or not all(np.all(np.isfinite(W)) for W in net.weights):
-            net.weights = [W.copy() for W in good[0]]
-            net.biases = [c.copy() for c in good[1]]
+            for dst, src in zip(net.weights + net.biases, good[0] + good[1]):
+                np.copyto(dst, src)  # in place: arrays the caller holds are restored too
             when = "from before training" if epoch == 1 else f"after epoch {epoch - 1}"
             what = (
                 f"the cost rose to {J:.3g}, over 100 times the cost of always answering 0.5 "

@@ -90,6 +90,7 @@ def test_divergence_names_the_learning_rate_and_restores_weights():
     net = bpkit.Network([2, 5, 2], seed=0)
     bpkit.sgd(net, X, Y, epochs=1, batch_size=10, lr=0.5, kind="cross_entropy")
     before = [W.copy() for W in net.weights]
+    held = net.weights[0]  # a reference the learner kept
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a clear exception, and no overflow warnings on the way
         with pytest.raises(bpkit.TrainingDiverged, match=r"learning rate lr=1e\+300.*try lr=1e\+299") as info:
@@ -97,6 +98,7 @@ def test_divergence_names_the_learning_rate_and_restores_weights():
     assert info.value.history["epoch"] == []
     for a, b in zip(net.weights, before):
         np.testing.assert_array_equal(a, b)
+    assert net.weights[0] is held  # restored in place
 
 
 def test_exploding_cross_entropy_is_caught_before_it_overflows():
