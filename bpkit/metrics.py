@@ -42,10 +42,14 @@ def one_hot(labels, k):
     return Y
 
 
-def predicted_classes(A):
-    """Class of each output row: argmax, or ``A >= 0.5`` for a single output unit."""
+def predicted_classes(A, threshold=0.5):
+    """Class of each output row: argmax, or ``A >= threshold`` for a single output unit.
+
+    Works on the outputs ``a`` (threshold 0.5) and equally on the weighted inputs
+    ``z`` of a sigmoid output layer (threshold 0.0), since sigma is increasing.
+    """
     if A.shape[1] == 1:
-        return (A[:, 0] >= 0.5).astype(np.int64)
+        return (A[:, 0] >= threshold).astype(np.int64)
     return np.argmax(A, axis=1)
 
 

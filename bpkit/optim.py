@@ -23,6 +23,7 @@ import numpy as np
 
 from . import _validate
 from .costs import check_targets, get_cost, l2_penalty
+from .metrics import predicted_classes
 
 
 class TrainingDiverged(RuntimeError):
@@ -75,19 +76,11 @@ def _class_labels(Y):
     return None
 
 
-def _predicted_from_z(Z):
-    return (Z[:, 0] >= 0).astype(np.int64) if Z.shape[1] == 1 else Z.argmax(axis=1)
-
-
 def _hidden_kernels(name):
     """In-place f(z) -> a and f'(from a) -> t for hidden layers."""
     if name == "sigmoid":
 
-        def fwd(z, a):
-            np.negative(z, out=a)
-            np.exp(a, out=a)  # may overflow to inf for z < -709: 1/inf = 0 is then exact
-            a += 1.0
-            np.reciprocal(a, out=a)
+        fwd = _sigmoid_inplace
 
         def prime(a, t):
             np.subtract(1.0, a, out=t)
@@ -114,8 +107,9 @@ def _hidden_kernels(name):
 
 
 def _sigmoid_inplace(z, a):
+    """a = sigma(z) with no temporary arrays (hidden and output layers of the kernel)."""
     np.negative(z, out=a)
-    np.exp(a, out=a)
+    np.exp(a, out=a)  # may overflow to inf for z < -709: 1/inf = 0 is then exact
     a += 1.0
     np.reciprocal(a, out=a)
 
@@ -221,7 +215,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     X : array_like, shape (n, sizes[0])
     Y : array_like, shape (n, sizes[-1]); e.g. ``one_hot(labels, 10)``
     epochs : int > 0
-    batch_size : int > 0 (``n`` or more means full-batch gradient descent)
+    batch_size : int > 0 or None (None, or ``n`` or more: full-batch gradient descent)
     lr : float > 0, the learning rate
     lam : float >= 0, L2 strength (weights only), as in :func:`bpkit.cost`
     kind : {"quadratic", "cross_entropy"}
@@ -246,7 +240,8 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     """
     C = get_cost(kind)
     epochs = _validate.positive_number("epochs", epochs, integer=True)
-    batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
+    if batch_size is not None:
+        batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
     lr = _validate.positive_number("lr", lr)
     lam = _validate.non_negative_number("lam", lam)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
@@ -262,7 +257,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     net.biases = [_writeable_f64(b) for b in net.biases]
 
     n = X.shape[0]
-    b = min(batch_size, n)
+    b = n if batch_size is None else min(batch_size, n)
     shuffle = shuffle and b < n  # one batch of everything: the order changes nothing
     labels = _class_labels(Y)
     history = History()
@@ -313,7 +308,8 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
         acc = None
         if labels is not None:
             Lv = labels if order is None else labels[order]
-            acc = float(np.mean(_predicted_from_z(Zout) == Lv))
+            # classes from z: argmax is the same as on sigma(z); a single unit is 1 when z >= 0
+            acc = float(np.mean(predicted_classes(Zout, threshold=0.0) == Lv))
         history["epoch"].append(epoch)
         history["cost"].append(float(J))
         history["accuracy"].append(acc)
@@ -329,6 +325,5 @@ def gradient_descent(net, X, Y, epochs=100, lr=0.5, lam=0.0, kind="quadratic", c
 
     Same parameters and return value as :func:`sgd` (without the batch options).
     """
-    X = _validate.as_matrix("X", X, cols=net.sizes[0], allow_1d=True)
-    return sgd(net, X, Y, epochs=epochs, batch_size=X.shape[0], lr=lr, lam=lam, kind=kind,
+    return sgd(net, X, Y, epochs=epochs, batch_size=None, lr=lr, lam=lam, kind=kind,
                callback=callback, shuffle=False)
