@@ -2,7 +2,7 @@
 """Set up the course and open it, or set it up and run every test.
 
     python3 course.py lab     # make .venv, install bpkit and JupyterLab, open lesson 1
-    python3 course.py test    # make .venv, install bpkit with its test tools, run all tests
+    python3 course.py test    # make .venv, install bpkit with its test and grading tools, run all tests
 
 Needs only Python 3.10+ with venv and pip. Both commands are idempotent: the
 virtual environment in .venv is made once, and packages are installed again
@@ -79,10 +79,9 @@ def lab(args):
 
 
 def test(args):
-    # BPKIT_TEST_EXTRAS=test,grading also installs nbgrader (CI does), so the grader is checked
-    # against the real nbgrader; by default it is left out of the learner's environment and
-    # that one test is skipped
-    ensure_env(os.environ.get("BPKIT_TEST_EXTRAS", "test"))
+    # grading brings nbgrader: exercises are generated with its preprocessors (the staleness test
+    # regenerates them) and the grader is compared with its autograde
+    ensure_env("test,grading")
     browser = find_chromium()
     env = dict(os.environ)
     if browser:
