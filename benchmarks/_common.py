@@ -18,3 +18,20 @@ def median_time(fn, repeats=5, warmup=1):
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
+
+
+def paired_medians(fns, repeats):
+    """Median seconds of each function, timing them in turn within every repeat.
+
+    On a shared machine the speed drifts over seconds; timing the candidates
+    side by side in each round keeps the drift out of their ratios.
+    """
+    for fn in fns.values():  # warm up: first-touch of buffers, caches
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return {name: statistics.median(ts) for name, ts in times.items()}

@@ -11,11 +11,18 @@ the same run. The ratio sgd / floor is the overhead of everything else
 (activations, bias, updates, shuffling, the epoch's cost). The floor writes into
 preallocated outputs, the strictest baseline; for reference the last columns
 time the same products written plainly (``a @ W``, allocating each result).
+"unshuffled/floor" is sgd with ``shuffle=False``: the same work without
+gathering the shuffled batches, to show what the gather costs.
 Targets: <= 1.6x at batch 10, <= 1.15x at 100, <= 1.1x at full batch.
+
+The candidates are timed in turn within each repeat (sgd, unshuffled, floor,
+plain, then again), so a shared machine's drift in speed moves them together;
+still, run it more than once: from run to run on the development machine the
+ratios moved by up to 0.1.
 """
 import argparse
 
-from _common import median_time  # first: sets one BLAS thread before numpy loads
+from _common import paired_medians  # first: sets one BLAS thread before numpy loads
 
 import numpy as np
 
@@ -86,25 +93,37 @@ def main():
     X, Y = d.X_train, bpkit.one_hot(d.labels_train, 10)
     n = X.shape[0]
     sizes = [784, 30, 10]
-    print(f"one epoch of {sizes} over {n} digits (sgd: {args.epochs}-epoch calls / {args.epochs}), "
-          f"median of {args.repeats}, 1 thread")
+    E = args.epochs
+    print(f"one epoch of {sizes} over {n} digits (sgd: {E}-epoch calls / {E}), "
+          f"median of {args.repeats}, 1 thread, candidates timed in turn each round")
     print(f"{'batch':>6} {'sgd ex/s':>10} {'floor ex/s':>11} {'sgd/floor':>10} {'target':>7}"
-          f"   {'plain-@ floor ex/s':>18} {'sgd/plain':>9}")
+          f"   {'unshuffled/floor':>16}   {'plain-@ floor ex/s':>18} {'sgd/plain':>9}")
     for b, target in ((10, 1.6), (100, 1.15), (n, 1.1)):
         outs = {b: buffers(sizes, b)}
         if n % b:
             outs[n % b] = buffers(sizes, n % b)
         net = bpkit.Network(sizes, seed=0)
-        E = args.epochs
-        t_sgd = median_time(
-            lambda: bpkit.sgd(net, X, Y, epochs=E, batch_size=b, lr=0.1, kind="cross_entropy"),
+        floor = floor_epoch(sizes, X, b, outs)
+        plain = floor_epoch_plain(sizes, X, b)
+
+        def train(shuffle):
+            return lambda: bpkit.sgd(net, X, Y, epochs=E, batch_size=b, lr=0.1, kind="cross_entropy",
+                                     shuffle=shuffle)
+
+        t = paired_medians(
+            {
+                "sgd": train(True),
+                "unshuffled": train(False),  # the same epochs without the shuffle's gather
+                "floor": lambda: [floor() for _ in range(E)],
+                "plain": lambda: [plain() for _ in range(E)],
+            },
             args.repeats,
-        ) / E
-        t_floor = median_time(floor_epoch(sizes, X, b, outs), args.repeats)
-        t_plain = median_time(floor_epoch_plain(sizes, X, b), args.repeats)
+        )
+        t = {k: v / E for k, v in t.items()}
         label = "full" if b == n else str(b)
-        print(f"{label:>6} {n / t_sgd:10.0f} {n / t_floor:11.0f} {t_sgd / t_floor:9.2f}x {target:6.2f}x"
-              f"   {n / t_plain:18.0f} {t_sgd / t_plain:8.2f}x")
+        print(f"{label:>6} {n / t['sgd']:10.0f} {n / t['floor']:11.0f} {t['sgd'] / t['floor']:9.2f}x "
+              f"{target:6.2f}x   {t['unshuffled'] / t['floor']:15.2f}x   {n / t['plain']:18.0f} "
+              f"{t['sgd'] / t['plain']:8.2f}x")
 
 
 if __name__ == "__main__":

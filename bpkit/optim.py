@@ -107,11 +107,11 @@ def _hidden_kernels(name):
 
 
 def _sigmoid_inplace(z, a):
-    """a = sigma(z) with no temporary arrays (hidden and output layers of the kernel)."""
-    np.negative(z, out=a)
-    np.exp(a, out=a)  # may overflow to inf for z < -709: 1/inf = 0 is then exact
-    a += 1.0
-    np.reciprocal(a, out=a)
+    """a = sigma(z) = 1 / (1 + e^-z) with no temporary arrays."""
+    np.negative(z, a)
+    np.exp(a, a)  # may overflow to inf for z < -709: 1/inf = 0 is then exact
+    np.add(a, 1.0, a)
+    np.divide(1.0, a, a)  # (np.reciprocal has no vectorized loop: this is twice as fast)
 
 
 def _writeable_f64(p):
@@ -120,83 +120,109 @@ def _writeable_f64(p):
     return np.array(p, dtype=np.float64, order="C")
 
 
-def _epoch_total(kind, Z, Y):
-    """Summed cost of the epoch from the output z's, as :meth:`CrossEntropyCost.total` / quadratic.
+def _epoch_total(kind, Z, E, Y):
+    """Summed cost of the epoch from the output z's and E = 1 + e^-z recorded by the steps.
 
-    Cross-entropy uses log(1 + e^z) - y z, the same value with one logaddexp instead of two.
+    Cross-entropy per output unit is y log(1 + e^-z) + (1 - y) log(1 + e^z) = log E + (1 - y) z:
+    one log per unit, as the steps already paid for the exponential. When some z < -709, E
+    overflowed to inf and the sum is not finite: then it is recomputed with logaddexp.
+    Quadratic: (1/2) sum (a - y)^2 with a = 1 / E.
     """
     if kind == "cross_entropy":
-        return float(np.sum(np.logaddexp(0.0, Z)) - np.vdot(Y, Z))
-    A = np.empty_like(Z)
-    _sigmoid_inplace(Z, A)
+        yz = np.vdot(Y, Z)
+        total = float(np.sum(np.log(E)) + np.sum(Z) - yz)
+        if not np.isfinite(total):
+            total = float(np.sum(np.logaddexp(0.0, Z)) - yz)
+        return total
+    A = np.divide(1.0, E)
     A -= Y
     return 0.5 * float(np.vdot(A, A))
 
 
 class _Buffers:
-    """Every array one step of batch size b needs, allocated once."""
+    """Every array one step of batch size m needs, allocated once."""
 
-    def __init__(self, sizes, b):
+    def __init__(self, sizes, m, gather):
         outs = sizes[1:]
-        self.Z = [np.empty((b, s)) for s in outs]
-        self.A = [np.empty((b, s)) for s in outs]
-        self.D = [np.empty((b, s)) for s in outs]
-        self.T = [np.empty((b, s)) for s in outs]
+        self.x = np.empty((m, sizes[0])) if gather else None  # the shuffled batch is gathered here
+        self.Z = [np.empty((m, s)) for s in outs]
+        self.A = [np.empty((m, s)) for s in outs]
+        self.AT = [A.T for A in self.A]
+        self.D = [np.empty((m, s)) for s in outs]
+        self.T = [np.empty((m, s)) for s in outs]
         self.GW = [np.empty((s_in, s_out)) for s_in, s_out in zip(sizes[:-1], outs)]
         self.Gb = [np.empty(s) for s in outs]
+        self.ones = np.ones(m)
 
 
-def _make_step(net, kind, lr, decay):
-    """Return ``step(x, y, z_out, buf, scale)``: one in-place SGD update.
+def _make_step(net, kind, decay):
+    """Return ``step(x, y, z_out, e_out, buf, scale)``: one in-place SGD update of ``net``.
 
-    ``x`` (b, n_in) and ``y`` (b, n_out) are views into the shuffled epoch
-    arrays; the output layer's z is written into ``z_out`` (a view of the epoch
-    record) so the epoch's cost needs no second forward pass.
+    ``x`` (m, n_in) is the batch and ``y`` (m, n_out) its targets, for
+    cross-entropy already multiplied by ``scale = lr / m``; the output layer's z
+    and E = 1 + e^-z are written into ``z_out`` and ``e_out`` (views of the
+    epoch's record) so the epoch's cost needs no second forward pass. The output error is computed already
+    multiplied by ``scale``, so each product ``a.T @ delta`` is the step itself.
+
+    At small batches every numpy call costs about a microsecond whatever its
+    size, so the step makes as few as it can: results go into preallocated
+    buffers (positional ``out``), the cross-entropy error is one divide and one
+    subtract, and a bias gradient (the column sums of delta) is one BLAS
+    product ``ones @ delta``.
     """
     Ws, bs = net.weights, net.biases
+    WT = [W.T for W in Ws]  # views: they follow the in-place updates
     last = len(Ws) - 1
     fwd, prime = _hidden_kernels(net.activation)
-    quadratic = kind == "quadratic"
-    matmul, subtract, multiply, add = np.matmul, np.subtract, np.multiply, np.add
-    colsum = np.add.reduce
+    cross_entropy = kind == "cross_entropy"
+    matmul, add, subtract, multiply, divide, negative, exp = (
+        np.matmul, np.add, np.subtract, np.multiply, np.divide, np.negative, np.exp)
     hidden = range(last)
     back = range(last, -1, -1)
 
-    def step(x, y, z_out, buf, scale):
-        Z, A, D, T, GW, Gb = buf.Z, buf.A, buf.D, buf.T, buf.GW, buf.Gb
+    def step(x, y, z_out, e_out, buf, scale):
+        Z, A, AT, D, T, GW, Gb, ones = buf.Z, buf.A, buf.AT, buf.D, buf.T, buf.GW, buf.Gb, buf.ones
         # forward
         a = x
         for k in hidden:
             z = Z[k]
-            matmul(a, Ws[k], out=z)
-            add(z, bs[k], out=z)
+            matmul(a, Ws[k], z)
+            add(z, bs[k], z)
             fwd(z, A[k])
             a = A[k]
-        matmul(a, Ws[last], out=z_out)
-        add(z_out, bs[last], out=z_out)
-        a = A[last]
-        _sigmoid_inplace(z_out, a)
-        # backward: output error, pre-multiplied by lr / b so a.T @ delta is the step
-        d = D[last]
-        subtract(a, y, out=d)
-        if quadratic:
-            subtract(1.0, a, out=T[last])
-            multiply(T[last], a, out=T[last])
-            multiply(d, T[last], out=d)
-        multiply(d, scale, out=d)
+        matmul(a, Ws[last], z_out)
+        add(z_out, bs[last], z_out)
+        # output error times scale, from E = 1 + e^-z (so sigma(z) = 1 / E; E is kept in e_out
+        # for the epoch's cost)
+        d, E = D[last], e_out
+        negative(z_out, E)
+        exp(E, E)
+        add(E, 1.0, E)
+        if cross_entropy:  # delta = scale * sigma(z) - scale * y
+            divide(scale, E, d)
+            subtract(d, y, d)
+        else:  # delta = scale * (a - y) * a * (1 - a)
+            a = T[last]
+            divide(1.0, E, a)
+            subtract(a, y, d)
+            multiply(d, a, d)
+            subtract(1.0, a, a)
+            multiply(a, scale, a)
+            multiply(d, a, d)
+        # backward
         for k in back:
-            a_prev = x if k == 0 else A[k - 1]
             if k > 0:  # send the error back before W(k) changes
-                matmul(d, Ws[k].T, out=D[k - 1])
+                matmul(d, WT[k], D[k - 1])
                 prime(A[k - 1], T[k - 1])
-                multiply(D[k - 1], T[k - 1], out=D[k - 1])
-            matmul(a_prev.T, d, out=GW[k])
+                multiply(D[k - 1], T[k - 1], D[k - 1])
+            matmul(AT[k - 1] if k > 0 else x.T, d, GW[k])
             if decay != 1.0:
-                multiply(Ws[k], decay, out=Ws[k])
-            subtract(Ws[k], GW[k], out=Ws[k])
-            colsum(d, axis=0, out=Gb[k])
-            subtract(bs[k], Gb[k], out=bs[k])
-            d = D[k - 1] if k > 0 else d
+                multiply(Ws[k], decay, Ws[k])
+            subtract(Ws[k], GW[k], Ws[k])
+            matmul(ones, d, Gb[k])  # column sums of delta
+            subtract(bs[k], Gb[k], bs[k])
+            if k > 0:
+                d = D[k - 1]
 
     return step
 
@@ -262,32 +288,49 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     labels = _class_labels(Y)
     history = History()
     rng = np.random.default_rng(seed)
-    step = _make_step(net, kind, lr, 1.0 - lr * lam / n)
-    full = _Buffers(net.sizes, b)
-    tail = _Buffers(net.sizes, n % b) if n % b else None
-    # shuffled batches are gathered into these (small, cache-resident) arrays, one batch at a time
-    # (Y is small: it is gathered once per epoch instead)
-    xb = {b: np.empty((b, X.shape[1])), n % b: np.empty((n % b, X.shape[1]))} if shuffle else None
+    decay = 1.0 - lr * lam / n
+    step = _make_step(net, kind, decay)
+    cross_entropy = kind == "cross_entropy"
+    # the epoch's batches as (start, stop, buffers, lr / size); only the last may be smaller
+    n_full = n - n % b
+    full = _Buffers(net.sizes, b, gather=shuffle)
+    tail = _Buffers(net.sizes, n - n_full, gather=shuffle) if n_full < n else None
+    bounds = [(i, i + b, full, lr / b) for i in range(0, n_full, b)]
+    if tail is not None:
+        bounds.append((n_full, n, tail, lr / (n - n_full)))
+    # targets in the epoch's order (Y is small: gathered all at once), and for cross-entropy
+    # already multiplied by each batch's lr / size, as the step wants them
     Ys = np.empty_like(Y) if shuffle else Y
+    Ystep = np.empty_like(Y) if cross_entropy else Ys
+    # each example's output z, and E = 1 + e^-z, as they were when it was used for a step
     Zout = np.empty((n, net.sizes[-1]))
-    order = None
+    Eout = np.empty_like(Zout)
+    # the epoch's order is shuffled in place each epoch, so every view below is made once
+    identity = np.arange(n)
+    order = identity.copy()
+    batches = [
+        (order[i:j], X[i:j], Ystep[i:j], Zout[i:j], Eout[i:j], buf, scale) for i, j, buf, scale in bounds
+    ]
     good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
     # cross-entropy of a network that answers 0.5 everywhere is s_L * log 2 per example; a
     # running cost 100 times that means outputs confidently wrong everywhere: the steps blew up
     ceiling = 100.0 * net.sizes[-1] * np.log(2.0)
     for epoch in range(1, epochs + 1):
         if shuffle:
-            order = rng.permutation(n)
-            np.take(Y, order, axis=0, out=Ys, mode="clip")
+            np.copyto(order, identity)
+            rng.shuffle(order)  # the same as rng.permutation(n), into the same array
+            Y.take(order, 0, Ys, "clip")
+        if cross_entropy:
+            np.multiply(Ys[:n_full], lr / b, Ystep[:n_full])
+            if tail is not None:
+                np.multiply(Ys[n_full:], lr / (n - n_full), Ystep[n_full:])
         with np.errstate(over="ignore", invalid="ignore"):
-            for i in range(0, n, b):
-                j = min(i + b, n)
-                size = j - i
-                buf = full if size == b else tail
-                x = np.take(X, order[i:j], axis=0, out=xb[size], mode="clip") if shuffle else X[i:j]
-                step(x, Ys[i:j], Zout[i:j], buf, lr / size)
-            # the epoch's cost from the output z recorded at each step (rows in visiting order)
-            J = _epoch_total(kind, Zout, Ys) / n + l2_penalty(net.weights, lam, n)
+            for idx, x, y, z, e, buf, scale in batches:
+                if shuffle:  # gather the batch into a small reused array, just before its step
+                    x = X.take(idx, 0, buf.x, "clip")
+                step(x, y, z, e, buf, scale)
+            # the epoch's cost from the outputs recorded at each step (rows in visiting order)
+            J = _epoch_total(kind, Zout, Eout, Ys) / n + l2_penalty(net.weights, lam, n)
         exploded = kind == "cross_entropy" and J > ceiling
         if not np.isfinite(J) or exploded or not all(np.all(np.isfinite(W)) for W in net.weights):
             for dst, src in zip(net.weights + net.biases, good[0] + good[1]):
@@ -307,7 +350,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
             )
         acc = None
         if labels is not None:
-            Lv = labels if order is None else labels[order]
+            Lv = labels[order] if shuffle else labels
             # classes from z: argmax is the same as on sigma(z); a single unit is 1 when z >= 0
             acc = float(np.mean(predicted_classes(Zout, threshold=0.0) == Lv))
         history["epoch"].append(epoch)
@@ -316,7 +359,16 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
         for dst, src in zip(good[0] + good[1], net.weights + net.biases):
             np.copyto(dst, src)
         if callback is not None:
+            kernel_arrays = net.weights + net.biases
             callback(epoch, net, history)
+            now = net.weights + net.biases
+            if len(now) != len(kernel_arrays) or any(p is not q for p, q in zip(now, kernel_arrays)):
+                # the callback assigned new arrays: check them and train those from here on
+                net.check_parameters()
+                net.weights = [_writeable_f64(W) for W in net.weights]
+                net.biases = [_writeable_f64(c) for c in net.biases]
+                good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
+                step = _make_step(net, kind, decay)
     return history
 
 

@@ -156,3 +156,67 @@ def test_digits_784_30_10_reaches_92_percent_quickly():
     print(f"784-30-10: test accuracy {acc:.4f} in {elapsed:.1f} s; train history {h}")
     assert acc >= 0.92
     assert elapsed < 30
+
+
+def test_callback_that_assigns_new_arrays_is_trained_from_then_on():
+    """A callback may replace net.weights with new arrays; training continues on those."""
+    X, labels = bpkit.make_moons(40, seed=3)
+    Y = bpkit.one_hot(labels, 2)
+    net = bpkit.Network([2, 4, 2], seed=1)
+    ref = net.copy()
+    replaced = {}
+
+    def reset_first_layer(epoch, n, hist):
+        if epoch == 1:
+            n.weights = [np.zeros((2, 4)), n.weights[1].copy()]  # new objects
+            replaced["W"] = n.weights[0]
+
+    bpkit.sgd(net, X, Y, epochs=2, batch_size=8, lr=0.5, kind="cross_entropy", seed=5,
+              callback=reset_first_layer)
+    assert net.weights[0] is replaced["W"]
+    assert np.any(net.weights[0] != 0)  # epoch 2 trained the array the callback put in
+    # the same as training one epoch, resetting by hand, then a second epoch with the next shuffle
+    bpkit.sgd(ref, X, Y, epochs=1, batch_size=8, lr=0.5, kind="cross_entropy", seed=5)
+    ref.weights = [np.zeros((2, 4)), ref.weights[1]]
+    rng = np.random.default_rng(5)
+    rng.permutation(40)  # epoch 1's order
+    order = rng.permutation(40)
+    for i in range(0, 40, 8):
+        idx = order[i : i + 8]
+        dW, db = bpkit.backprop(ref, X[idx], Y[idx], kind="cross_entropy")
+        ref.weights = [W - 0.5 * g for W, g in zip(ref.weights, dW)]
+        ref.biases = [c - 0.5 * g for c, g in zip(ref.biases, db)]
+    for a, r in zip(net.weights + net.biases, ref.weights + ref.biases):
+        np.testing.assert_allclose(a, r, rtol=1e-12, atol=1e-14)
+
+
+def test_callback_that_breaks_the_network_gets_a_clear_error():
+    X, Y = np.ones((4, 2)), np.ones((4, 1))
+    net = bpkit.Network([2, 3, 1])
+
+    def wrong_shape(epoch, n, hist):
+        n.weights = [np.zeros((3, 2)), n.weights[1]]
+
+    with pytest.raises(ValueError, match=r"weights\[0\] \(W\(1\)\) must have shape \(2, 3\), got \(3, 2\)"):
+        bpkit.sgd(net, X, Y, epochs=2, callback=wrong_shape)
+
+
+def test_epoch_cost_of_outputs_saturated_beyond_exp_range():
+    """z < -709 overflows E = 1 + e^-z; the epoch's cross-entropy is then recomputed, not inf."""
+    net = bpkit.Network([2, 1], seed=0)
+    net.weights = [np.zeros((2, 1))]
+    net.biases = [np.array([-800.0])]
+    X, Y = np.zeros((5, 2)), np.zeros((5, 1))
+    start = net.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = bpkit.gradient_descent(net, X, Y, epochs=1, lr=0.1, kind="cross_entropy")
+    assert h["cost"][0] == bpkit.cost(start, X, Y, kind="cross_entropy") == 0.0
+    # and an ordinary case: the recorded cost is the cost of the network before the step
+    net = bpkit.Network([2, 3, 2], seed=0)
+    X, labels = bpkit.make_moons(30, seed=0)
+    Y = bpkit.one_hot(labels, 2)
+    for kind in ("cross_entropy", "quadratic"):
+        start = net.copy()
+        h = bpkit.gradient_descent(net, X, Y, epochs=1, lr=0.1, kind=kind)
+        assert h["cost"][0] == pytest.approx(bpkit.cost(start, X, Y, kind=kind), rel=1e-13)
