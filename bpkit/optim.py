@@ -161,8 +161,9 @@ def _make_step(net, kind, decay):
     ``x`` (m, n_in) is the batch and ``y`` (m, n_out) its targets, for
     cross-entropy already multiplied by ``scale = lr / m``; the output layer's z
     and E = 1 + e^-z are written into ``z_out`` and ``e_out`` (views of the
-    epoch's record) so the epoch's cost needs no second forward pass. The output error is computed already
-    multiplied by ``scale``, so each product ``a.T @ delta`` is the step itself.
+    epoch's record) so the epoch's cost needs no second forward pass. The
+    output error is computed already multiplied by ``scale``, so each product
+    ``a.T @ delta`` is the step itself.
 
     At small batches every numpy call costs about a microsecond whatever its
     size, so the step makes as few as it can: results go into preallocated
@@ -248,6 +249,8 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     seed : int, seeds the shuffling
     callback : callable, optional
         ``callback(epoch, net, history)`` after each epoch (epochs count from 1).
+        It may change ``net``'s weights and biases, in place or by assigning
+        new arrays; the next epoch trains from what it left.
     shuffle : bool, default True
 
     Returns
