@@ -114,6 +114,19 @@ def _sigmoid_inplace(z, a):
     np.divide(1.0, a, a)  # (np.reciprocal has no vectorized loop: this is twice as fast)
 
 
+def _trainable(net):
+    """Check ``net``'s parameters and return them as one list, weights then biases.
+
+    The kernel writes in place, so each becomes a writeable C-ordered float64
+    array; one that already is stays the same object, so references the caller
+    holds stay live.
+    """
+    net.check_parameters()
+    net.weights = [_writeable_f64(W) for W in net.weights]
+    net.biases = [_writeable_f64(b) for b in net.biases]
+    return net.weights + net.biases
+
+
 def _writeable_f64(p):
     if isinstance(p, np.ndarray) and p.dtype == np.float64 and p.flags.c_contiguous and p.flags.writeable:
         return p
@@ -143,10 +156,11 @@ class _Buffers:
     """Every array one step of batch size m needs, allocated once."""
 
     def __init__(self, sizes, m, gather):
-        outs = sizes[1:]
+        outs, hidden = sizes[1:], sizes[1:-1]
         self.x = np.empty((m, sizes[0])) if gather else None  # the shuffled batch is gathered here
-        self.Z = [np.empty((m, s)) for s in outs]
-        self.A = [np.empty((m, s)) for s in outs]
+        # z and a of the hidden layers (the output layer's z goes straight into the epoch record)
+        self.Z = [np.empty((m, s)) for s in hidden]
+        self.A = [np.empty((m, s)) for s in hidden]
         self.AT = [A.T for A in self.A]
         self.D = [np.empty((m, s)) for s in outs]
         self.T = [np.empty((m, s)) for s in outs]
@@ -279,11 +293,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
         raise TypeError(f"callback must be callable as callback(epoch, net, history), got {callback!r}")
     X, Y = _validate.check_xy(net, X, Y)
     check_targets(kind, Y)
-    net.check_parameters()
-    # the kernel writes in place: every parameter must be a writeable C-ordered float64 array
-    # (kept as the same object when it already is, so references the caller holds stay live)
-    net.weights = [_writeable_f64(W) for W in net.weights]
-    net.biases = [_writeable_f64(b) for b in net.biases]
+    params = _trainable(net)
 
     n = X.shape[0]
     b = n if batch_size is None else min(batch_size, n)
@@ -314,7 +324,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     batches = [
         (order[i:j], X[i:j], Ystep[i:j], Zout[i:j], Eout[i:j], buf, scale) for i, j, buf, scale in bounds
     ]
-    good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
+    good = [p.copy() for p in params]  # the parameters after the last good epoch
     # cross-entropy of a network that answers 0.5 everywhere is s_L * log 2 per example; a
     # running cost 100 times that means outputs confidently wrong everywhere: the steps blew up
     ceiling = 100.0 * net.sizes[-1] * np.log(2.0)
@@ -334,9 +344,9 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
                 step(x, y, z, e, buf, scale)
             # the epoch's cost from the outputs recorded at each step (rows in visiting order)
             J = _epoch_total(kind, Zout, Eout, Ys) / n + l2_penalty(net.weights, lam, n)
-        exploded = kind == "cross_entropy" and J > ceiling
+        exploded = cross_entropy and J > ceiling
         if not np.isfinite(J) or exploded or not all(np.all(np.isfinite(W)) for W in net.weights):
-            for dst, src in zip(net.weights + net.biases, good[0] + good[1]):
+            for dst, src in zip(params, good):
                 np.copyto(dst, src)  # in place: arrays the caller holds are restored too
             when = "from before training" if epoch == 1 else f"after epoch {epoch - 1}"
             what = (
@@ -359,18 +369,15 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
         history["epoch"].append(epoch)
         history["cost"].append(float(J))
         history["accuracy"].append(acc)
-        for dst, src in zip(good[0] + good[1], net.weights + net.biases):
+        for dst, src in zip(good, params):
             np.copyto(dst, src)
         if callback is not None:
-            kernel_arrays = net.weights + net.biases
             callback(epoch, net, history)
             now = net.weights + net.biases
-            if len(now) != len(kernel_arrays) or any(p is not q for p, q in zip(now, kernel_arrays)):
+            if len(now) != len(params) or any(p is not q for p, q in zip(now, params)):
                 # the callback assigned new arrays: check them and train those from here on
-                net.check_parameters()
-                net.weights = [_writeable_f64(W) for W in net.weights]
-                net.biases = [_writeable_f64(c) for c in net.biases]
-                good = ([W.copy() for W in net.weights], [c.copy() for c in net.biases])
+                params = _trainable(net)
+                good = [p.copy() for p in params]
                 step = _make_step(net, kind, decay)
     return history
 
