@@ -87,3 +87,32 @@ def choice(name, value, options):
     if value not in options:
         raise ValueError(f"{name} must be one of {sorted(options)}, got {value!r}")
     return value
+
+
+def seed(value, name="seed"):
+    """Return ``value`` as an int if it can seed ``np.random.default_rng``: an integer >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer, got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"{name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
+def network(net, name="net"):
+    """Return ``net`` if it is a usable :class:`bpkit.Network`, else raise a clear error.
+
+    Usable: a ``Network``, a known hidden activation, and weights and biases of the
+    right shapes with finite values (``Network.check_parameters``). Every public
+    function that takes a network calls this first.
+    """
+    from .activations import ACTIVATIONS
+    from .network import Network  # here, not at the top: network.py imports this module
+
+    if not isinstance(net, Network):
+        raise TypeError(f"{name} must be a bpkit.Network, got {type(net).__name__}")
+    if net.activation not in ACTIVATIONS:
+        raise ValueError(
+            f"{name}.activation must be one of {sorted(ACTIVATIONS)}, got {net.activation!r}"
+        )
+    net.check_parameters()
+    return net

@@ -1,22 +1,31 @@
-"""Planted bugs for lesson 7's bug hunt: backprop, subtly wrong.
+"""Planted bugs for lesson 7's bug hunt: backprop with one rule changed.
 
-Each function here is a copy of :func:`bpkit.backprop` (vectorized) with one
-mistake that learners really make, marked with a ``# BUG:`` comment. Every one
-of them returns arrays of the right shapes and lets a network "train a bit",
-which is why they are hard to see by reading; :func:`bpkit.gradient_check`
-catches each one. They have the signature of ``bpkit.backprop``, so they can be
-passed as ``grad_fn``::
+Each bug is :func:`bpkit.backprop`'s own pass (:func:`bpkit.backprop.batch_sums`
+and :func:`bpkit.backprop.gradients`) with exactly one of its five rules
+(:class:`bpkit.backprop.Rules`) replaced by a mistake that learners really
+make, marked with a ``# BUG:`` comment. Every one returns arrays of the right
+shapes and lets a network "train a bit", which is why they are hard to see by
+reading; :func:`bpkit.gradient_check` catches each one. They have the signature
+of ``bpkit.backprop``, so they can be passed as ``grad_fn``::
 
     bpkit.gradient_check(net, X, Y, grad_fn=bpkit.buggy.backprop_forgot_1_over_m)
 
-Do not use them for training. ``BUGS`` maps a short name to each function.
+Do not use them for training. :data:`BUGS` is the one catalogue of planted bugs
+(lesson 7, exercise 7 and the checks use its names); :data:`CHANGED` says which
+rule each one changes.
 """
 from __future__ import annotations
 
-import numpy as np
+from .activations import sigmoid_prime
+from .backprop import RULES, batch_sums, gradients, prepare
 
-from .activations import ACTIVATIONS, sigmoid_prime
-from .backprop import Gradients, _prepare
+
+def planted(net, X, Y, kind, lam, **changed):
+    """``bpkit.backprop`` with the rules named in ``changed`` replaced: ``planted(..., slope=f)``."""
+    X, Y, C, lam = prepare(net, X, Y, kind, lam)
+    rules = RULES._replace(**changed)
+    Delta_W, Delta_b = batch_sums(net, X, Y, C, rules)
+    return gradients(Delta_W, Delta_b, net, lam, X.shape[0], rules)
 
 
 def backprop_missing_sigma_prime(net, X, Y, kind="quadratic", lam=0.0):
@@ -27,17 +36,8 @@ def backprop_missing_sigma_prime(net, X, Y, kind="quadratic", lam=0.0):
     The output layer's gradients stay right (they do not go through a hidden
     f'), so the per-layer report flags every layer except the last.
     """
-    X, Y, C, lam = _prepare(net, X, Y, kind, lam)
-    m = X.shape[0]
-    zs, activations = net._forward(X)
-    delta = C.delta(zs[-1], activations[-1], Y)
-    dW, db = [None] * len(net.weights), [None] * len(net.biases)
-    for k in reversed(range(len(net.weights))):
-        dW[k] = (activations[k].T @ delta + lam * net.weights[k]) / m
-        db[k] = delta.sum(axis=0) / m
-        if k > 0:
-            delta = delta @ net.weights[k].T  # BUG: forgot "* f'(z)"
-    return Gradients(dW, db)
+    return planted(net, X, Y, kind, lam,
+                   slope=lambda activation, a: 1.0)  # BUG: forgot f'(z): the slope is taken as 1
 
 
 def backprop_sigma_prime_of_a(net, X, Y, kind="quadratic", lam=0.0):
@@ -47,17 +47,8 @@ def backprop_sigma_prime_of_a(net, X, Y, kind="quadratic", lam=0.0):
     ``sigma(a) * (1 - sigma(a))``, not ``a * (1 - a)``. The numbers look
     plausible (always between 0.19 and 0.25), so only a gradient check shows it.
     """
-    X, Y, C, lam = _prepare(net, X, Y, kind, lam)
-    m = X.shape[0]
-    zs, activations = net._forward(X)
-    delta = C.delta(zs[-1], activations[-1], Y)
-    dW, db = [None] * len(net.weights), [None] * len(net.biases)
-    for k in reversed(range(len(net.weights))):
-        dW[k] = (activations[k].T @ delta + lam * net.weights[k]) / m
-        db[k] = delta.sum(axis=0) / m
-        if k > 0:
-            delta = (delta @ net.weights[k].T) * sigmoid_prime(activations[k])  # BUG: wants z, got a
-    return Gradients(dW, db)
+    return planted(net, X, Y, kind, lam,
+                   slope=lambda activation, a: sigmoid_prime(a))  # BUG: sigmoid_prime wants z, got a
 
 
 def backprop_transposed(net, X, Y, kind="quadratic", lam=0.0):
@@ -65,24 +56,14 @@ def backprop_transposed(net, X, Y, kind="quadratic", lam=0.0):
 
     The sum over examples is written in Ng's orientation, ``delta.T @ a``, of
     shape ``(s_(l+1), s_l)`` -- the transpose of ``W(l)``. To make it fit, the
-    code calls ``.reshape(W.shape)`` instead of ``.T``: the shape is now right,
-    the numbers are in the wrong places. A layer with a single row or column is
+    code calls ``.reshape`` instead of ``.T``: the shape is now right, the
+    numbers are in the wrong places. A layer with a single row or column is
     not hurt (there reshape and transpose agree), so the per-layer report shows
     exactly which matrices are scrambled.
     """
-    X, Y, C, lam = _prepare(net, X, Y, kind, lam)
-    m = X.shape[0]
-    f_prime = ACTIVATIONS[net.activation].prime_from_a
-    zs, activations = net._forward(X)
-    delta = C.delta(zs[-1], activations[-1], Y)
-    dW, db = [None] * len(net.weights), [None] * len(net.biases)
-    for k in reversed(range(len(net.weights))):
-        Delta = (delta.T @ activations[k]).reshape(net.weights[k].shape)  # BUG: reshape is not .T
-        dW[k] = (Delta + lam * net.weights[k]) / m
-        db[k] = delta.sum(axis=0) / m
-        if k > 0:
-            delta = (delta @ net.weights[k].T) * f_prime(activations[k])
-    return Gradients(dW, db)
+    return planted(net, X, Y, kind, lam, layer_sums=lambda a, delta: (
+        (delta.T @ a).reshape(a.shape[1], delta.shape[1]),  # BUG: reshape is not .T
+        delta.sum(axis=0)))
 
 
 def backprop_forgot_1_over_m(net, X, Y, kind="quadratic", lam=0.0):
@@ -93,17 +74,8 @@ def backprop_forgot_1_over_m(net, X, Y, kind="quadratic", lam=0.0):
     the tell-tale sign of a missing factor. (The cost is an average, so its
     gradient must be one too.)
     """
-    X, Y, C, lam = _prepare(net, X, Y, kind, lam)
-    f_prime = ACTIVATIONS[net.activation].prime_from_a
-    zs, activations = net._forward(X)
-    delta = C.delta(zs[-1], activations[-1], Y)
-    dW, db = [None] * len(net.weights), [None] * len(net.biases)
-    for k in reversed(range(len(net.weights))):
-        dW[k] = activations[k].T @ delta + lam * net.weights[k]  # BUG: forgot "/ m"
-        db[k] = delta.sum(axis=0)  # BUG: forgot "/ m"
-        if k > 0:
-            delta = (delta @ net.weights[k].T) * f_prime(activations[k])
-    return Gradients(dW, db)
+    return planted(net, X, Y, kind, lam, average=lambda Delta_W, Delta_b, W, b, lam, m: (
+        Delta_W + lam * W, Delta_b))  # BUG: forgot "/ m"
 
 
 def backprop_regularized_bias(net, X, Y, kind="quadratic", lam=0.0):
@@ -114,26 +86,39 @@ def backprop_regularized_bias(net, X, Y, kind="quadratic", lam=0.0):
     go wrong, and only when ``lam > 0`` and the biases are not zero -- which is
     why a check with ``lam=0`` or fresh zero biases misses it.
     """
-    X, Y, C, lam = _prepare(net, X, Y, kind, lam)
-    m = X.shape[0]
-    f_prime = ACTIVATIONS[net.activation].prime_from_a
-    zs, activations = net._forward(X)
-    delta = C.delta(zs[-1], activations[-1], Y)
-    dW, db = [None] * len(net.weights), [None] * len(net.biases)
-    for k in reversed(range(len(net.weights))):
-        dW[k] = (activations[k].T @ delta + lam * net.weights[k]) / m
-        db[k] = (delta.sum(axis=0) + lam * net.biases[k]) / m  # BUG: biases are not regularized
-        if k > 0:
-            delta = (delta @ net.weights[k].T) * f_prime(activations[k])
-    return Gradients(dW, db)
+    return planted(net, X, Y, kind, lam, average=lambda Delta_W, Delta_b, W, b, lam, m: (
+        (Delta_W + lam * W) / m,
+        (Delta_b + lam * b) / m))  # BUG: biases are not regularized
+
+
+def backprop_output_sign(net, X, Y, kind="quadratic", lam=0.0):
+    """Bug: the output error has the wrong sign, ``y - a`` instead of ``a - y``.
+
+    Every data term of the gradient points uphill instead of downhill (only the
+    L2 term keeps its sign), so training walks away from the targets. With
+    ``lam = 0`` the bug returns exactly minus the right gradient: ``g + n`` is
+    then nearly zero and the relative error ``||g - n|| / ||g + n||`` is huge.
+    """
+    return planted(net, X, Y, kind, lam,
+                   output_error=lambda cost, z, a, Y: -cost.delta(z, a, Y))  # BUG: (y - a), not (a - y)
 
 
 BUGS = {
-    "missing sigma'": backprop_missing_sigma_prime,
-    "sigma' of a, not z": backprop_sigma_prime_of_a,
-    "transposed matrix": backprop_transposed,
-    "forgot 1/m": backprop_forgot_1_over_m,
-    "regularized bias": backprop_regularized_bias,
+    "missing_sigma_prime": backprop_missing_sigma_prime,
+    "sigma_prime_of_a": backprop_sigma_prime_of_a,
+    "transposed": backprop_transposed,
+    "forgot_1/m": backprop_forgot_1_over_m,
+    "regularized_bias": backprop_regularized_bias,
+    "output_sign": backprop_output_sign,
 }
 
-__all__ = ["BUGS"] + [f.__name__ for f in BUGS.values()]
+CHANGED = {
+    "missing_sigma_prime": "slope",
+    "sigma_prime_of_a": "slope",
+    "transposed": "layer_sums",
+    "forgot_1/m": "average",
+    "regularized_bias": "average",
+    "output_sign": "output_error",
+}
+
+__all__ = ["BUGS", "CHANGED", "planted"] + [f.__name__ for f in BUGS.values()]

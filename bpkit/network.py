@@ -92,10 +92,12 @@ class Network:
         return f"Network(sizes={self.sizes}, activation={self.activation!r})"
 
     # ----------------------------------------------------------------- forward
-    def forward(self, X):
-        """Forward propagation, keeping every layer's ``z`` and ``a``.
+    def trace(self, X):
+        """Forward propagation, keeping every layer's ``z`` and ``a`` (lesson 1).
 
-        ``z(l+1) = a(l) @ W(l) + b(l)``, ``a(l+1) = f(z(l+1))``.
+        ``z(l+1) = a(l) @ W(l) + b(l)``, ``a(l+1) = f(z(l+1))``; the output layer
+        uses the sigmoid, the hidden layers ``activation``. Backprop (lesson 4)
+        reads the trace backwards.
 
         Parameters
         ----------
@@ -109,11 +111,7 @@ class Network:
             ``zs[0]`` is None.
         """
         X = _validate.as_matrix("X", X, cols=self.sizes[0], allow_1d=True)
-        self.check_parameters()
-        return self._forward(X)
-
-    def _forward(self, X):
-        # forward: the same loop as lesson 1, keeping every z and a
+        _validate.network(self)
         hidden = ACTIVATIONS[self.activation].fn
         zs, activations = [None], [X]
         a = X
@@ -124,6 +122,10 @@ class Network:
             zs.append(z)
             activations.append(a)
         return Trace(zs, activations)
+
+    def forward(self, X):
+        """The same as :meth:`trace` (the name lesson 1 uses): every layer's ``zs`` and ``activations``."""
+        return self.trace(X)
 
     def predict(self, X):
         """Network output for ``X``: shape ``(m, sizes[-1])``, values in (0, 1)."""
@@ -163,7 +165,8 @@ class Network:
                 raise ValueError(
                     f"biases[{l - 1}] (b({l})) must have shape {(self.sizes[l],)}, got {np.shape(b)}"
                 )
-            if not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            # a sum is NaN or inf when any entry is (one pass, no temporary); only then look closer
+            if not np.isfinite(np.sum(W) + np.sum(b)) and not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
                 raise ValueError(
                     f"W({l}) or b({l}) contains NaN or inf; training probably diverged "
                     "(try a smaller learning rate) or a value was set by hand"
