@@ -1,4 +1,4 @@
-"""Cost functions, averaged over the m examples (lessons 1 and 5).
+"""Cost functions, averaged over the m examples (quadratic: lesson 1; cross-entropy: lesson 6).
 
 =================  ===============================================  ====================
 kind               J (before regularization)                        output error delta(L)
@@ -8,11 +8,12 @@ kind               J (before regularization)                        output error
 =================  ===============================================  ====================
 
 Both are **means over examples** (not sums): a batch of 10 and a batch of 1000
-give costs on the same scale. L2 regularization adds
+give costs on the same scale. L2 regularization (lesson 5) adds
 ``lam / (2m) * sum of W(l)**2`` over the weights only, never the biases.
 
 The "delta" column is dJ_i/dz(L) for one example i (the sigmoid output layer's
-error, without the 1/m); backprop divides by m when it sums the examples.
+error, without the 1/m); :func:`bpkit.backprop.output_error` starts the backward
+pass with it, and :func:`bpkit.backprop.average` divides by m.
 """
 from __future__ import annotations
 
@@ -76,7 +77,10 @@ def check_targets(kind, Y, yname="Y"):
 
 
 def l2_penalty(weights, lam, m):
-    """lam / (2m) * sum over layers of sum(W**2): weights only, never biases."""
+    """lam / (2m) * sum over layers of sum(W**2): weights only, never biases (lesson 5).
+
+    Its gradient, ``lam * W / m``, is added in :func:`bpkit.backprop.average`.
+    """
     if lam == 0.0:
         return 0.0
     return lam / (2.0 * m) * float(sum(np.sum(W * W) for W in weights))
@@ -100,10 +104,11 @@ def cost(net, X, Y, kind="quadratic", lam=0.0):
     float
         A mean over the m examples (not a sum).
     """
+    _validate.network(net)
     C = get_cost(kind)
     lam = _validate.non_negative_number("lam", lam)
     X, Y = _validate.check_xy(net, X, Y)
     check_targets(kind, Y)
-    trace = net.forward(X)
+    trace = net.trace(X)
     m = X.shape[0]
     return C.total(trace.zs[-1], trace.activations[-1], Y) / m + l2_penalty(net.weights, lam, m)

@@ -149,6 +149,7 @@ def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=1e-7, gra
     GradCheckReport
         One row per ``W(l)`` and ``b(l)``: name, shape, relative error, ok.
     """
+    _validate.network(net)
     tol = _validate.positive_number("tol", tol)
     grad_fn = backprop if grad_fn is None else grad_fn
     X, Y = _validate.check_xy(net, X, Y)

@@ -65,6 +65,7 @@ def accuracy(net, X, labels):
     X : array_like, shape (m, sizes[0])
     labels : array_like of int, shape (m,)
     """
+    _validate.network(net)
     X = _validate.as_matrix("X", X, cols=net.sizes[0], allow_1d=True)
     k = max(net.sizes[-1], 2)
     labels = as_labels(labels, k)
