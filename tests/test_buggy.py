@@ -97,3 +97,30 @@ def test_bugs_validate_inputs_like_backprop():
         buggy.backprop_transposed(net, np.zeros((4, 3)), np.zeros((4, 1)))
     with pytest.raises(ValueError, match="kind"):
         buggy.backprop_forgot_1_over_m(net, np.zeros((4, 2)), np.zeros((4, 1)), kind="hinge")
+
+
+def test_the_catalogue_names_one_changed_rule_per_bug():
+    from bpkit.backprop import Rules
+    assert set(buggy.CHANGED) == set(buggy.BUGS)
+    assert set(buggy.CHANGED.values()) <= set(Rules._fields)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_planted_with_no_change_is_backprop_exactly(kind):
+    net, X, Y = random_problem(5, kind)
+    dW, db = buggy.planted(net, X, Y, kind, 0.3)
+    ref = bpkit.backprop(net, X, Y, kind=kind, lam=0.3)
+    assert all(np.array_equal(a, b) for a, b in zip(dW + db, ref.dW + ref.db))
+
+
+@pytest.mark.parametrize("name", sorted(buggy.BUGS))
+def test_each_bug_is_backprop_with_its_rule_replaced(name):
+    """Putting the correct rule back into the changed slot gives backprop again: the bug is that rule only."""
+    from bpkit.backprop import RULES
+    net, X, Y = random_problem(6, "quadratic")
+    rule = buggy.CHANGED[name]
+    fixed = buggy.planted(net, X, Y, "quadratic", 0.4, **{rule: getattr(RULES, rule)})
+    ref = bpkit.backprop(net, X, Y, lam=0.4)
+    assert all(np.array_equal(a, b) for a, b in zip(fixed.dW + fixed.db, ref.dW + ref.db))
+    src = inspect.getsource(buggy.BUGS[name])
+    assert f"{rule}=" in src, f"{name} should change the rule {rule!r}"

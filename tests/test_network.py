@@ -99,3 +99,27 @@ def test_from_thetas_bad_chain():
         bpkit.Network.from_thetas([np.ones((3, 3)), np.ones((1, 3))])
     with pytest.raises(TypeError, match="non-empty list"):
         bpkit.Network.from_thetas(np.ones((3, 3)))
+
+
+def test_trace_is_the_checked_forward_pass():
+    net = bpkit.Network([2, 3, 1], seed=3)
+    X = np.random.default_rng(0).normal(size=(4, 2))
+    t, f = net.trace(X), net.forward(X)
+    assert all(np.array_equal(a, b) for a, b in zip(t.activations, f.activations))
+    assert t.zs[0] is None and all(np.array_equal(a, b) for a, b in zip(t.zs[1:], f.zs[1:]))
+    net.activation = "softmax"
+    with pytest.raises(ValueError, match=r"net.activation must be one of \['relu', 'sigmoid', 'tanh'\], got 'softmax'"):
+        net.trace(X)
+    net.activation = "tanh"
+    net.weights[1] = np.ones((2, 1))
+    with pytest.raises(ValueError, match=r"W\(2\)\) must have shape \(3, 1\), got \(2, 1\)"):
+        net.trace(X)
+
+
+def test_the_net_argument_is_checked_before_anything_else():
+    X, Y = np.zeros((2, 2)), np.zeros((2, 1))
+    for fn in (bpkit.cost, bpkit.backprop, bpkit.backprop_loop, bpkit.gradient_check):
+        with pytest.raises(TypeError, match="net must be a bpkit.Network, got NoneType"):
+            fn(None, X, Y)
+    with pytest.raises(TypeError, match="net must be a bpkit.Network, got list"):
+        bpkit.accuracy([np.zeros((2, 1))], X, [0, 1])
