@@ -1,8 +1,11 @@
+import re
 import time
 import warnings
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import bpkit
 from problems import random_problem
@@ -220,3 +223,134 @@ def test_epoch_cost_of_outputs_saturated_beyond_exp_range():
         start = net.copy()
         h = bpkit.gradient_descent(net, X, Y, epochs=1, lr=0.1, kind=kind)
         assert h["cost"][0] == pytest.approx(bpkit.cost(start, X, Y, kind=kind), rel=1e-13)
+
+
+def problem_with_targets(rng, sizes, n, kind, targets):
+    """A random network and data whose targets are one-hot classes, 0/1 labels or real numbers."""
+    net, X, Y = random_problem(rng, sizes, n, kind)
+    if targets == "classes" and sizes[-1] > 1:
+        Y = bpkit.one_hot(rng.integers(0, sizes[-1], n), sizes[-1])
+    elif targets == "classes":
+        Y = rng.integers(0, 2, (n, 1)).astype(float)
+    return net, X, Y
+
+
+def decay_first_weight_matrix(epoch, net, history):
+    """A callback that changes the network: in place after epoch 1, new arrays after epoch 2."""
+    if epoch == 1:
+        net.weights[0] *= 0.9
+    elif epoch == 2:
+        net.weights = [0.5 * net.weights[0]] + net.weights[1:]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(st.integers(1, 6), min_size=2, max_size=4),
+    n=st.integers(1, 30),
+    batch=st.one_of(st.none(), st.integers(1, 33)),  # None or >= n: full batch; most leave a short last one
+    kind=st.sampled_from(["quadratic", "cross_entropy"]),
+    lam=st.sampled_from([0.0, 0.3, 2.0]),
+    activation=st.sampled_from(["sigmoid", "tanh", "relu"]),
+    targets=st.sampled_from(["classes", "real"]),
+    shuffle=st.booleans(),
+    with_callback=st.booleans(),
+    lr=st.sampled_from([0.05, 0.5, 2.0]),
+    epochs=st.integers(1, 3),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_fast_kernel_equals_readable_sgd(sizes, n, batch, kind, lam, activation, targets, shuffle,
+                                         with_callback, lr, epochs, seed):
+    """The default kernel and the readable loop (fast=False) train the same weights and History."""
+    rng = np.random.default_rng(seed)
+    net, X, Y = problem_with_targets(rng, sizes, n, kind, targets)
+    net.activation = activation
+    results = {}
+    for fast in (True, False):
+        trained = net.copy()
+        seen = []
+
+        def callback(epoch, net_, history):
+            seen.append((epoch, list(history["cost"])))
+            decay_first_weight_matrix(epoch, net_, history)
+
+        try:
+            history = bpkit.sgd(trained, X, Y, epochs=epochs, batch_size=batch, lr=lr, lam=lam, kind=kind,
+                                seed=seed % 1000, shuffle=shuffle,
+                                callback=callback if with_callback else None, fast=fast)
+            diverged = False
+        except bpkit.TrainingDiverged as exc:  # e.g. lr * lam / n > 2: both must stop, restored alike
+            history, diverged = exc.history, True
+        results[fast] = trained, history, seen, diverged
+    fast_net, fast_h, fast_seen, fast_diverged = results[True]
+    net_r, readable_h, readable_seen, readable_diverged = results[False]
+    assert fast_diverged == readable_diverged
+    for a, r in zip(fast_net.weights + fast_net.biases, net_r.weights + net_r.biases):
+        np.testing.assert_allclose(a, r, rtol=1e-12, atol=1e-12)
+    assert fast_h["epoch"] == readable_h["epoch"]
+    assert fast_diverged or fast_h["epoch"] == list(range(1, epochs + 1))
+    np.testing.assert_allclose(fast_h["cost"], readable_h["cost"], rtol=1e-12, atol=1e-14)
+    assert fast_h["accuracy"] == readable_h["accuracy"]
+    assert all((acc is None) == (targets == "real") for acc in fast_h["accuracy"])
+    assert [e for e, _ in fast_seen] == [e for e, _ in readable_seen]  # the callback saw the same
+    for (_, fast_costs), (_, readable_costs) in zip(fast_seen, readable_seen):
+        np.testing.assert_allclose(fast_costs, readable_costs, rtol=1e-12, atol=1e-14)
+
+
+def test_readable_sgd_equals_manual_loop_and_records_costs_before_each_step():
+    """fast=False is the lesson's loop: shuffle, slice, backprop on the batch, step; cost when used."""
+    rng = np.random.default_rng(3)
+    net, X, Y = random_problem(rng, [3, 4, 2], 17, "cross_entropy")
+    ref = net.copy()
+    n, b, lr, lam, seed = 17, 5, 0.3, 0.5, 2
+    h = bpkit.sgd(net, X, Y, epochs=2, batch_size=b, lr=lr, lam=lam, kind="cross_entropy", seed=seed,
+                  fast=False)
+    order_rng = np.random.default_rng(seed)
+    for epoch in range(2):
+        order = order_rng.permutation(n)
+        summed = 0.0
+        for i in range(0, n, b):
+            idx = order[i : i + b]
+            summed += len(idx) * bpkit.cost(ref, X[idx], Y[idx], kind="cross_entropy")
+            dW, db = bpkit.backprop(ref, X[idx], Y[idx], kind="cross_entropy", lam=lam * len(idx) / n)
+            ref.weights = [W - lr * g for W, g in zip(ref.weights, dW)]
+            ref.biases = [c - lr * g for c, g in zip(ref.biases, db)]
+        penalty = lam / (2 * n) * sum(np.sum(W**2) for W in ref.weights)
+        assert h["cost"][epoch] == pytest.approx(summed / n + penalty, rel=1e-12)
+    for a, r in zip(net.weights + net.biases, ref.weights + ref.biases):
+        np.testing.assert_allclose(a, r, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("lr, batch", [(1e300, 10), (1e10, 10), (1e300, 1)])
+def test_readable_sgd_diverges_like_the_kernel(lr, batch):
+    """The same epoch, learning rate, History and restored weights, and no warnings, with fast=False.
+
+    Only the cost the message quotes may differ: once numbers overflow, the kernel (which
+    multiplies the error by lr before sending it back) and backprop (lr applied last)
+    reach inf and NaN at different steps.
+    """
+    X, labels = bpkit.make_moons(60, seed=1)
+    Y = bpkit.one_hot(labels, 2)
+    outcomes = []
+    for fast in (True, False):
+        net = bpkit.Network([2, 5, 2], seed=0)
+        start = [p.copy() for p in net.params()]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(bpkit.TrainingDiverged) as info:
+                bpkit.sgd(net, X, Y, epochs=3, batch_size=batch, lr=lr, kind="cross_entropy", fast=fast)
+        for a, b in zip(net.params(), start):
+            np.testing.assert_array_equal(a, b)
+        message = re.sub(r"the cost (became \S+|rose to .*\),) with", "the cost ... with", str(info.value))
+        outcomes.append((message, dict(info.value.history)))
+    assert outcomes[0] == outcomes[1]
+    assert f"lr={lr:g}" in outcomes[0][0] and "put back" in outcomes[0][0]
+
+
+def test_seed_must_be_a_non_negative_integer():
+    X, Y = np.ones((4, 2)), np.ones((4, 1))
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
+        bpkit.sgd(bpkit.Network([2, 1]), X, Y, seed=-1)
+    with pytest.raises(TypeError, match="seed must be a non-negative integer, got 1.5"):
+        bpkit.sgd(bpkit.Network([2, 1]), X, Y, seed=1.5)
+    with pytest.raises(TypeError, match="net must be a bpkit.Network, got list"):
+        bpkit.sgd([[1.0]], X, Y)
