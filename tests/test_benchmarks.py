@@ -2,9 +2,10 @@
 
 Each script is run as a user would, in a subprocess from the repo root, with the
 fewest repeats; the test checks that it prints every row it promises and that
-the ratios it prints are numbers, so a renamed function or a changed private
-signature (``bench_step.py`` uses ``bpkit.optim._make_step``) fails here, not
-the next time someone measures.
+the ratios it prints are numbers, so a renamed function or a changed signature
+fails here, not the next time someone measures. The benchmarks time public
+names only (``bpkit.sgd``, ``bpkit.backprop``, ...), so a change inside the
+kernels cannot break them, and what they time is what a learner calls.
 """
 import re
 import subprocess
@@ -50,4 +51,4 @@ def test_bench_step_runs():
     rows = [ln.split() for ln in out.splitlines()[2:]]
     assert [r[0] for r in rows] == ["10", "100", "8000"]
     for r in rows:
-        assert float(r[3].rstrip("x")) > 0.5  # bpkit step / its products
+        assert float(r[3].rstrip("x")) > 0.5  # sgd's time per step / the step's products
