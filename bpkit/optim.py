@@ -44,8 +44,8 @@ class History(dict):
     """Per-epoch record: ``history["cost"][e]``, ``history["accuracy"][e]``.
 
     ``cost`` is the mean over the epoch of each example's cost *at the moment it
-    was used* for a step (the usual "training loss" of an epoch: no extra
-    forward pass), plus the L2 term at the end of the epoch. ``accuracy`` is
+    was used* for a step (the usual "training loss" of an epoch, not a second
+    pass over the data after it), plus the L2 term at the end of the epoch. ``accuracy`` is
     measured the same way, and is None when the targets are not classes.
     """
 
