@@ -116,3 +116,24 @@ def network(net, name="net"):
         )
     net.check_parameters()
     return net
+
+
+def weight_index(net, index, name="index"):
+    """Return ``index`` as ``(k, i, j)`` ints if it names a weight ``net.weights[k][i, j]`` (W(k+1)[i, j]).
+
+    None passes through (no weight chosen).
+    """
+    if index is None:
+        return None
+    if not (isinstance(index, tuple) and len(index) == 3):
+        raise TypeError(f"{name} must be a tuple (k, i, j) meaning net.weights[k][i, j], got {index!r}")
+    k, i, j = index
+    for v in index:
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
+            raise TypeError(f"{name} must hold three integers (k, i, j), got {index!r}")
+    if not 0 <= k < len(net.weights):
+        raise ValueError(f"{name}[0] = k must be in 0..{len(net.weights) - 1} (net.weights[k] is W(k+1)), got {k}")
+    shape = net.weights[k].shape
+    if not (0 <= i < shape[0] and 0 <= j < shape[1]):
+        raise ValueError(f"net.weights[{k}] (W({k + 1})) has shape {shape}; {name} ({i}, {j}) is outside it")
+    return (int(k), int(i), int(j))

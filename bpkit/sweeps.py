@@ -1,0 +1,276 @@
+"""The core's passes repeated over a grid or a sequence, for the panels (lessons 1, 4, 5 and 7).
+
+* :func:`cost_along_weight`, :func:`numerical_slope` -- the cost as one weight moves (lesson 1);
+* :func:`delta_history`, :func:`example_costs`, :func:`root_sum_squares` -- every step of
+  the Delta accumulation (lesson 4);
+* :func:`train_lambda_grid` -- full-batch training for a grid of L2 strengths at once (lesson 5);
+* :func:`epsilon_curve` -- gradient checking's relative error for a grid of steps eps (lesson 7).
+
+Each one calls :mod:`bpkit.costs`, :mod:`bpkit.backprop` and :mod:`bpkit.gradcheck`
+instead of restating their formulas, and imports only numpy, so the panels in
+:mod:`bpkit.widgets` only draw what these return.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate
+from .backprop import RULES, backprop, backprop_loop, batch_sums
+from .costs import check_targets, cost, get_cost
+from .gradcheck import numerical_gradient, relative_error
+
+
+# ---------------------------------------------------------------- lesson 1
+def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
+    """The cost J as one weight takes each of ``values``, every other parameter fixed (lesson 1).
+
+    Parameters
+    ----------
+    net : Network
+        The weight is changed temporarily and always put back, so ``net`` is
+        unchanged afterwards.
+    X : array_like, shape (m, sizes[0])
+    Y : array_like, shape (m, sizes[-1])
+    index : tuple (k, i, j)
+        The weight ``net.weights[k][i, j]``, i.e. ``W(k+1)[i, j]`` in the course's notation.
+    values : array_like, shape (p,)
+        Values to give that weight.
+    kind, lam : as for :func:`bpkit.cost`
+
+    Returns
+    -------
+    ndarray, shape (p,)
+        ``J`` (a mean over the m examples) at each value.
+    """
+    _validate.network(net)
+    k, i, j = _validate.weight_index(net, index)
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got shape {values.shape}")
+    X, Y = _validate.check_xy(net, X, Y)
+    W = net.weights[k]
+    old = W[i, j]
+    out = np.empty(values.size)
+    try:
+        for p, v in enumerate(values):
+            W[i, j] = v
+            out[p] = cost(net, X, Y, kind=kind, lam=lam)
+    finally:
+        W[i, j] = old
+    return out
+
+
+def numerical_slope(net, X, Y, index, kind="quadratic", lam=0.0, eps=1e-6):
+    """Slope dJ/dw of the cost along ``net.weights[k][i, j]`` by central differences (lesson 1).
+
+    ``(J(w + eps) - J(w - eps)) / (2 eps)`` with :func:`cost_along_weight`;
+    ``net`` is unchanged afterwards. Returns a float.
+    """
+    eps = _validate.positive_number("eps", eps)
+    _validate.network(net)
+    k, i, j = _validate.weight_index(net, index)
+    w = net.weights[k][i, j]
+    lo, hi = cost_along_weight(net, X, Y, (k, i, j), [w - eps, w + eps], kind=kind, lam=lam)
+    return float((hi - lo) / (2.0 * eps))
+
+
+# ---------------------------------------------------------------- lesson 4
+def delta_history(net, X, Y, kind="quadratic"):
+    """Run :func:`bpkit.backprop_loop` and keep every step of the accumulation (lesson 4).
+
+    ``Delta(l) += a_i(l).T @ delta_i(l+1)`` for example i = 1..m.
+
+    Parameters
+    ----------
+    net : Network
+    X : array_like, shape (m, sizes[0])
+    Y : array_like, shape (m, sizes[-1])
+    kind : {"quadratic", "cross_entropy"}
+
+    Returns
+    -------
+    (totals, parts)
+        ``totals[i][k]`` is Delta(k+1) after examples 0..i have been added, and
+        ``parts[i][k]`` is example i's own contribution ``a_i(k+1).T @ delta_i(k+2)``
+        (its "desired nudges" to W(k+1)), both of the shape of ``net.weights[k]``.
+        Sums, not means: ``totals[-1][k] / m`` is the gradient without L2.
+    """
+    totals, parts = [], []
+
+    def record(i, Delta_W, Delta_b):
+        now = [D.copy() for D in Delta_W]
+        before = totals[-1] if totals else [np.zeros_like(D) for D in now]
+        parts.append([a - b for a, b in zip(now, before)])
+        totals.append(now)
+
+    backprop_loop(net, X, Y, kind=kind, on_example=record)
+    return totals, parts
+
+
+def example_costs(net, X, Y, kind="quadratic"):
+    """Each example's own cost: ``bpkit.cost(net, X[i:i+1], Y[i:i+1])`` for i = 0..m-1 (lesson 4).
+
+    Returns a list of m floats (each a cost of one example, so mean = sum).
+    """
+    _validate.network(net)
+    X, Y = _validate.check_xy(net, X, Y)
+    return [cost(net, X[i : i + 1], Y[i : i + 1], kind=kind) for i in range(X.shape[0])]
+
+
+def root_sum_squares(matrices):
+    """``sqrt(sum of squares of every entry)`` of a list of arrays: one size for all Delta(l) (lesson 4)."""
+    return float(np.sqrt(sum(np.sum(D * D) for D in matrices)))
+
+
+# ---------------------------------------------------------------- lesson 5
+def _side_by_side(net, K):
+    """K copies of ``net`` as one wider network, and the masks of its real connections.
+
+    Copy j owns units ``j*s .. (j+1)*s - 1`` of every layer after the input,
+    which all copies share. W(1) is K copies of W(1) side by side; every later
+    W(l) is block-diagonal (no unit of one copy feeds a unit of another), and
+    ``masks[k]`` is 1 on those blocks and 0 elsewhere (None for W(1): all real).
+    """
+    wide = net.copy()
+    wide.sizes = [net.sizes[0]] + [K * s for s in net.sizes[1:]]
+    wide.weights = [np.tile(net.weights[0], (1, K))]
+    masks = [None]
+    for W in net.weights[1:]:
+        s_in, s_out = W.shape
+        big = np.zeros((K * s_in, K * s_out))
+        mask = np.zeros((K * s_in, K * s_out))
+        for j in range(K):
+            big[j * s_in : (j + 1) * s_in, j * s_out : (j + 1) * s_out] = W
+            mask[j * s_in : (j + 1) * s_in, j * s_out : (j + 1) * s_out] = 1.0
+        wide.weights.append(big)
+        masks.append(mask)
+    wide.biases = [np.tile(b, K) for b in net.biases]
+    return wide, masks
+
+
+def _copy_params(wide, net, j):
+    """Copy j of the side-by-side network ``wide`` as arrays shaped like ``net``'s (weights, biases)."""
+    weights, biases = [], []
+    for k, (W, b) in enumerate(zip(net.weights, net.biases)):
+        s_in, s_out = W.shape
+        rows = slice(None) if k == 0 else slice(j * s_in, (j + 1) * s_in)
+        weights.append(wide.weights[k][rows, j * s_out : (j + 1) * s_out].copy())
+        biases.append(wide.biases[k][j * s_out : (j + 1) * s_out].copy())
+    return weights, biases
+
+
+def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
+    """Full-batch gradient descent for every lambda in ``lams``, all at once (lesson 5).
+
+    Each copy starts from ``net``'s weights and takes ``epochs`` steps of
+    ``W <- W - lr * (Delta + lam * W) / m``, ``b <- b - lr * Delta_b / m`` (biases
+    not regularized): exactly :func:`bpkit.gradient_descent` with that ``lam``.
+    The K copies are trained as one network K times wider, whose weight matrices
+    hold the copies side by side (block-diagonal after the first): one call of
+    :func:`bpkit.backprop.batch_sums` per step does the forward and backward pass
+    of all K, and :func:`bpkit.backprop.average` gives each column the lambda of
+    its copy. The gradient of the missing connections between copies is dropped.
+    That costs about as much as training two or three networks one after the other.
+
+    Parameters
+    ----------
+    net : Network, not changed
+    X : array_like, shape (m, sizes[0]); Y : array_like, shape (m, sizes[-1])
+    lams : sequence of float >= 0, length K
+    epochs : int > 0
+    lr : float > 0
+    kind : {"quadratic", "cross_entropy"}
+
+    Returns
+    -------
+    list of Network, length K
+        ``nets[j]`` trained with ``lams[j]``.
+
+    Raises
+    ------
+    ValueError
+        If some lambda made training diverge (``lr * lam / m`` too large).
+    """
+    _validate.network(net)
+    C = get_cost(kind)
+    X, Y = _validate.check_xy(net, X, Y)
+    check_targets(kind, Y)
+    if isinstance(lams, (str, bytes)) or not hasattr(lams, "__len__") or len(lams) == 0:
+        raise TypeError(f"lams must be a non-empty sequence of numbers >= 0, got {lams!r}")
+    lam_list = [_validate.non_negative_number(f"lams[{j}]", v) for j, v in enumerate(lams)]
+    epochs = _validate.positive_number("epochs", epochs, integer=True)
+    lr = _validate.positive_number("lr", lr)
+    K, m = len(lam_list), X.shape[0]
+    wide, masks = _side_by_side(net, K)
+    Y_wide = np.tile(Y, (1, K))  # every copy fits the same targets
+    lam_cols = [np.repeat(lam_list, W.shape[1]) for W in net.weights]  # the lambda of each column's copy
+
+    def diverged(j):
+        return ValueError(
+            f"training diverged for lam={lam_list[j]:g} with lr={lr:g}: the weight-decay step "
+            f"lr*lam/m = {lr * lam_list[j] / m:g} must stay well below 2; use a smaller lr or lam"
+        )
+
+    def first_blown_up():
+        for j in range(K):
+            if not all(np.all(np.isfinite(W)) for W in _copy_params(wide, net, j)[0]):
+                return j
+        return None
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(epochs):
+            try:
+                Delta_W, Delta_b = batch_sums(wide, X, Y_wide, C)  # forward and backward of all K copies
+            except ValueError:  # the forward pass refuses weights that became NaN or inf
+                j = first_blown_up()
+                if j is None:
+                    raise
+                raise diverged(j) from None
+            for k, (W, b) in enumerate(zip(wide.weights, wide.biases)):
+                dW, db = RULES.average(Delta_W[k], Delta_b[k], W, b, lam_cols[k], m)
+                if masks[k] is not None:
+                    dW *= masks[k]
+                W -= lr * dW
+                b -= lr * db
+    j = first_blown_up()
+    if j is not None:
+        raise diverged(j)
+    nets = []
+    for j in range(K):
+        trained = net.copy()
+        trained.weights, trained.biases = _copy_params(wide, net, j)
+        nets.append(trained)
+    return nets
+
+
+# ---------------------------------------------------------------- lesson 7
+def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0):
+    """Relative error between backprop and central differences, for each eps (lesson 7).
+
+    ``relative_error(g, n) = |g - n| / |g + n|`` over all parameters at once, with
+    ``n`` from :func:`bpkit.numerical_gradient` at step ``eps = 10**log10_eps``:
+    truncation makes it grow like eps**2, round-off like 1/eps.
+
+    Parameters
+    ----------
+    net : Network (small: every eps costs two cost evaluations per parameter); not changed
+    X, Y, kind, lam : as for :func:`bpkit.cost`
+    log10_eps : array_like, shape (k,), the exponents to try
+
+    Returns
+    -------
+    ndarray, shape (k,)
+    """
+    _validate.network(net)
+    log10_eps = np.asarray(log10_eps, dtype=np.float64)
+    if log10_eps.ndim != 1 or log10_eps.size == 0 or not np.all(np.isfinite(log10_eps)):
+        raise ValueError(f"log10_eps must be a non-empty 1-D array of finite numbers, got shape {log10_eps.shape}")
+    dW, db = backprop(net, X, Y, kind=kind, lam=lam)
+    analytic = list(dW) + list(db)
+    work = net.copy()
+    params = work.params()
+    out = np.empty(log10_eps.size)
+    for i, e in enumerate(log10_eps):
+        numeric = numerical_gradient(lambda: cost(work, X, Y, kind=kind, lam=lam), params, 10.0 ** e)
+        out[i] = relative_error(analytic, numeric)
+    return out
