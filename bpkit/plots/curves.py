@@ -1,7 +1,8 @@
 """Cost curves and matrices with their shapes (lessons 1-3).
 
-* :func:`cost_along_weight` -- the cost as one weight moves, all others fixed;
-* :func:`numerical_slope` -- the slope of that curve at the current weight;
+* :func:`cost_along_weight` -- the cost as one weight moves, all others fixed, and
+  :func:`numerical_slope` -- the slope of that curve at the current weight (both
+  computed in :mod:`bpkit.sweeps`, importable from here too);
 * :class:`CostCurve` / :func:`plot_cost_curve` -- the curve, the current point and
   its tangent, updated in place;
 * :func:`draw_matrix` / :func:`matrix_equation` -- matrices drawn as grids of
@@ -11,72 +12,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _validate
-from ..costs import cost
-from ..network import Network
-from .diagram import _check_index
+from ..sweeps import cost_along_weight, numerical_slope
 
-
-def _check_net(net):
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+__all__ = ["CostCurve", "cost_along_weight", "draw_matrix", "matrix_equation", "numerical_slope",
+           "plot_cost_curve", "weight_label"]
 
 
 def weight_label(index):
     """``(k, i, j)`` -> ``"W(k+1)[i,j]"``: the course numbers layers from 1."""
     k, i, j = index
     return f"W({k + 1})[{i},{j}]"
-
-
-def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
-    """The cost J as one weight takes each of ``values``, every other parameter fixed.
-
-    Parameters
-    ----------
-    net : Network
-        The weight is changed temporarily and always put back, so ``net`` is
-        unchanged afterwards.
-    X : array_like, shape (m, sizes[0])
-    Y : array_like, shape (m, sizes[-1])
-    index : tuple (k, i, j)
-        The weight ``net.weights[k][i, j]``, i.e. ``W(k+1)[i, j]`` in the course's notation.
-    values : array_like, shape (p,)
-        Values to give that weight.
-    kind, lam : as for :func:`bpkit.cost`
-
-    Returns
-    -------
-    ndarray, shape (p,)
-        ``J`` (a mean over the m examples) at each value.
-    """
-    _check_net(net)
-    k, i, j = _check_index(net, index)
-    values = np.asarray(values, dtype=np.float64)
-    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
-        raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got shape {values.shape}")
-    X, Y = _validate.check_xy(net, X, Y)
-    W = net.weights[k]
-    old = W[i, j]
-    out = np.empty(values.size)
-    try:
-        for p, v in enumerate(values):
-            W[i, j] = v
-            out[p] = cost(net, X, Y, kind=kind, lam=lam)
-    finally:
-        W[i, j] = old
-    return out
-
-
-def numerical_slope(net, X, Y, index, kind="quadratic", lam=0.0, eps=1e-6):
-    """Slope dJ/dw of the cost along ``net.weights[k][i, j]`` by central differences.
-
-    ``(J(w + eps) - J(w - eps)) / (2 eps)``; ``net`` is unchanged afterwards.
-    """
-    eps = _validate.positive_number("eps", eps)
-    k, i, j = _check_index(net, index)
-    w = net.weights[k][i, j]
-    lo, hi = cost_along_weight(net, X, Y, (k, i, j), [w - eps, w + eps], kind=kind, lam=lam)
-    return float((hi - lo) / (2.0 * eps))
 
 
 class CostCurve:

@@ -13,14 +13,11 @@ a panel calls it and then ``canvas.draw_idle()``.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from matplotlib import colors as mcolors
 from matplotlib.collections import LineCollection
 
 from .. import _validate
-from ..network import Network
 
 POSITIVE = "#1f77b4"  # edges with w > 0
 NEGATIVE = "#d62728"  # edges with w < 0
@@ -35,23 +32,6 @@ def edge_width(w):
     never changes how thick the other edges look.
     """
     return np.minimum(0.5 + 2.0 * np.abs(np.asarray(w, dtype=np.float64)), 8.0)
-
-
-def _check_index(net, index):
-    if index is None:
-        return None
-    if not (isinstance(index, tuple) and len(index) == 3):
-        raise TypeError(f"index must be a tuple (k, i, j) meaning net.weights[k][i, j], got {index!r}")
-    k, i, j = index
-    for v in index:
-        if isinstance(v, bool) or not isinstance(v, numbers.Integral):
-            raise TypeError(f"index must hold three integers (k, i, j), got {index!r}")
-    if not 0 <= k < len(net.weights):
-        raise ValueError(f"index[0] = k must be in 0..{len(net.weights) - 1} (net.weights[k] is W(k+1)), got {k}")
-    shape = net.weights[k].shape
-    if not (0 <= i < shape[0] and 0 <= j < shape[1]):
-        raise ValueError(f"net.weights[{k}] (W({k + 1})) has shape {shape}; index ({i}, {j}) is outside it")
-    return (int(k), int(i), int(j))
 
 
 class NetworkDiagram:
@@ -83,8 +63,7 @@ class NetworkDiagram:
     """
 
     def __init__(self, ax, net, x=None, show_values=True, show_shapes=True, highlight=None):
-        if not isinstance(net, Network):
-            raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+        _validate.network(net)
         if max(net.sizes) > 12:
             raise ValueError(f"the diagram draws at most 12 units per layer, got sizes {net.sizes}")
         self.ax = ax
@@ -150,7 +129,7 @@ class NetworkDiagram:
 
     def set_highlight(self, index):
         """Put the halo behind ``net.weights[k][i, j]`` (index ``(k, i, j)``), or remove it (None)."""
-        index = _check_index(self.net, index)
+        index = _validate.weight_index(self.net, index)
         self._highlight = index
         if index is None:
             self.halo.set_data([], [])

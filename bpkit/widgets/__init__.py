@@ -2,11 +2,16 @@
 
 Each panel is built in one line from a ``Network`` and data, e.g.
 ``panel = bpkit.widgets.<name>(net, X, Y)``; it shows itself when it is the
-last expression of a cell (``panel.widget`` is the box), and exposes its
-sliders and readouts as attributes so notebooks and tests can drive it from
-code. Building blocks are in :mod:`bpkit.widgets._common`.
+last expression of a cell (``panel.widget`` is the box, see :class:`Panel`), and
+exposes its sliders and readouts as attributes so notebooks and tests can drive
+it from code. Building blocks are in :mod:`bpkit.widgets._common`.
+
+Panels only draw: the numbers they show come from the core (:mod:`bpkit.toys`,
+:mod:`bpkit.sweeps`), which imports neither matplotlib nor ipywidgets. The
+core functions lessons call through this package (``line_cost``, ``sgd_path``,
+``train_lambda_grid``, ``epsilon_curve``, ``delta_history``...) are re-exported here.
 """
-from ._common import LiveFigure, Readout, have_ipympl, panel_box, slider
+from ._common import LiveFigure, Panel, Readout, have_ipympl, panel_box, slider
 
 # --- lessons 1-3 panels (add imports below) ---
 from .chain import ChainRulePanel, chain_rule

@@ -1,4 +1,4 @@
-"""Building blocks shared by every panel: live figures, readouts, sliders.
+"""Building blocks shared by every panel: the panel base class, live figures, readouts, sliders.
 
 Why these choices (measured in JupyterLab + Chromium on a 2-core machine):
 a ``Label``/``HTML`` updated from ``observe(names="value")`` shows new text
@@ -215,6 +215,46 @@ def slider(description, value, min, max, step=0.01, css=None, fmt=".3f"):
     if css:
         s.add_class(f"bpkit-{css}")
     return s
+
+
+class Panel:
+    """Base class of every panel: it shows itself as its outer box, ``widget``.
+
+    A panel computes nothing itself: the numbers it shows come from bpkit's core
+    (:mod:`bpkit.toys`, :mod:`bpkit.sweeps`, :func:`bpkit.cost`...), and the panel
+    only puts them into readouts and figures. A subclass sets ``name`` (its CSS
+    class is ``bpkit-<name>``) and, in ``__init__``, builds its children and
+    calls :meth:`_box` once.
+
+    Attributes
+    ----------
+    widget : ipywidgets.Box
+        The whole panel, classes ``bpkit-panel`` and ``bpkit-<name>``; what
+        ``display(panel)`` shows (as the last expression of a cell too).
+    sliders : list
+        The panel's sliders, first the one the lesson moves first.
+    """
+
+    #: CSS name of the panel (``bpkit-<name>`` on its outer box)
+    name = "panel"
+    widget = None
+    sliders = ()
+
+    def _box(self, children, vertical=True):
+        """Make ``self.widget``, the outer box (see :func:`panel_box`), and return it."""
+        self.widget = panel_box(children, self.name, vertical=vertical)
+        return self.widget
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self):
+        return f"<{type(self).__name__}: bpkit-{self.name} panel, {len(self.sliders)} slider(s)>"
 
 
 def panel_box(children, name, vertical=True):

@@ -15,39 +15,23 @@ derivative: ``a_in``, ``sigma'(z)`` and ``dC/da``. For the quadratic cost
 
 The panel **edits ``net`` in place**: the ``w`` and ``b`` sliders write into
 ``net.weights[-1][j, 0]`` and ``net.biases[-1][0]``; ``panel.reset()`` restores them.
+
+Every number comes from :func:`bpkit.toys.follow_nudge`; this panel draws them.
 """
 from __future__ import annotations
-
-import numbers
 
 import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
-from ..activations import sigmoid, sigmoid_prime
-from ..backprop import backprop
-from ..costs import cost, get_cost
-from ..network import Network
-from ._common import LiveFigure, Readout, panel_box, slider
+from ..activations import sigmoid
+from ..toys import chain_inputs, example_cost, follow_nudge
+from ._common import LiveFigure, Panel, Readout, slider
+
+__all__ = ["ChainRulePanel", "chain_rule"]
 
 
-def _cost_of_a(kind, a, y):
-    """C(a) for one example and one output unit (what bpkit.cost gives for m = 1)."""
-    a = np.asarray(a, dtype=np.float64)
-    if kind == "quadratic":
-        return 0.5 * (a - y) ** 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -(y * np.log(a) + (1.0 - y) * np.log(1.0 - a))
-
-
-def _dcost_da(kind, a, y):
-    """dC/da: a - y (quadratic) or (a - y) / (a (1 - a)) (cross-entropy)."""
-    if kind == "quadratic":
-        return a - y
-    return (a - y) / (a * (1.0 - a))
-
-
-class ChainRulePanel:
+class ChainRulePanel(Panel):
     """Nudge one output-layer weight and watch dz, da, dC and their ratios.
 
     Built by :func:`chain_rule`; see there for the parameters.
@@ -67,6 +51,8 @@ class ChainRulePanel:
         ``"dC/dw"`` (from :func:`bpkit.backprop`).
     values : dict
         The last computed numbers (w, dw, a_in, z, a, C and the nudged ones).
+    nudge : bpkit.toys.ChainNudge
+        The record they come from (:func:`bpkit.toys.follow_nudge`).
     figure : LiveFigure
         Three links: z against w, a against z, C against a, each with the
         current and the nudged point.
@@ -74,24 +60,13 @@ class ChainRulePanel:
         Classes ``bpkit-panel bpkit-chain-rule``.
     """
 
+    name = "chain-rule"
+
     def __init__(self, net, x, y, j=0, kind="quadratic", dw=0.1, limit=4.0, use_ipympl=None):
-        if not isinstance(net, Network):
-            raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
-        if net.sizes[-1] != 1:
-            raise ValueError(f"chain_rule needs a network with one output unit, got sizes {net.sizes}")
-        if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < net.sizes[-2]:
-            raise ValueError(f"j must be an integer in 0..{net.sizes[-2] - 1} (a unit of layer {net.num_layers - 1}), got {j!r}")
-        get_cost(kind)
-        X, Y = _validate.check_xy(net, x, np.reshape(np.asarray(y, dtype=np.float64), (-1, 1)) if np.ndim(y) < 2 else y,
-                                  xname="x", yname="y")
-        if X.shape[0] != 1:
-            raise ValueError(f"chain_rule follows one example: x must have shape ({net.sizes[0]},) or (1, {net.sizes[0]}), got {X.shape}")
-        if kind == "cross_entropy" and not 0 <= Y[0, 0] <= 1:
-            raise ValueError(f"cross_entropy needs a target y in [0, 1], got {Y[0, 0]}")
+        X, Y, j = chain_inputs(net, x, y, j, kind)
         dw = _validate.positive_number("dw", dw)
         limit = _validate.positive_number("limit", limit)
-        net.check_parameters()
-        self.net, self.x, self.y, self.j, self.kind = net, X, Y, int(j), kind
+        self.net, self.x, self.y, self.j, self.kind = net, X, Y, j, kind
         self._w0 = float(net.weights[-1][self.j, 0])
         self._b0 = float(net.biases[-1][0])
         wlim = max(limit, np.ceil(abs(self._w0)))
@@ -148,7 +123,7 @@ class ChainRulePanel:
         zs = np.linspace(-10, 10, 201)
         self._curves[1].set_data(zs, sigmoid(zs))
         a_grid = np.linspace(0.001, 0.999, 200)
-        self._curves[2].set_data(a_grid, _cost_of_a(kind, a_grid, self.y[0, 0]))
+        self._curves[2].set_data(a_grid, example_cost(kind, a_grid, self.y[0, 0]))
         axes[2].set_xlim(0, 1)
         axes[2].axvline(self.y[0, 0], color="0.5", ls=":", lw=1)
         axes[2].text(self.y[0, 0], 0.98, " target y", transform=axes[2].get_xaxis_transform(),
@@ -177,11 +152,8 @@ class ChainRulePanel:
         self.reset_button = widgets.Button(description="reset w and b", layout=widgets.Layout(width="130px"))
         self.reset_button.add_class("bpkit-reset")
         self.reset_button.on_click(lambda _: self.reset())
-        self.widget = panel_box(
-            [widgets.HBox([widgets.VBox(self.sliders), widgets.VBox([self.cost.widget, self.state, self.reset_button])]),
-             head, table, bottom, self.figure.widget],
-            "chain-rule",
-        )
+        self._box([widgets.HBox([widgets.VBox(self.sliders), widgets.VBox([self.cost.widget, self.state, self.reset_button])]),
+                   head, table, bottom, self.figure.widget])
         self.update()
 
     def _on_change(self, change):
@@ -198,38 +170,21 @@ class ChainRulePanel:
         w, b, dw = (float(s.value) for s in self.sliders)
         net.weights[k][j, 0] = w
         net.biases[k][0] = b
-        C = cost(net, self.x, self.y, kind=self.kind)
-        self.cost.set(C)  # first: the number the learner watches
-        trace = net.forward(self.x)
-        a_in = float(trace.activations[-2][0, j])
-        z, a = float(trace.zs[-1][0, 0]), float(trace.activations[-1][0, 0])
-        # the nudged network: the same forward pass and cost with w + dw
-        net.weights[k][j, 0] = w + dw
-        try:
-            t2 = net.forward(self.x)
-            C2 = cost(net, self.x, self.y, kind=self.kind)
-        finally:
-            net.weights[k][j, 0] = w
-        z2, a2 = float(t2.zs[-1][0, 0]), float(t2.activations[-1][0, 0])
-        dz, da, dC = z2 - z, a2 - a, C2 - C
-        y = float(self.y[0, 0])
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r_zw, r_az, r_ca = dz / dw, (da / dz if dz != 0 else np.nan), (dC / da if da != 0 else np.nan)
-            r_cw = dC / dw
-        grads = backprop(net, self.x, self.y, kind=self.kind)
-        exact = {"dz/dw": a_in, "da/dz": float(sigmoid_prime(z)), "dC/da": float(_dcost_da(self.kind, a, y)),
-                 "dC/dw": float(grads.dW[k][j, 0])}
-        self.values = dict(w=w, b=b, dw=dw, a_in=a_in, z=z, a=a, C=C, z2=z2, a2=a2, C2=C2, dz=dz, da=da, dC=dC)
-        for key, v in [("dz", dz), ("da", da), ("dC", dC)]:
-            self.nudges[key].set(v)
-        for key, v in [("dz/dw", r_zw), ("da/dz", r_az), ("dC/da", r_ca), ("product", r_zw * r_az * r_ca), ("dC/dw", r_cw)]:
+        n = follow_nudge(net, self.x, self.y, j=j, dw=dw, kind=self.kind)
+        self.nudge = n
+        self.cost.set(n.C)  # first: the number the learner watches
+        self.values = n.values()
+        for key in ("dz", "da", "dC"):
+            self.nudges[key].set(getattr(n, key))
+        for key, v in n.ratios.items():
             self.ratios[key].set(v)
-        for key, v in exact.items():
+        for key, v in n.exact.items():
             self.exact[key].set(v)
-        self.state.value = f"a_in = {a_in:.4f}, &nbsp; z = {z:.4f}, &nbsp; a = σ(z) = {a:.4f}, &nbsp; y = {y:.4f}"
-        self._redraw(w, dw, a_in, b_other=z - w * a_in, z=z, z2=z2, a=a, a2=a2, C=C, C2=C2)
+        self.state.value = f"a_in = {n.a_in:.4f}, &nbsp; z = {n.z:.4f}, &nbsp; a = σ(z) = {n.a:.4f}, &nbsp; y = {n.y:.4f}"
+        self._redraw(n)
 
-    def _redraw(self, w, dw, a_in, b_other, z, z2, a, a2, C, C2):
+    def _redraw(self, n):
+        w, dw, a_in, b_other, z, z2, a, a2, C, C2 = n.w, n.dw, n.a_in, n.z_rest, n.z, n.z2, n.a, n.a2, n.C, n.C2
         s = self.sliders[0]
         ws = np.array([s.min, s.max])
         ax0, ax1, ax2 = self.axes
@@ -239,9 +194,10 @@ class ChainRulePanel:
         key = (round(a_in, 9), round(b_other, 9), s.min, s.max)
         if key != self._z_line_key:
             self._z_line_key = key
-            self._curves[0].set_data(ws, b_other + ws * a_in)
+            z_ends = n.z_along(ws)
+            self._curves[0].set_data(ws, z_ends)
             ax0.set_xlim(s.min, s.max)
-            zlo, zhi = sorted(b_other + ws * a_in)
+            zlo, zhi = sorted(z_ends)
             pad = max(0.5, 0.05 * (zhi - zlo))
             ax0.set_ylim(zlo - pad, zhi + pad)
         for (p, q), st, (x0, y0, x1, y1) in zip(self._points, self._steps,
@@ -257,14 +213,6 @@ class ChainRulePanel:
         t1.set_text(f"a = σ(z)   Δa/Δz = {self.ratios['da/dz'].value:+.3f}")
         t2.set_text(f"{'C = (a − y)²/2' if self.kind == 'quadratic' else 'C = cross-entropy'}   ΔC/Δa = {self.ratios['dC/da'].value:+.3f}")
         self.figure.redraw()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def chain_rule(net, x, y, j=0, kind="quadratic", dw=0.1, limit=4.0, use_ipympl=None):

@@ -1,47 +1,22 @@
-"""Lesson 4's panel: step through the examples and watch each Delta(l) fill up."""
+"""Lesson 4's panel: step through the examples and watch each Delta(l) fill up.
+
+The steps come from :func:`bpkit.sweeps.delta_history` (``bpkit.backprop_loop``
+recorded after every example); this panel draws them.
+"""
 from __future__ import annotations
 
+import ipywidgets as widgets
 import numpy as np
 
-from ..backprop import backprop_loop
-from ..network import Network
+from .. import _validate
 from ..plots.training import heatmap, update_heatmap
-from ._common import LiveFigure, Readout, panel_box
+from ..sweeps import delta_history, example_costs, root_sum_squares
+from ._common import LiveFigure, Panel, Readout
 
-import ipywidgets as widgets
-
-
-def delta_history(net, X, Y, kind="quadratic"):
-    """Run :func:`bpkit.backprop_loop` and keep every step of the accumulation.
-
-    Parameters
-    ----------
-    net : Network
-    X : array_like, shape (m, sizes[0])
-    Y : array_like, shape (m, sizes[-1])
-    kind : {"quadratic", "cross_entropy"}
-
-    Returns
-    -------
-    (totals, parts)
-        ``totals[i][k]`` is Delta(k+1) after examples 0..i have been added, and
-        ``parts[i][k]`` is example i's own contribution ``a_i(k+1).T @ delta_i(k+2)``
-        (its "desired nudges" to W(k+1)), both of the shape of ``net.weights[k]``.
-        Sums, not means: ``totals[-1][k] / m`` is the gradient without L2.
-    """
-    totals, parts = [], []
-
-    def record(i, Delta_W, Delta_b):
-        now = [D.copy() for D in Delta_W]
-        before = totals[-1] if totals else [np.zeros_like(D) for D in now]
-        parts.append([a - b for a, b in zip(now, before)])
-        totals.append(now)
-
-    backprop_loop(net, X, Y, kind=kind, on_example=record)
-    return totals, parts
+__all__ = ["DeltaSteps", "delta_history", "delta_steps"]
 
 
-class DeltaSteps:
+class DeltaSteps(Panel):
     """Panel: a slider over "examples added so far" and one heatmap column per layer.
 
     Top row: the current example's own nudges ``a_i(l).T @ delta_i(l+1)``;
@@ -58,17 +33,14 @@ class DeltaSteps:
     totals, parts : see :func:`delta_history`
     """
 
+    name = "delta-steps"
+
     def __init__(self, net, X, Y, kind="quadratic", use_ipympl=None):
-        if not isinstance(net, Network):
-            raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+        _validate.network(net)
         self.totals, self.parts = delta_history(net, X, Y, kind=kind)
         self.m = len(self.totals)
-        X = np.asarray(X, dtype=np.float64).reshape(self.m, -1)
-        Y = np.asarray(Y, dtype=np.float64).reshape(self.m, -1)
-        from ..costs import cost
-
-        self._costs = [cost(net, X[i : i + 1], Y[i : i + 1], kind=kind) for i in range(self.m)]
-        self._sizes = [float(np.sqrt(sum(np.sum(D * D) for D in T))) for T in self.totals]
+        self._costs = example_costs(net, X, Y, kind=kind)
+        self._sizes = [root_sum_squares(T) for T in self.totals]
         n_layers = len(net.weights)
         self.slider = widgets.IntSlider(
             value=1, min=1, max=self.m, step=1, description="examples added",
@@ -102,11 +74,8 @@ class DeltaSteps:
         self.figure.animate(*[a for im, texts in self._top + self._bottom
                               for a in (im, *texts, *im.axes.spines.values())], self._suptitle)
         fig.subplots_adjust(left=0.08, right=0.98, top=0.82, bottom=0.1, hspace=0.75, wspace=0.6)
-        self.widget = panel_box(
-            [self.slider, widgets.HBox([self.size.widget, self.example_cost.widget]), self.caption,
-             self.figure.widget],
-            "delta-steps",
-        )
+        self._box([self.slider, widgets.HBox([self.size.widget, self.example_cost.widget]), self.caption,
+                   self.figure.widget])
         self.slider.observe(self._on_change, names="value")
         self._on_change()
 
@@ -124,11 +93,6 @@ class DeltaSteps:
             update_heatmap(self._bottom[k], self.totals[i][k])
         self._suptitle.set_text(f"after example {i + 1} of {self.m}")
         self.figure.redraw()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def delta_steps(net, X, Y, kind="quadratic", use_ipympl=None):

@@ -7,113 +7,27 @@ mini-batch descent can be drawn on it. Its gradient is two lines::
 
     dJ/dw = sum((w x + b - y) * x) / m        dJ/db = sum(w x + b - y) / m
 
-(the same ``a.T @ delta / m`` as backprop, for a network with no hidden layer
+(the same ``a.T delta / m`` as backprop, for a network with no hidden layer
 and no sigmoid). Because the cost is a bowl with a fixed curvature, a step
 larger than 2 / (largest curvature) overshoots further each time: divergence.
+
+The model, its cost, gradient and descent path live in :mod:`bpkit.toys`
+(imported here under their old names too); this panel only draws them.
 """
 from __future__ import annotations
 
-import numbers
-
+import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
 from ..plots.training import cost_contours, descent_path
-from ._common import LiveFigure, Readout, panel_box, slider
+from ..toys import line_best_cost, line_cost, line_data, line_gradient, sgd_path
+from ._common import LiveFigure, Panel, Readout, slider
 
-import ipywidgets as widgets
-
-
-def _as_xy(x, y):
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if x.ndim != 1 or y.shape != x.shape or x.size == 0:
-        raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must not contain NaN or inf")
-    return x, y
+__all__ = ["DescentPanel", "descent_panel", "line_cost", "line_gradient", "sgd_path"]
 
 
-def line_cost(w, b, x, y):
-    """Quadratic cost of the line ``w x + b``: ``sum((w x + b - y)**2) / (2m)``.
-
-    ``w`` and ``b`` may be arrays of the same shape (e.g. a grid from
-    ``np.meshgrid``); the result has that shape. ``x``, ``y``: shape (m,).
-    """
-    x, y = _as_xy(x, y)
-    w = np.asarray(w, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
-    r = w[..., None] * x + b[..., None] - y  # (..., m)
-    return np.sum(r * r, axis=-1) / (2.0 * x.size)
-
-
-def line_gradient(w, b, x, y):
-    """``(dJ/dw, dJ/db)`` of :func:`line_cost` on the examples ``x``, ``y`` (a mean over them)."""
-    r = w * x + b - y
-    return float(np.dot(r, x) / x.size), float(r.sum() / x.size)
-
-
-def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
-    """Every point visited by mini-batch gradient descent on :func:`line_cost`.
-
-    Each epoch shuffles the m examples (seeded), cuts them into batches of
-    ``batch_size`` (the last may be smaller) and steps
-    ``(w, b) <- (w, b) - lr * gradient on the batch``. ``batch_size >= m`` is
-    full-batch gradient descent (no shuffling needed: the batch is everything).
-
-    Parameters
-    ----------
-    x, y : array_like, shape (m,)
-    start : (float, float), the starting (w, b)
-    lr : float > 0
-    batch_size : int > 0
-    epochs : int > 0
-    seed : int
-    blowup : float, stop early once |w| or |b| exceeds this (diverged)
-
-    Returns
-    -------
-    path : ndarray, shape (steps + 1, 2)
-        The (w, b) after each step, starting point first.
-    costs : ndarray, shape (steps + 1,)
-        The full cost J(w, b) at each point of the path.
-    diverged : bool
-        True if the run ended with a higher cost than it started with, or
-        stopped early because the parameters blew up.
-    """
-    x, y = _as_xy(x, y)
-    lr = _validate.positive_number("lr", lr)
-    batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-    if np.shape(start) != (2,):
-        raise ValueError(f"start must be a pair (w, b), got {start!r}")
-    w, b = (float(v) for v in start)
-    m = x.size
-    rng = np.random.default_rng(seed)
-    path = [(w, b)]
-    diverged = False
-    for _ in range(epochs):
-        order = rng.permutation(m) if batch_size < m else np.arange(m)
-        for i in range(0, m, batch_size):
-            idx = order[i : i + batch_size]
-            gw, gb = line_gradient(w, b, x[idx], y[idx])
-            w, b = w - lr * gw, b - lr * gb
-            path.append((w, b))
-            if not (abs(w) < blowup and abs(b) < blowup):
-                diverged = True
-                break
-        if diverged:
-            break
-    path = np.array(path)
-    with np.errstate(over="ignore", invalid="ignore"):
-        costs = line_cost(path[:, 0], path[:, 1], x, y)
-    diverged = diverged or not costs[-1] < costs[0]
-    return path, costs, diverged
-
-
-class DescentPanel:
+class DescentPanel(Panel):
     """Panel: learning-rate and batch-size sliders, the path on the cost contours.
 
     Attributes
@@ -127,11 +41,13 @@ class DescentPanel:
     path, costs, diverged : the last run, see :func:`sgd_path`
     """
 
+    name = "descent"
+
     def __init__(self, x, y, start, lr, batch_size, epochs, seed, w_range, b_range, lr_max, use_ipympl):
-        self.x, self.y = _as_xy(x, y)
+        self.x, self.y = line_data(x, y)
         self.start = tuple(float(v) for v in start)
         self.epochs = _validate.positive_number("epochs", epochs, integer=True)
-        self.seed = seed
+        self.seed = _validate.seed(seed)
         m = self.x.size
         self.lr = slider("learning rate", float(lr), 0.02, float(lr_max), step=0.02, fmt=".2f")
         self.batch_size = widgets.IntSlider(
@@ -167,11 +83,8 @@ class DescentPanel:
         # its limits (they move in whole decades, see _cost_limits)
         self.figure.animate(self._line, self._end, self._title, self._cost_line)
         self._best_cost = None  # lowest cost of any line, computed once by _cost_limits
-        self.widget = panel_box(
-            [widgets.HBox([self.lr, self.batch_size]),
-             widgets.HBox([self.final_cost.widget, self.steps.widget]), self.message, self.figure.widget],
-            "descent",
-        )
+        self._box([widgets.HBox([self.lr, self.batch_size]),
+                   widgets.HBox([self.final_cost.widget, self.steps.widget]), self.message, self.figure.widget])
         for s in self.sliders:
             s.observe(self._on_change, names="value")
         self._on_change()
@@ -222,20 +135,13 @@ class DescentPanel:
         m, bsz = self.x.size, int(self.batch_size.value)
         planned = self.epochs * (-(-m // bsz))
         if self._best_cost is None:
-            A = np.c_[self.x, np.ones(m)]
-            (w, b), *_ = np.linalg.lstsq(A, self.y, rcond=None)
-            self._best_cost = float(line_cost(w, b, self.x, self.y))
+            self._best_cost = line_best_cost(self.x, self.y)
         lo = 10.0 ** np.floor(np.log10(max(self._best_cost, 1e-12) / 1.5))
         if self.diverged:
             top = 10.0 ** (np.ceil(np.log10(1.5 * float(self.costs[0]))) + 4)
         else:
             top = 10.0 ** np.ceil(np.log10(1.5 * float(np.max(self.costs))))
         return (0.0, float(max(1, planned))), (float(lo), float(top))
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
 
 
 def descent_panel(x, y, start=(-1.0, 3.0), lr=0.3, batch_size=None, epochs=20, seed=0,
@@ -252,7 +158,8 @@ def descent_panel(x, y, start=(-1.0, 3.0), lr=0.3, batch_size=None, epochs=20, s
     seed : seeds the shuffling, so a setting always draws the same path
     w_range, b_range : (low, high) of the contour plot
     """
-    x, y = _as_xy(x, y)
+    x, y = line_data(x, y)
+    seed = _validate.seed(seed)
     if batch_size is None:
         batch_size = x.size
     batch_size = _validate.positive_number("batch_size", batch_size, integer=True)

@@ -4,53 +4,22 @@ Central differences make two errors that pull in opposite directions:
 truncation (the parabola ignored by the formula), which grows like eps**2, and
 round-off (two nearly equal costs subtracted, then divided by 2 eps), which
 grows like machine-epsilon / eps. Their sum is smallest in between; in float64
-that is around eps = 1e-5.
+that is around eps = 1e-5. The curve is :func:`bpkit.sweeps.epsilon_curve`; this
+panel draws it.
 """
 from __future__ import annotations
 
+import ipywidgets as widgets
 import numpy as np
 
-from ..backprop import backprop
-from ..costs import cost
-from ..gradcheck import numerical_gradient, relative_error
-from ..network import Network
-from ._common import LiveFigure, Readout, panel_box, slider
+from .. import _validate
+from ..sweeps import epsilon_curve
+from ._common import LiveFigure, Panel, Readout, slider
 
-import ipywidgets as widgets
+__all__ = ["EpsilonPanel", "epsilon_curve", "epsilon_panel"]
 
 
-def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0):
-    """Relative error between backprop and central differences, for each eps.
-
-    Parameters
-    ----------
-    net : Network (small: every eps costs two cost evaluations per parameter)
-    X, Y, kind, lam : as for :func:`bpkit.cost`
-    log10_eps : array_like, shape (k,), the exponents to try
-
-    Returns
-    -------
-    ndarray, shape (k,)
-        ``relative_error(backprop, numerical_gradient(eps))`` over all
-        parameters at once, for ``eps = 10**log10_eps``.
-    """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
-    log10_eps = np.asarray(log10_eps, dtype=np.float64)
-    if log10_eps.ndim != 1 or log10_eps.size == 0 or not np.all(np.isfinite(log10_eps)):
-        raise ValueError(f"log10_eps must be a non-empty 1-D array of finite numbers, got shape {log10_eps.shape}")
-    dW, db = backprop(net, X, Y, kind=kind, lam=lam)
-    analytic = list(dW) + list(db)
-    work = net.copy()
-    params = work.params()
-    out = np.empty(log10_eps.size)
-    for i, e in enumerate(log10_eps):
-        numeric = numerical_gradient(lambda: cost(work, X, Y, kind=kind, lam=lam), params, 10.0 ** e)
-        out[i] = relative_error(analytic, numeric)
-    return out
-
-
-class EpsilonPanel:
+class EpsilonPanel(Panel):
     """Panel: slide log10(eps), read the relative error, see the whole V-shaped curve.
 
     Attributes
@@ -63,6 +32,8 @@ class EpsilonPanel:
     log10_eps, errors : the grid and the relative error at each point
     best : int, index of the smallest error
     """
+
+    name = "epsilon"
 
     def __init__(self, net, X, Y, kind, lam, log10_eps, start, use_ipympl):
         self.log10_eps = np.asarray(log10_eps, dtype=np.float64)
@@ -100,10 +71,7 @@ class EpsilonPanel:
         # what the slider changes: repainted alone (blitted) on top of the rest
         self.figure.animate(self._dot, self._title)
         self.figure.fig.subplots_adjust(left=0.14, right=0.97, bottom=0.14, top=0.9)
-        self.widget = panel_box(
-            [self.slider, widgets.HBox([self.eps.widget, self.rel_error.widget]), self.figure.widget],
-            "epsilon",
-        )
+        self._box([self.slider, widgets.HBox([self.eps.widget, self.rel_error.widget]), self.figure.widget])
         self.slider.observe(self._on_change, names="value")
         self._on_change()
 
@@ -123,11 +91,6 @@ class EpsilonPanel:
         self._title.set_text(f"eps = {e:.1e}: relative error {err:.1e}")
         self.figure.redraw()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
 
 def epsilon_panel(net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8.0, use_ipympl=None):
     """Build lesson 7's epsilon panel (see :class:`EpsilonPanel`).
@@ -139,8 +102,7 @@ def epsilon_panel(net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8
     log10_eps : evenly spaced grid of exponents, default -12 to -1 in steps of 0.25
     start : float, the slider's first log10(eps) (nearest grid point)
     """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+    _validate.network(net)
     if log10_eps is None:
         log10_eps = np.arange(-12.0, -0.999, 0.25)
     return EpsilonPanel(net, X, Y, kind, lam, log10_eps, start, use_ipympl)

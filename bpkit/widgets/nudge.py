@@ -28,16 +28,18 @@ import numpy as np
 
 from .. import _validate
 from ..costs import cost, get_cost
-from ..network import Network
-from ..plots.curves import CostCurve, cost_along_weight, numerical_slope, weight_label
+from ..plots.curves import CostCurve, weight_label
 from ..plots.diagram import NetworkDiagram
-from ._common import LiveFigure, Readout, panel_box, slider
+from ..sweeps import cost_along_weight, numerical_slope
+from ._common import LiveFigure, Panel, Readout, slider
+
+__all__ = ["WeightNudgePanel", "weight_nudge"]
 
 MAX_SLIDERS = 40
 STEP = 0.01  # slider step; the panel rounds the network's weights to it
 
 
-class WeightNudgePanel:
+class WeightNudgePanel(Panel):
     """Sliders for every weight of a small network, with the cost shown live.
 
     Built by :func:`weight_nudge`; see there for the parameters.
@@ -66,9 +68,10 @@ class WeightNudgePanel:
         The whole panel (classes ``bpkit-panel bpkit-weight-nudge``).
     """
 
+    name = "weight-nudge"
+
     def __init__(self, net, X, Y, kind="quadratic", lam=0.0, limit=4.0, curve_points=81, use_ipympl=None):
-        if not isinstance(net, Network):
-            raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
+        _validate.network(net)
         n_weights = sum(W.size for W in net.weights)
         if n_weights > MAX_SLIDERS:
             raise ValueError(
@@ -83,7 +86,6 @@ class WeightNudgePanel:
         if self.curve_points < 3:
             raise ValueError(f"curve_points must be at least 3, got {curve_points}")
         self.X, self.Y = _validate.check_xy(net, X, Y)
-        net.check_parameters()
         self.net = net
         self._snap_weights()
         self._initial = [W.copy() for W in net.weights]
@@ -155,10 +157,8 @@ class WeightNudgePanel:
 
         controls = widgets.HBox([self.along, self.reset_button])
         readouts = widgets.VBox([self.cost.widget, self.slope.widget] + [p.widget for p in self.predictions])
-        self.widget = panel_box(
-            [widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")), controls, readouts, self.figure.widget],
-            "weight-nudge",
-        )
+        self._box([widgets.HBox(columns, layout=widgets.Layout(flex_flow="row wrap")), controls, readouts,
+                   self.figure.widget])
         self.refresh()
 
     # ----------------------------------------------------------------- helpers
@@ -247,14 +247,6 @@ class WeightNudgePanel:
         for W, W0 in zip(self.net.weights, self._initial):
             W[...] = W0
         self.refresh()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def weight_nudge(net, X, Y, kind="quadratic", lam=0.0, limit=4.0, curve_points=81, use_ipympl=None):

@@ -1,101 +1,24 @@
 """Lesson 5's panel: a lambda slider over networks trained with L2 regularization.
 
 Retraining on every slider move would take about 50 ms per lambda here (8000
-full-batch steps), too slow to feel live. So :func:`train_lambda_grid` trains
-one copy of the network per lambda on the grid *at the same time*, as one
-stack of matrices (``(K, s_l, s_(l+1))``), which costs about as much as
-training two or three networks one after the other; the slider then only looks
-up the precomputed result and moves lines (well under a millisecond of Python).
+full-batch steps), too slow to feel live. So the panel trains the whole grid
+once, with :func:`bpkit.sweeps.train_lambda_grid` (all lambdas at once, at about
+the cost of two or three networks one after the other); the slider then only
+looks up the precomputed result and moves lines (well under a millisecond of Python).
 """
 from __future__ import annotations
 
-import numbers
+import time
 
+import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
-from ..activations import ACTIVATIONS, sigmoid
-from ..costs import check_targets, cost, get_cost
-from ..network import Network
-from ._common import LiveFigure, Readout, panel_box, slider
+from ..costs import cost
+from ..sweeps import train_lambda_grid
+from ._common import LiveFigure, Panel, Readout, slider
 
-import ipywidgets as widgets
-
-
-def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
-    """Full-batch gradient descent for every lambda in ``lams``, all at once.
-
-    Each copy starts from ``net``'s weights and takes ``epochs`` steps of
-    ``W <- W - lr * (Delta + lam * W) / m``, ``b <- b - lr * Delta_b / m`` (biases
-    not regularized): exactly :func:`bpkit.gradient_descent` with that ``lam``,
-    only batched over the K lambdas (``np.matmul`` broadcasts over the first axis).
-
-    Parameters
-    ----------
-    net : Network, not changed
-    X : array_like, shape (m, sizes[0]); Y : array_like, shape (m, sizes[-1])
-    lams : sequence of float >= 0, length K
-    epochs : int > 0
-    lr : float > 0
-    kind : {"quadratic", "cross_entropy"}
-
-    Returns
-    -------
-    list of Network, length K
-        ``nets[j]`` trained with ``lams[j]``.
-
-    Raises
-    ------
-    ValueError
-        If some lambda made training diverge (``lr * lam / m`` too large).
-    """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
-    C = get_cost(kind)
-    X, Y = _validate.check_xy(net, X, Y)
-    check_targets(kind, Y)
-    net.check_parameters()
-    if isinstance(lams, (str, bytes)) or not hasattr(lams, "__len__") or len(lams) == 0:
-        raise TypeError(f"lams must be a non-empty sequence of numbers >= 0, got {lams!r}")
-    lam_list = [_validate.non_negative_number(f"lams[{j}]", v) for j, v in enumerate(lams)]
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
-    lr = _validate.positive_number("lr", lr)
-    K, m = len(lam_list), X.shape[0]
-    lam = np.array(lam_list)[:, None, None]
-    act = ACTIVATIONS[net.activation]
-    Ws = [np.repeat(W[None], K, axis=0) for W in net.weights]  # (K, s_l, s_(l+1))
-    bs = [np.repeat(b[None, None], K, axis=0) for b in net.biases]  # (K, 1, s_(l+1))
-    last = len(Ws) - 1
-    with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(epochs):
-            # forward, for all K networks at once
-            activations, a = [X], X
-            for k in range(last + 1):
-                z = a @ Ws[k] + bs[k]
-                a = sigmoid(z) if k == last else act.fn(z)
-                activations.append(a)
-            # backward: the same recursion as bpkit.backprop
-            delta = C.delta(z, a, Y)
-            for k in range(last, -1, -1):
-                a_prev = activations[k]
-                Delta = np.swapaxes(a_prev, -1, -2) @ delta if a_prev.ndim == 3 else a_prev.T @ delta
-                Delta_b = delta.sum(axis=1, keepdims=True)
-                if k > 0:
-                    delta = (delta @ np.swapaxes(Ws[k], 1, 2)) * act.prime_from_a(activations[k])
-                Ws[k] -= lr * (Delta + lam * Ws[k]) / m
-                bs[k] -= lr * Delta_b / m
-    nets = []
-    for j in range(K):
-        if not all(np.all(np.isfinite(W[j])) for W in Ws):
-            raise ValueError(
-                f"training diverged for lam={lam_list[j]:g} with lr={lr:g}: the weight-decay step "
-                f"lr*lam/m = {lr * lam_list[j] / m:g} must stay well below 2; use a smaller lr or lam"
-            )
-        trained = net.copy()
-        trained.weights = [W[j].copy() for W in Ws]
-        trained.biases = [b[j, 0].copy() for b in bs]
-        nets.append(trained)
-    return nets
+__all__ = ["LambdaPanel", "lambda_panel", "train_lambda_grid"]
 
 
 def _emptiest_corner(ax, xs, curves):
@@ -118,7 +41,7 @@ def _emptiest_corner(ax, xs, curves):
     return min(counts, key=counts.get)  # ties: the first in the order above
 
 
-class LambdaPanel:
+class LambdaPanel(Panel):
     """Panel: slide log10(lambda), see the fitted curve and train vs test cost.
 
     Attributes
@@ -133,9 +56,10 @@ class LambdaPanel:
     build_seconds : float, time spent training the grid
     """
 
-    def __init__(self, net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl):
-        import time
+    name = "lambda"
 
+    def __init__(self, net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl):
+        _validate.network(net)
         if net.sizes[0] != 1 or net.sizes[-1] != 1:
             raise ValueError(f"the lambda panel draws y against x: the network needs 1 input and 1 output, "
                              f"got sizes {net.sizes}")
@@ -195,11 +119,8 @@ class LambdaPanel:
         # legends: drawing a legend marks its axes stale, which would force full draws.)
         self.figure.animate(self._fit, self._fit_title, self._vline)
 
-        self.widget = panel_box(
-            [self.slider, widgets.HBox([self.lam.widget, self.train_cost.widget, self.test_cost.widget]),
-             self.figure.widget],
-            "lambda",
-        )
+        self._box([self.slider, widgets.HBox([self.lam.widget, self.train_cost.widget, self.test_cost.widget]),
+                   self.figure.widget])
         self.slider.observe(self._on_change, names="value")
         self._on_change()
 
@@ -218,11 +139,6 @@ class LambdaPanel:
         self._fit_title.set_text(f"fit with lambda = {self.lams[j]:.1e}")
         self.figure.redraw()
 
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
 
 def lambda_panel(net, X, Y, X_test, Y_test, log10_lams=None, epochs=8000, lr=3.0, kind="quadratic",
                  use_ipympl=None):
@@ -238,8 +154,6 @@ def lambda_panel(net, X, Y, X_test, Y_test, log10_lams=None, epochs=8000, lr=3.0
     """
     if log10_lams is None:
         log10_lams = np.arange(-4.0, 0.001, 0.25)
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a bpkit.Network, got {type(net).__name__}")
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-        raise TypeError(f"epochs must be a positive integer, got {epochs!r}")
+    _validate.network(net)
+    epochs = _validate.positive_number("epochs", epochs, integer=True)
     return LambdaPanel(net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl)

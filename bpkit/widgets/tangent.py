@@ -8,6 +8,7 @@ sigmoid, the maximum 0.25 at z = 0. A second readout estimates the slope from
 a small nudge (central differences), so the formula can be checked against
 "rise over run" as in lesson 2. The dropdown switches to tanh or ReLU for
 contrast. No network is involved; nothing outside the panel is changed.
+The numbers come from :func:`bpkit.toys.activation_at`; this panel draws them.
 """
 from __future__ import annotations
 
@@ -16,12 +17,15 @@ import numpy as np
 
 from .. import _validate
 from ..activations import ACTIVATIONS
-from ._common import LiveFigure, Readout, panel_box, slider
+from ..toys import activation_at
+from ._common import LiveFigure, Panel, Readout, slider
+
+__all__ = ["TangentPanel", "sigmoid_tangent"]
 
 NAMES = {"sigmoid": ("σ", "σ(z)(1 − σ(z))"), "tanh": ("tanh", "1 − tanh²(z)"), "relu": ("ReLU", "1 if z > 0 else 0")}
 
 
-class TangentPanel:
+class TangentPanel(Panel):
     """A z slider, the activation with its tangent, and the derivative curve.
 
     Built by :func:`sigmoid_tangent`; see there for the parameters.
@@ -44,6 +48,7 @@ class TangentPanel:
     """
 
     H = 1e-5
+    name = "sigmoid-tangent"
 
     def __init__(self, z=0.0, activation="sigmoid", z_max=8.0, use_ipympl=None):
         _validate.choice("activation", activation, ACTIVATIONS)
@@ -84,12 +89,9 @@ class TangentPanel:
 
         self.sliders[0].observe(lambda change: self.update(), names="value")
         self.activation.observe(lambda change: self._new_function(), names="value")
-        self.widget = panel_box(
-            [widgets.HBox([self.sliders[0], self.activation]),
-             widgets.VBox([self.slope.widget, self.numeric.widget, self.value.widget]),
-             self.figure.widget],
-            "sigmoid-tangent",
-        )
+        self._box([widgets.HBox([self.sliders[0], self.activation]),
+                   widgets.VBox([self.slope.widget, self.numeric.widget, self.value.widget]),
+                   self.figure.widget])
         self._new_function()
 
     def _new_function(self):
@@ -118,27 +120,16 @@ class TangentPanel:
 
     def update(self):
         """Recompute the readouts for the slider's z and redraw the figure."""
-        act = ACTIVATIONS[self.activation.value]
-        z = float(self.sliders[0].value)
-        d = float(act.prime(z))
-        self.slope.set(d)  # first: the number the learner watches
-        f = float(act.fn(z))
-        self.value.set(f)
-        self.numeric.set(float((act.fn(z + self.H) - act.fn(z - self.H)) / (2 * self.H)))
+        p = activation_at(self.activation.value, float(self.sliders[0].value), h=self.H)
+        self.slope.set(p.slope)  # first: the number the learner watches
+        self.value.set(p.f)
+        self.numeric.set(p.numeric)
         half = self.z_max / 4.0
-        tz = np.array([z - half, z + half])
-        self._tangent.set_data(tz, f + d * (tz - z))
-        self._f_pt.set_data([z], [f])
-        self._d_pt.set_data([z], [d])
+        tz = np.array([p.z - half, p.z + half])
+        self._tangent.set_data(tz, p.tangent(tz))
+        self._f_pt.set_data([p.z], [p.f])
+        self._d_pt.set_data([p.z], [p.slope])
         self.figure.redraw()
-
-    def _ipython_display_(self):
-        from IPython.display import display
-
-        display(self.widget)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
 
 
 def sigmoid_tangent(z=0.0, activation="sigmoid", z_max=8.0, use_ipympl=None):
