@@ -38,11 +38,11 @@ import concurrent.futures
 import csv
 import datetime
 import importlib
+import itertools
 import json
 import multiprocessing
 import os
 import pickle
-import re
 import secrets
 import sys
 import tempfile
@@ -54,9 +54,46 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main"]
+from ._grading import codec
+from ._grading.records import (
+    CSV_COLUMNS,
+    CSV_NAME,
+    GRADER_NAME,
+    JSON_NAME,
+    NO_PART,
+    NOTHING_TO_GRADE,
+    SESSION_PREFIX,
+    UNKNOWN_NOTEBOOK,
+    CellStatus,
+    GradeRow,
+    KernelStatus,
+    PartResult,
+    Role,
+    Status,
+    SubmissionResult,
+    cases_name,
+)
+
+__all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main",
+           "SubmissionResult", "PartResult", "GradeRow", "Status"]
 
 DEFAULT_TIMEOUT = 30.0
+DEFAULT_OUT = "grades"
+CHECKS_MODULE = "bpkit.checks"
+SOLUTION_SUFFIX = "_solution.ipynb"
+# time limits, in units of --timeout (the limit of one call): all calls of one part together get
+# BUDGET_CALLS of them; its grader cell that much plus two calls and a fixed margin
+BUDGET_CALLS = 2.0
+GRADER_CELL_CALLS = 2.0
+GRADER_CELL_MARGIN = 5.0
+POOL_ATTEMPTS = 3   # a worker killed from outside breaks the pool: start a new one, this many times in all
+
+# messages used in several places
+INTERNAL_ERROR = "internal grader error: "
+TELL_INSTRUCTOR = "please tell the instructor"
+RESTARTED = "it was restarted and the other parts were graded"
+UNKNOWN_EXERCISE = ("cannot tell which exercise this is: name the file like 03_sigmoid_derivative.ipynb "
+                    "or keep the exercise's cells")
 
 
 @dataclass(frozen=True)
@@ -74,7 +111,7 @@ class GradeConfig:
     solutions: str
     seed: int
     timeout: float = DEFAULT_TIMEOUT
-    checks_module: str = "bpkit.checks"
+    checks_module: str = CHECKS_MODULE
 
 
 # ------------------------------------------------------------------ finding things
@@ -89,8 +126,8 @@ def default_solutions_dir():
 def solution_files(solutions):
     """Map notebook name (``"03_sigmoid_derivative"``) -> solution path."""
     out = {}
-    for p in sorted(Path(solutions).glob("*_solution.ipynb")):
-        out[p.name[: -len("_solution.ipynb")]] = p
+    for p in sorted(Path(solutions).glob("*" + SOLUTION_SUFFIX)):
+        out[p.name[: -len(SOLUTION_SUFFIX)]] = p
     return out
 
 
@@ -124,10 +161,12 @@ _CACHE = {}
 
 
 def _checks(config):
+    """The checks module of this run (``bpkit.checks`` unless a test says otherwise)."""
     return importlib.import_module(config.checks_module)
 
 
 def _solution(config, name):
+    """The solution notebook of exercise ``name``, read once per process."""
     import nbformat
 
     key = ("solution", config.solutions, name)
@@ -138,6 +177,7 @@ def _solution(config, name):
 
 
 def _notebook_parts(config):
+    """Map notebook name -> its parts (``checks.parts_for``), for every solution; made once per process."""
     key = ("parts", config.solutions, config.checks_module)
     if key not in _CACHE:
         checks = _checks(config)
@@ -146,40 +186,39 @@ def _notebook_parts(config):
     return _CACHE[key]
 
 
-# --------------------------------------------------------------------- one submission
-def _row(part, points, message, test_cell=None):
-    return {"part": part.key, "function": part.function, "points": points, "max": part.points,
-            "message": message, "test_cell": test_cell}
+# ----------------------------------------------------------------- records made here
+def _zero(part, status, message):
+    """A part that earns nothing, for a reason found before its cells ran (no test cell to report)."""
+    return PartResult(part.key, part.function, 0, part.points, message, status)
 
 
-def _test_cell_summary(run):
-    """How the part's test cell went, in a few words (recorded in grades.json)."""
-    if run is None:
-        return "missing"
-    if run.status == "ok":
-        return "passed, but wrote to stderr" if run.stderr.strip() else "passed"
-    if run.status == "error":
-        return f"failed: {run.ename}: {_first_line(run.evalue, 150)}"
-    if run.status == "skipped":
-        return f"skipped: {run.why}"
-    return run.status
+def _result(student, path, notebook, parts, started, error=None, notes=()):
+    """The SubmissionResult of one file, timed from ``started`` (``time.monotonic()``)."""
+    return SubmissionResult(
+        student=student,
+        file=str(path),
+        notebook=notebook or UNKNOWN_NOTEBOOK,
+        parts=tuple(parts),
+        error=error,
+        notes=tuple(notes),
+        seconds=round(time.monotonic() - started, 2),
+    )
 
 
-def _result(student, path, notebook, parts_rows, started, error=None, notes=()):
-    return {
-        "student": student,
-        "file": str(path),
-        "notebook": notebook or "?",
-        "points": sum(r["points"] for r in parts_rows),
-        "max": sum(r["max"] for r in parts_rows),
-        "parts": parts_rows,
-        "error": error,
-        "notes": list(notes),
-        "seconds": round(time.monotonic() - started, 2),
-    }
+def _failed_result(student, path, why):
+    """The result of a file whose grading failed on the grader's side."""
+    return _result(student, path, None, (), time.monotonic(), error=INTERNAL_ERROR + why)
 
 
+def _first_line(text, limit=200):
+    """``text`` on one line, cut to ``limit`` characters."""
+    text = " ".join(str(text).strip().split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ------------------------------------------------------------ the kernel's notebook
 def _kernel_env():
+    """The environment of a grading kernel: one BLAS thread, no display, no debugger warnings."""
     env = dict(os.environ)
     # one BLAS thread per kernel: --jobs already uses the cores
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -191,6 +230,7 @@ def _kernel_env():
 
 
 def _setup_source(token, workdir, forbidden, per_call, budget, strict):
+    """The grader's first cell: installs the in-kernel session before any learner code runs."""
     return (
         "# bpkit grader: setup (added by the grader, not part of the exercise)\n"
         "import bpkit._grading.inkernel as _bpkit_grader_setup\n"
@@ -201,120 +241,285 @@ def _setup_source(token, workdir, forbidden, per_call, budget, strict):
 
 
 def _grader_source(token, key, function):
+    """The grader's cell of one part: calls the learner's function on the secret cases."""
     return (
         f"# bpkit grader: part {key} (added by the grader, not part of the exercise)\n"
-        f"__import__('sys').modules[{json.dumps('_bpkit_grader_' + token)}].run_part("
+        f"__import__('sys').modules[{json.dumps(SESSION_PREFIX + token)}].run_part("
         f"{json.dumps(key)}, {json.dumps(function)}, globals())\n"
     )
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """Seconds allowed: one call of the learner's function, all calls of a part, a grader cell."""
+
+    per_call: float
+    budget: float
+    grader_cell: float
+
+    @classmethod
+    def of(cls, timeout):
+        """The limits that follow from ``--timeout``."""
+        per_call = float(timeout)
+        budget = BUDGET_CALLS * per_call
+        return cls(per_call, budget, budget + GRADER_CELL_CALLS * per_call + GRADER_CELL_MARGIN)
+
+
+@dataclass(frozen=True)
+class _Cases:
+    """The secret cases of one submission: per part key, as tuples and pickled; parts whose cases failed."""
+
+    of: dict
+    blobs: dict
+    broken: dict
+
+
 def _case_rng(config, student, key):
+    """The random generator of one student's cases of one part (from the secret seed)."""
     seq = np.random.SeedSequence([config.seed % (1 << 63), zlib.crc32(student.encode()), zlib.crc32(key.encode())])
     return np.random.default_rng(seq)
 
 
-def _read_outputs(workdir, key):
-    """The kernel's result for one part, or None if it wrote none."""
-    from ._grading import codec, inkernel
+def _make_cases(config, student, parts):
+    """Draw every part's secret cases; a part whose ``make_cases`` raises is marked broken."""
+    cases = _Cases({}, {}, {})
+    for p in parts:
+        try:
+            made = list(p.make_cases(_case_rng(config, student, p.key)))
+            cases.blobs[p.key] = pickle.dumps(
+                [pickle.dumps(tuple(args), protocol=pickle.HIGHEST_PROTOCOL) for args in made]
+            )
+            cases.of[p.key] = made
+        except Exception as exc:
+            cases.broken[p.key] = (f"grader error making the cases ({type(exc).__name__}: {exc}); "
+                                   + TELL_INSTRUCTOR)
+    return cases
 
-    s = inkernel.slug(key)
-    jpath, npath = Path(workdir, f"out_{s}.json"), Path(workdir, f"out_{s}.npz")
-    if not jpath.exists():
+
+def _graded_notebook(nb, solution, parts, io_dir, limits):
+    """The submission with the solution's locked cells put back and the grader's cells added."""
+    from ._grading.notebooks import restore
+
+    token = secrets.token_hex(8)
+    forbidden = {p.key: [str(n) for n in p.forbidden] for p in parts}
+    strict = [p.key for p in parts if getattr(p, "strict_float", False)]
+    setup = _setup_source(token, str(io_dir), forbidden, limits.per_call, limits.budget, strict)
+    graders = {p.key: _grader_source(token, p.key, p.function) for p in parts}
+    return restore(nb, solution, parts, setup, graders)
+
+
+def _skipper(io_dir, cases):
+    """The ``should_skip`` of :func:`.execute.run_notebook`; it also writes a part's cases just in time."""
+
+    def should_skip(idx, role, key):
+        if role is Role.GRADER:
+            if key in cases.broken:
+                return "the cases could not be made"
+            # the secret cases appear only now, when no learner code runs but the graded function
+            Path(io_dir, cases_name(key)).write_bytes(cases.blobs[key])
+            return None
+        if role is not Role.TESTS:
+            return None
+        try:
+            report = codec.read_report(io_dir, key)
+        except Exception:
+            return None
+        if report is not None and report.timed_out:
+            return f"`{report.function}` already timed out in the grader's cell"
         return None
-    if jpath.stat().st_size > 8 * 1024 * 1024:
-        raise codec.DecodeError("result description is too large")
-    result = json.loads(jpath.read_text())
-    if not isinstance(result, dict):
-        raise codec.DecodeError("result description is not an object")
-    arrays = {}
-    if npath.exists():
-        with np.load(npath, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
-    outs = result.get("outputs") or []
-    if not isinstance(outs, list):
-        raise codec.DecodeError("outputs is not a list")
-    result["decoded"] = [codec.decode(o, arrays) for o in outs]
-    return result
+
+    return should_skip
 
 
-def _first_line(text, limit=200):
-    text = " ".join(str(text).strip().split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+@dataclass(frozen=True)
+class _PartCells:
+    """How one part's cells ran, and whether one of them stopped the kernel."""
+
+    code: object = None       # CellRun of the learner's solution cell
+    grader: object = None     # CellRun of the grader's cell
+    tests: object = None      # CellRun of the part's test cell
+    stopped: bool = False     # a cell of the part hung or killed the kernel
+    stopper: object = None    # ... its CellRun
+    stopped_in_code: bool = False  # ... and it was the learner's solution cell (else the graded function)
 
 
-def _part_message(part, res, runs, idx_of, blocked, cases, checks, timeout):
-    """(points, message) of one part."""
-    f = f"`{part.function}`"
-    code_run = runs.get(idx_of.get(("code", part.key)))
-    test_run = runs.get(idx_of.get(("tests", part.key)))
-    grader_run = runs.get(idx_of.get(("grader", part.key)))
+@dataclass(frozen=True)
+class _Executed:
+    """How the graded notebook ran: a CellRun per cell index, the roles' first cells, what stopped the kernel."""
 
-    if part.key in blocked:
-        hung_idx = blocked[part.key]
-        hung = runs.get(hung_idx)
-        died = hung is not None and hung.status == "dead"
-        where = (f"the cell defining {f}" if hung_idx == idx_of.get(("code", part.key))
-                 else f"{f}")
-        if died:
-            return 0, (f"the kernel died while {where} was running (did it call os._exit() or run out of "
-                       "memory?); it was restarted and the other parts were graded")
-        return 0, (f"{where} ran longer than {timeout:g} s and the kernel stopped responding to the "
-                   "interrupt; it was restarted and the other parts were graded")
-    if res is None:
-        if grader_run is not None and grader_run.status == "error":
-            return 0, (f"the grader could not run this part ({grader_run.ename}: {_first_line(grader_run.evalue)}); "
-                       "does the notebook change Python's builtins or sys.modules?")
-        if grader_run is not None and grader_run.status in ("timeout", "hung"):
-            return 0, f"{f} did not return within {timeout:g} s and ignored the interrupt"
-        why = grader_run.why if grader_run is not None and grader_run.why else "the grader's cell did not run"
-        return 0, f"not graded: {why}"
-    status = res.get("status")
-    if status == "missing":
-        if code_run is not None and code_run.status in ("timeout", "hung"):
-            return 0, f"the cell defining {f} did not finish within {timeout:g} s, so {f} was never defined"
-        if code_run is not None and code_run.status == "error":
-            return 0, (f"function {f} not found: the cell that should define it raised "
-                       f"{code_run.ename}: {_first_line(code_run.evalue)}")
-        found = [n for n in res.get("defined", []) if isinstance(n, str)]
-        hint = f" (the notebook defines: {', '.join(found[:5])})" if found else ""
-        return 0, f"function {f} not found: did you rename it?{hint}"
-    if status == "not_callable":
-        return 0, f"{f} is a {res.get('type', 'value')}, not a function: did a later cell reuse the name?"
-    if status != "ok":
-        return 0, f"the grader could not run this part: {_first_line(res.get('error', status))}"
-    if res.get("tampering"):
-        return 0, (f"{f} calls {res['tampering']} while it is graded, which switches off the grader's "
-                   "checks; no points for this part")
-    if res.get("forbidden_call"):
-        return 0, f"calls {res['forbidden_call']}, the function this part asks you to write"
-    outputs = res["decoded"]
+    runs: dict
+    first: dict     # (Role, part key) -> index of its first cell
+    blocked: dict   # part key (or None) -> index of the cell that stopped the kernel
+
+    @classmethod
+    def of(cls, roles, runs, blocked):
+        """Index the cells by role."""
+        first = {}
+        for i, role_key in enumerate(roles):
+            first.setdefault(role_key, i)
+        return cls(runs, first, blocked)
+
+    def part_cells(self, key):
+        """The runs of part ``key``'s cells."""
+        code_idx = self.first.get((Role.CODE, key))
+        stopped = key in self.blocked
+        return _PartCells(
+            code=self.runs.get(code_idx),
+            grader=self.runs.get(self.first.get((Role.GRADER, key))),
+            tests=self.runs.get(self.first.get((Role.TESTS, key))),
+            stopped=stopped,
+            stopper=self.runs.get(self.blocked[key]) if stopped else None,
+            stopped_in_code=stopped and self.blocked[key] == code_idx,
+        )
+
+    def notes(self):
+        """What the run did that the instructor should know about (setup cell trouble, restarts)."""
+        notes = []
+        setup_run = self.runs.get(0)
+        if setup_run is not None and setup_run.status is not CellStatus.OK:
+            notes.append(f"grader setup cell: {setup_run.status.value} {setup_run.ename}: {setup_run.evalue}")
+        if None in self.blocked:
+            notes.append(f"cell {self.blocked[None]} stopped the kernel and was skipped after a restart")
+        return notes
+
+
+# ------------------------------------------------------------------- scoring a part
+def _test_cell_summary(run):
+    """How the part's test cell went, in a few words (recorded in grades.json)."""
+    if run is None:
+        return "missing"
+    if run.status is CellStatus.OK:
+        return "passed, but wrote to stderr" if run.stderr.strip() else "passed"
+    if run.status is CellStatus.ERROR:
+        return f"failed: {run.ename}: {_first_line(run.evalue, 150)}"
+    if run.status is CellStatus.SKIPPED:
+        return f"skipped: {run.why}"
+    return run.status.value
+
+
+def _kernel_stopped(f, cells, timeout):
+    """A cell of the part stopped the kernel: it died, or ran on past the interrupt."""
+    where = f"the cell defining {f}" if cells.stopped_in_code else f
+    if cells.stopper is not None and cells.stopper.status is CellStatus.DEAD:
+        return Status.CRASHED, (f"the kernel died while {where} was running (did it call os._exit() or run out of "
+                                f"memory?); {RESTARTED}")
+    return Status.TIMEOUT, (f"{where} ran longer than {timeout:g} s and the kernel stopped responding to the "
+                            f"interrupt; {RESTARTED}")
+
+
+def _no_report(f, grader_run, timeout):
+    """The grader's cell wrote no report: it failed, timed out or did not run."""
+    if grader_run is not None and grader_run.status is CellStatus.ERROR:
+        return Status.NOT_GRADED, (f"the grader could not run this part ({grader_run.ename}: "
+                                   f"{_first_line(grader_run.evalue)}); "
+                                   "does the notebook change Python's builtins or sys.modules?")
+    if grader_run is not None and grader_run.status.overran:
+        return Status.TIMEOUT, f"{f} did not return within {timeout:g} s and ignored the interrupt"
+    why = grader_run.why if grader_run is not None and grader_run.why else "the grader's cell did not run"
+    return Status.NOT_GRADED, f"not graded: {why}"
+
+
+def _missing(f, report, code_run, timeout):
+    """The function is not in the notebook: say what happened to the cell that should define it."""
+    if code_run is not None and code_run.status.overran:
+        return Status.TIMEOUT, f"the cell defining {f} did not finish within {timeout:g} s, so {f} was never defined"
+    if code_run is not None and code_run.status is CellStatus.ERROR:
+        return Status.MISSING, (f"function {f} not found: the cell that should define it raised "
+                                f"{code_run.ename}: {_first_line(code_run.evalue)}")
+    hint = f" (the notebook defines: {', '.join(report.defined[:5])})" if report.defined else ""
+    return Status.MISSING, f"function {f} not found: did you rename it?{hint}"
+
+
+def _not_called(f, report, code_run, timeout):
+    """The grader's cell could not call the function (missing, not a function, grader error); else None."""
+    if report.status is KernelStatus.MISSING:
+        return _missing(f, report, code_run, timeout)
+    if report.status is KernelStatus.NOT_CALLABLE:
+        return Status.MISSING, f"{f} is a {report.type_name}, not a function: did a later cell reuse the name?"
+    if report.status is not KernelStatus.OK:
+        return Status.NOT_GRADED, f"the grader could not run this part: {_first_line(report.error)}"
+    return None
+
+
+def _against_the_rules(f, report):
+    """The function switched the grader's checks off, or called the function it should replace; else None."""
+    if report.tampering:
+        return Status.TAMPERING, (f"{f} calls {report.tampering} while it is graded, which switches off the "
+                                  "grader's checks; no points for this part")
+    if report.forbidden_call:
+        return Status.FORBIDDEN_CALL, f"calls {report.forbidden_call}, the function this part asks you to write"
+    return None
+
+
+def _wrong_results(key, report, cases, checks):
+    """The checks' diagnosis of the results on the secret cases, if they are wrong; else None."""
+    outputs = list(report.values)
     if len(outputs) != len(cases):
-        return 0, f"the grader got {len(outputs)} results for {len(cases)} cases"
+        return Status.NOT_GRADED, f"the grader got {len(outputs)} results for {len(cases)} cases"
     try:
-        msg = checks.diagnose(part.key, cases, outputs)
+        msg = checks.diagnose(key, cases, outputs)
     except Exception as exc:  # diagnose must never raise; if it does, say so rather than crash
-        return 0, f"grader error in diagnose ({type(exc).__name__}: {_first_line(exc)}); please tell the instructor"
-    if msg is not None:
-        return 0, _first_line(msg, 500)
-    if test_run is None or test_run.status == "not_run":
-        return 0, "the test cell did not run"
-    if test_run.status == "error":
+        return Status.GRADER_ERROR, (f"grader error in diagnose ({type(exc).__name__}: {_first_line(exc)}); "
+                                     + TELL_INSTRUCTOR)
+    if msg is not None:  # a call cut off at the time limit is one of the mistakes diagnose names
+        return (Status.TIMEOUT if report.timed_out else Status.FAILED), _first_line(msg, 500)
+    return None
+
+
+def _test_cell_failed(test_run, timeout):
+    """Why the part's test cell does not count as passed (nbgrader's rule); None if it passed."""
+    if test_run is None or test_run.status is CellStatus.NOT_RUN:
+        return Status.TEST_FAILED, "the test cell did not run"
+    if test_run.status is CellStatus.ERROR:
         if test_run.ename == "NotImplementedError":
-            return 0, ("the test cell failed with NotImplementedError: it also uses another function of "
-                       "this notebook that is not written yet")
-        return 0, f"the test cell failed: {test_run.ename}: {_first_line(test_run.evalue)}"
-    if test_run.status in ("timeout", "hung", "dead"):
-        return 0, f"the test cell did not finish within {timeout:g} s"
-    if test_run.status == "skipped":
-        return 0, f"the test cell was skipped: {test_run.why}"
+            return Status.TEST_FAILED, ("the test cell failed with NotImplementedError: it also uses another "
+                                        "function of this notebook that is not written yet")
+        return Status.TEST_FAILED, f"the test cell failed: {test_run.ename}: {_first_line(test_run.evalue)}"
+    if test_run.status.overran or test_run.status is CellStatus.DEAD:
+        return Status.TIMEOUT, f"the test cell did not finish within {timeout:g} s"
+    if test_run.status is CellStatus.SKIPPED:
+        return Status.TEST_FAILED, f"the test cell was skipped: {test_run.why}"
     if test_run.stderr.strip():
         first = next(line for line in test_run.stderr.splitlines() if line.strip())
-        return 0, f"the test cell wrote to stderr, which nbgrader scores as a failure: {_first_line(first)}"
-    return part.points, f"ok ({len(cases)} cases)"
+        return Status.TEST_FAILED, ("the test cell wrote to stderr, which nbgrader scores as a failure: "
+                                    f"{_first_line(first)}")
+    return None
 
 
+def _verdict(part, report, cells, cases, checks, timeout):
+    """(Status, message) of one part: the first thing that went wrong, else ok."""
+    f = f"`{part.function}`"
+    if cells.stopped:
+        return _kernel_stopped(f, cells, timeout)
+    if report is None:
+        return _no_report(f, cells.grader, timeout)
+    return (_not_called(f, report, cells.code, timeout)
+            or _against_the_rules(f, report)
+            or _wrong_results(part.key, report, cases, checks)
+            or _test_cell_failed(cells.tests, timeout)
+            or (Status.PASSED, f"ok ({len(cases)} cases)"))
+
+
+def _score_part(part, io_dir, cases, executed, checks, timeout):
+    """The PartResult of one part, from the kernel's report and how its cells ran."""
+    if part.key in cases.broken:
+        return _zero(part, Status.GRADER_ERROR, cases.broken[part.key])
+    try:
+        report = codec.read_report(io_dir, part.key)
+    except Exception as exc:
+        return _zero(part, Status.NOT_GRADED, (
+            f"the grader could not read this part's results ({type(exc).__name__}: {_first_line(exc)}): "
+            "did the notebook write to the grader's files?"))
+    cells = executed.part_cells(part.key)
+    status, message = _verdict(part, report, cells, cases.of[part.key], checks, timeout)
+    points = part.points if status is Status.PASSED else 0
+    return PartResult(part.key, part.function, points, part.points, message, status,
+                      _test_cell_summary(cells.tests))
+
+
+# --------------------------------------------------------------------- one submission
 def grade_file(path, student, config):
-    """Grade one submission; return its result dict (see :func:`grade_paths`).
+    """Grade one submission; return its :class:`SubmissionResult` (see :func:`grade_paths`).
 
     Never raises for a bad submission: every problem becomes a message.
     """
@@ -324,109 +529,60 @@ def grade_file(path, student, config):
         return _grade_file(path, student, config, started)
     except Exception as exc:  # a grader bug must not stop the batch
         tb = traceback.format_exc(limit=5)
-        return _result(student, path, None, [], started,
-                       error=f"internal grader error: {type(exc).__name__}: {exc}\n{tb}")
+        return _result(student, path, None, (), started,
+                       error=f"{INTERNAL_ERROR}{type(exc).__name__}: {exc}\n{tb}")
 
 
 def _grade_file(path, student, config, started):
-    from ._grading import execute, inkernel
-    from ._grading.notebooks import InvalidNotebook, notebook_from_content, notebook_from_name, read_submission, restore
+    """Read one submission, tell which exercise it is, and grade it (raises only on grader bugs)."""
+    from ._grading.notebooks import InvalidNotebook, notebook_from_content, notebook_from_name, read_submission
 
     by_nb = _notebook_parts(config)
-    checks = _checks(config)
     data = path.read_bytes()  # the only access to the submission: read once
     name_guess = notebook_from_name(path.name, by_nb)
     try:
         nb = read_submission(data)
     except InvalidNotebook as exc:
-        parts = by_nb.get(name_guess, [])
-        rows = [_row(p, 0, str(exc)) for p in parts]
-        return _result(student, path, name_guess, rows, started, error=str(exc))
+        parts = [_zero(p, Status.INVALID, str(exc)) for p in by_nb.get(name_guess, [])]
+        return _result(student, path, name_guess, parts, started, error=str(exc))
     notebook = name_guess or notebook_from_content(
         nb, {n: [(p.key, p.function) for p in ps] for n, ps in by_nb.items()}
     )
     if notebook is None:
-        msg = ("cannot tell which exercise this is: name the file like 03_sigmoid_derivative.ipynb "
-               "or keep the exercise's cells")
-        return _result(student, path, None, [], started, error=msg)
-    parts = by_nb[notebook]
-    solution = _solution(config, notebook)
+        return _result(student, path, None, (), started, error=UNKNOWN_EXERCISE)
+    parts, notes = _grade_notebook(nb, notebook, student, config)
+    return _result(student, path, notebook, parts, started, notes=notes)
 
+
+def _grade_notebook(nb, notebook, student, config):
+    """Run a readable submission of ``notebook`` in a fresh kernel and score it: (PartResults, notes)."""
+    from ._grading import execute
+
+    parts = _notebook_parts(config)[notebook]
+    limits = _Limits.of(config.timeout)
     with tempfile.TemporaryDirectory(prefix="bpkit-grade-") as workdir:
-        token = secrets.token_hex(8)
         io_dir = Path(workdir, "io")
         cwd = Path(workdir, "cwd")  # the kernel's working directory: it never holds the cases
         io_dir.mkdir()
         cwd.mkdir()
-        cases_of, blobs_of, broken = {}, {}, {}
-        for p in parts:
-            try:
-                cases = list(p.make_cases(_case_rng(config, student, p.key)))
-                blobs_of[p.key] = pickle.dumps(
-                    [pickle.dumps(tuple(args), protocol=pickle.HIGHEST_PROTOCOL) for args in cases]
-                )
-                cases_of[p.key] = cases
-            except Exception as exc:
-                broken[p.key] = f"grader error making the cases ({type(exc).__name__}: {exc}); please tell the instructor"
-        forbidden = {p.key: [str(n) for n in p.forbidden] for p in parts}
-        per_call = float(config.timeout)
-        budget = 2.0 * per_call
-        strict = [p.key for p in parts if getattr(p, "strict_float", False)]
-        setup = _setup_source(token, str(io_dir), forbidden, per_call, budget, strict)
-        graders = {p.key: _grader_source(token, p.key, p.function) for p in parts}
-        restored = restore(nb, solution, parts, setup, graders)
-        idx_of = {}
-        for i, (role, key) in enumerate(restored.roles):
-            idx_of.setdefault((role, key), i)
-
-        def should_skip(idx, role, key):
-            if role == "grader":
-                if key in broken:
-                    return "the cases could not be made"
-                # the secret cases appear only now, when no learner code runs but the graded function
-                Path(io_dir, f"cases_{inkernel.slug(key)}.pkl").write_bytes(blobs_of[key])
-                return None
-            if role != "tests":
-                return None
-            try:
-                res = _read_outputs(io_dir, key)
-            except Exception:
-                return None
-            if res and any(isinstance(o, TimeoutError) for o in res.get("decoded", [])):
-                return f"`{res.get('function')}` already timed out in the grader's cell"
-            return None
-
+        cases = _make_cases(config, student, parts)
+        restored = _graded_notebook(nb, _solution(config, notebook), parts, io_dir, limits)
         runs, blocked = execute.run_notebook(
             restored.nb, restored.roles, str(cwd),
             timeout=config.timeout,
-            grader_timeout=budget + 2 * per_call + 5.0,
+            grader_timeout=limits.grader_cell,
             env=_kernel_env(),
-            should_skip=should_skip,
+            should_skip=_skipper(io_dir, cases),
         )
-        notes = list(restored.notes)
-        setup_run = runs.get(0)
-        if setup_run is not None and setup_run.status != "ok":
-            notes.append(f"grader setup cell: {setup_run.status} {setup_run.ename}: {setup_run.evalue}")
-        if None in blocked:
-            notes.append(f"cell {blocked[None]} stopped the kernel and was skipped after a restart")
-        rows = []
-        for p in parts:
-            if p.key in broken:
-                rows.append(_row(p, 0, broken[p.key]))
-                continue
-            try:
-                res = _read_outputs(io_dir, p.key)
-            except Exception as exc:
-                rows.append(_row(p, 0, f"the grader could not read this part's results ({type(exc).__name__}: "
-                                       f"{_first_line(exc)}): did the notebook write to the grader's files?"))
-                continue
-            points, message = _part_message(p, res, runs, idx_of, blocked, cases_of[p.key], checks, config.timeout)
-            rows.append(_row(p, points, message, _test_cell_summary(runs.get(idx_of.get(("tests", p.key))))))
-    return _result(student, path, notebook, rows, started, notes=notes)
+        executed = _Executed.of(restored.roles, runs, blocked)
+        checks = _checks(config)
+        scored = [_score_part(p, io_dir, cases, executed, checks, config.timeout) for p in parts]
+    return scored, list(restored.notes) + executed.notes()
 
 
 # ---------------------------------------------------------------------- many of them
 def _grade_job(args):
+    """Grade one submission in a worker process."""
     path, student, config = args
     return grade_file(path, student, config)
 
@@ -445,66 +601,58 @@ def grade_paths(paths, config, jobs=None, progress=None):
 
     Returns
     -------
-    list of dict, in the order of :func:`find_submissions`
-        Each has ``student, file, notebook, points, max, parts, error, notes,
-        seconds``; ``parts`` is a list of ``{part, function, points, max, message}``.
+    list of SubmissionResult, in the order of :func:`find_submissions`
+        Each has ``student, file, notebook, points, max_points, parts, error,
+        notes, seconds``; ``parts`` are :class:`PartResult` (``part, function,
+        points, max_points, message, status, test_cell``). ``to_json()`` gives
+        the entry of grades.json, and ``r["points"]`` reads that entry's keys.
     """
     subs = find_submissions(paths)
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     results = [None] * len(subs)
-    done = 0
+    done = itertools.count(1)
+
+    def finish(i, result):
+        results[i] = result
+        k = next(done)
+        if progress:
+            progress(k, len(subs), result)
+
     if jobs == 1 or len(subs) <= 1:
         for i, (student, path) in enumerate(subs):
-            results[i] = grade_file(path, student, config)
-            done += 1
-            if progress:
-                progress(done, len(subs), results[i])
+            finish(i, grade_file(path, student, config))
         return results
     pending = list(range(len(subs)))
-    for _attempt in range(3):  # a worker killed from outside breaks the pool: start a new one
+    for _attempt in range(POOL_ATTEMPTS):
         if not pending:
             break
-        ctx = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(pending)), mp_context=ctx) as pool:
-            futures = {pool.submit(_grade_job, (subs[i][1], subs[i][0], config)): i for i in pending}
-            for fut in concurrent.futures.as_completed(futures):
-                i = futures[fut]
-                try:
-                    results[i] = fut.result()
-                except concurrent.futures.process.BrokenProcessPool:
-                    continue
-                except Exception as exc:
-                    results[i] = _result(subs[i][0], subs[i][1], None, [], time.monotonic(),
-                                         error=f"internal grader error: {type(exc).__name__}: {exc}")
-                done += 1
-                if progress:
-                    progress(done, len(subs), results[i])
+        _grade_in_pool(subs, pending, config, jobs, finish)
         pending = [i for i in pending if results[i] is None]
     for i in pending:
-        results[i] = _result(subs[i][0], subs[i][1], None, [], time.monotonic(),
-                             error="internal grader error: the grading process was killed")
-        done += 1
-        if progress:
-            progress(done, len(subs), results[i])
+        finish(i, _failed_result(subs[i][0], subs[i][1], "the grading process was killed"))
     return results
 
 
+def _grade_in_pool(subs, indices, config, jobs, finish):
+    """Grade ``subs[i]`` for ``i`` in ``indices`` in a pool of worker processes; a broken pool leaves some undone."""
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(indices)), mp_context=ctx) as pool:
+        futures = {pool.submit(_grade_job, (subs[i][1], subs[i][0], config)): i for i in indices}
+        for fut in concurrent.futures.as_completed(futures):
+            i = futures[fut]
+            try:
+                result = fut.result()
+            except concurrent.futures.process.BrokenProcessPool:
+                continue
+            except Exception as exc:
+                result = _failed_result(subs[i][0], subs[i][1], f"{type(exc).__name__}: {exc}")
+            finish(i, result)
+
+
 # ---------------------------------------------------------------------------- output
-CSV_COLUMNS = ["student", "notebook", "part", "points", "max", "message"]
-
-
 def rows_of(results):
-    """Flat rows (dicts with :data:`CSV_COLUMNS`), one per part; one row for an ungradable file."""
-    rows = []
-    for r in results:
-        if r["parts"]:
-            for p in r["parts"]:
-                rows.append({"student": r["student"], "notebook": r["notebook"], "part": p["part"],
-                             "points": p["points"], "max": p["max"], "message": p["message"]})
-        else:
-            rows.append({"student": r["student"], "notebook": r["notebook"], "part": "-",
-                         "points": 0, "max": 0, "message": r["error"] or "nothing to grade"})
-    return rows
+    """The rows of grades.csv (:class:`GradeRow`, with :data:`CSV_COLUMNS`): one per part, one for an ungradable file."""
+    return [row for r in results for row in r.rows()]
 
 
 def write_reports(results, out_dir, config):
@@ -512,34 +660,37 @@ def write_reports(results, out_dir, config):
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     doc = {
-        "grader": "bpkit.grade",
+        "grader": GRADER_NAME,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "seed": config.seed,
         "timeout": config.timeout,
         "solutions": str(config.solutions),
-        "submissions": results,
+        "submissions": [r.to_json() for r in results],
     }
-    jpath, cpath = out / "grades.json", out / "grades.csv"
+    jpath, cpath = out / JSON_NAME, out / CSV_NAME
     jpath.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     with cpath.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
         w.writeheader()
-        w.writerows(rows_of(results))
+        w.writerows(row.to_csv() for row in rows_of(results))
     return jpath, cpath
+
+
+def _table_lines(r):
+    """The table's lines of one submission: a line per part and its total, or one saying why there are none."""
+    lines = [[r.student, r.notebook, p.part, p.function, f"{p.points}/{p.max_points}", p.message]
+             for p in r.parts]
+    if r.parts:
+        lines.append([r.student, r.notebook, "total", "", f"{r.points}/{r.max_points}", ""])
+    else:
+        lines.append([r.student, r.notebook, NO_PART, "", "0/0", (r.error or NOTHING_TO_GRADE).splitlines()[0]])
+    return lines
 
 
 def format_table(results, width=100):
     """The per-part table printed on stdout."""
     head = ["student", "notebook", "part", "function", "points", "message"]
-    lines = []
-    for r in results:
-        for p in r["parts"]:
-            lines.append([r["student"], r["notebook"], p["part"], p["function"],
-                          f"{p['points']}/{p['max']}", p["message"]])
-        if r["parts"]:
-            lines.append([r["student"], r["notebook"], "total", "", f"{r['points']}/{r['max']}", ""])
-        else:
-            lines.append([r["student"], r["notebook"], "-", "", "0/0", (r["error"] or "").splitlines()[0]])
+    lines = [line for r in results for line in _table_lines(r)]
     widths = [max([len(h)] + [len(str(l[i])) for l in lines]) for i, h in enumerate(head[:-1])]
 
     def fmt(cols):
@@ -555,6 +706,7 @@ def format_table(results, width=100):
 
 # ------------------------------------------------------------------------------ CLI
 def _parser():
+    """The command line of ``bpkit-grade``."""
     p = argparse.ArgumentParser(
         prog="bpkit-grade",
         description="Grade bpkit exercise notebooks: each submission in its own kernel, hidden tests "
@@ -563,47 +715,52 @@ def _parser():
     p.add_argument("paths", nargs="+", metavar="SUBMISSION",
                    help="a submitted .ipynb, or a folder of them (FOLDER/<student>.ipynb or "
                         "FOLDER/<student>/<notebook>.ipynb)")
-    p.add_argument("--out", default="grades", help="folder for grades.json and grades.csv (default: ./grades)")
+    p.add_argument("--out", default=DEFAULT_OUT,
+                   help=f"folder for {JSON_NAME} and {CSV_NAME} (default: ./{DEFAULT_OUT})")
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                    help="submissions graded at once (default: number of cores)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help="seconds allowed per cell and per call of a learner's function (default: 30)")
+                   help=f"seconds allowed per cell and per call of a learner's function (default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("--solutions", default=None,
                    help="folder of NN_<topic>_solution.ipynb (default: ./solutions, else the course's)")
     p.add_argument("--seed", type=int, default=None,
-                   help="secret seed of the test cases (default: a random one, saved in grades.json)")
+                   help=f"secret seed of the test cases (default: a random one, saved in {JSON_NAME})")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
-    p.add_argument("--checks-module", default="bpkit.checks", help=argparse.SUPPRESS)
+    p.add_argument("--checks-module", default=CHECKS_MODULE, help=argparse.SUPPRESS)
     return p
+
+
+def _check_args(args):
+    """``(solutions folder, None)`` for a usable command line, else ``(None, what is wrong)``."""
+    if args.timeout <= 0:
+        return None, f"--timeout must be > 0, got {args.timeout}"
+    if args.jobs < 1:
+        return None, f"--jobs must be >= 1, got {args.jobs}"
+    solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
+    if not solution_files(solutions):
+        return None, f"no *{SOLUTION_SUFFIX} in {solutions}; pass --solutions DIR"
+    try:
+        subs = find_submissions(args.paths)
+    except FileNotFoundError as exc:
+        return None, str(exc)
+    if not subs:
+        return None, "no .ipynb files found in " + ", ".join(args.paths)
+    return solutions, None
 
 
 def main(argv=None):
     """Entry point of ``bpkit-grade`` and ``python -m bpkit.grade``; returns the exit code."""
     args = _parser().parse_args(argv)
-    if args.timeout <= 0:
-        print(f"bpkit-grade: --timeout must be > 0, got {args.timeout}", file=sys.stderr)
-        return 2
-    if args.jobs < 1:
-        print(f"bpkit-grade: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
-        return 2
-    solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
-    if not solution_files(solutions):
-        print(f"bpkit-grade: no *_solution.ipynb in {solutions}; pass --solutions DIR", file=sys.stderr)
-        return 2
-    try:
-        subs = find_submissions(args.paths)
-    except FileNotFoundError as exc:
-        print(f"bpkit-grade: {exc}", file=sys.stderr)
-        return 2
-    if not subs:
-        print("bpkit-grade: no .ipynb files found in " + ", ".join(args.paths), file=sys.stderr)
+    solutions, error = _check_args(args)
+    if error:
+        print(f"bpkit-grade: {error}", file=sys.stderr)
         return 2
     seed = args.seed if args.seed is not None else secrets.randbits(63)
     config = GradeConfig(str(solutions.resolve()), seed, args.timeout, args.checks_module)
 
     def progress(k, n, r):
         if not args.quiet:
-            print(f"[{k}/{n}] {r['student']}: {r['points']}/{r['max']} ({r['notebook']}, {r['seconds']:.1f} s)",
+            print(f"[{k}/{n}] {r.student}: {r.points}/{r.max_points} ({r.notebook}, {r.seconds:.1f} s)",
                   file=sys.stderr, flush=True)
 
     t0 = time.monotonic()
@@ -611,8 +768,8 @@ def main(argv=None):
     jpath, cpath = write_reports(results, args.out, config)
     print(format_table(results))
     for r in results:
-        for note in r["notes"]:
-            print(f"note: {r['student']}: {note}")
+        for note in r.notes:
+            print(f"note: {r.student}: {note}")
     if not args.quiet:
         print(f"graded {len(results)} submission(s) in {time.monotonic() - t0:.1f} s with --jobs {args.jobs}; "
               f"wrote {jpath} and {cpath}", file=sys.stderr)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -20,6 +21,20 @@ import pytest
 import bpkit
 from bpkit import checks, grade
 from bpkit._grading import codec, inkernel
+from bpkit._grading.execute import CellRun
+from bpkit._grading.records import (
+    CSV_COLUMNS,
+    CellStatus,
+    GradeRow,
+    KernelReport,
+    KernelStatus,
+    PartResult,
+    Role,
+    Status,
+    SubmissionResult,
+    cases_name,
+    report_names,
+)
 from bpkit._grading.notebooks import (
     InvalidNotebook,
     notebook_from_content,
@@ -183,7 +198,7 @@ PEAK_RSS = textwrap.dedent("""
     from bpkit import grade
     cfg = grade.GradeConfig(sys.argv[2], seed=1, timeout=10)
     r = grade.grade_file(sys.argv[1], "x", cfg)
-    assert r["points"] == r["max"] == 4, r
+    assert r.points == r.max_points == 4, r
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """)
 
@@ -308,7 +323,8 @@ def test_restore_puts_locked_cells_back_in_place():
     assert "### BEGIN HIDDEN TESTS" in tests.source  # hidden tests come from the solution
     assert r.nb.cells[-1].source == "print('mine')"
     assert "restored deleted cell part1_tests" in r.notes and "restored deleted cell setup" in r.notes
-    assert ("grader", "03.1") in r.roles and ("tests", "03.2") in r.roles
+    assert (Role.GRADER, "03.1") in r.roles and (Role.TESTS, "03.2") in r.roles
+    assert r.roles[0] == (Role.SETUP, None)
     assert strip_hidden_tests(tests.source).strip() == next(
         c.source for c in nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), 4).cells
         if c.metadata.nbgrader.grade_id == "part2_tests"
@@ -340,7 +356,141 @@ def test_unknown_notebook_is_reported_not_crashed(tmp_path):
     nbformat.write(nb, str(tmp_path / "mystery.ipynb"))
     cfg = grade.GradeConfig(str(SOLUTIONS), seed=1, timeout=5)
     r = grade.grade_file(tmp_path / "mystery.ipynb", "mystery", cfg)
-    assert r["points"] == r["max"] == 0 and "cannot tell which exercise" in r["error"]
+    assert isinstance(r, SubmissionResult)
+    assert r.points == r.max_points == 0 and "cannot tell which exercise" in r.error
+    assert r["points"] == r["max"] == 0 and r["error"] == r.error  # the keys of grades.json read as before
     rows = grade.rows_of([r])
-    assert rows == [{"student": "mystery", "notebook": "?", "part": "-", "points": 0, "max": 0,
-                     "message": r["error"]}]
+    assert rows == [GradeRow("mystery", "?", "-", 0, 0, r.error)]
+    assert [row.to_csv() for row in rows] == [{"student": "mystery", "notebook": "?", "part": "-", "points": 0,
+                                               "max": 0, "message": r.error}]
+
+
+# ------------------------------------------------------------------------ records
+def _two_parts():
+    return SubmissionResult(
+        "alice", "submitted/alice/03_sigmoid_derivative.ipynb", "03_sigmoid_derivative",
+        (PartResult("03.1", "sigmoid", 2, 2, "ok (5 cases)", Status.PASSED, "passed"),
+         PartResult("03.2", "sigmoid_prime", 0, 2, "calls bpkit.sigmoid_prime, the function", Status.FORBIDDEN_CALL,
+                    "passed, but wrote to stderr")),
+        None, ("restored deleted cell part2_tests",), 1.25,
+    )
+
+
+def test_status_values_are_distinct_words():
+    for enum in (Status, KernelStatus, CellStatus, Role):
+        values = [m.value for m in enum]
+        assert len(set(values)) == len(values), enum
+        assert all(v.isidentifier() and v == v.lower() for v in values), enum
+        assert all(enum(m.value) is m for m in enum)
+    # the kernel writes these words; the grader decodes them
+    assert {m.value for m in KernelStatus} == {"ok", "missing", "not_callable", "grader_error"}
+    assert {m for m in CellStatus if m.stopped_kernel} == {CellStatus.HUNG, CellStatus.DEAD}
+    assert {m for m in CellStatus if m.overran} == {CellStatus.TIMEOUT, CellStatus.HUNG}
+    assert CellRun().status is CellStatus.NOT_RUN
+
+
+def test_results_round_trip_through_grades_json():
+    r = _two_parts()
+    doc = r.to_json()
+    assert list(doc) == ["student", "file", "notebook", "points", "max", "parts", "error", "notes", "seconds"]
+    assert [list(p) for p in doc["parts"]] == [["part", "function", "points", "max", "message", "test_cell"]] * 2
+    assert (doc["points"], doc["max"], doc["notes"], doc["error"]) == (2, 4, ["restored deleted cell part2_tests"], None)
+    assert "status" not in json.dumps(doc)  # grades.json keeps its keys; the status stays in the record
+    back = SubmissionResult.from_json(json.loads(json.dumps(doc)))
+    assert back.to_json() == doc
+    assert back == SubmissionResult(r.student, r.file, r.notebook,
+                                    tuple(PartResult(**{**vars(p), "status": None}) for p in r.parts),
+                                    r.error, r.notes, r.seconds)
+    assert r["points"] == r.points == 2 and r["max"] == r.max_points == 4 and r["parts"] == doc["parts"]
+    assert r.parts[1]["max"] == 2 and r.parts[1]["test_cell"] == "passed, but wrote to stderr"
+    with pytest.raises(ValueError, match="points must be within 0..2"):
+        PartResult("03.1", "sigmoid", 3, 2, "too many", Status.PASSED)
+
+
+def test_rows_round_trip_through_grades_csv(tmp_path):
+    unreadable = SubmissionResult("bob", "bob.ipynb", error="not a valid notebook (the file is empty)")
+    results = [_two_parts(), unreadable]
+    assert unreadable.points == unreadable.max_points == 0 and unreadable.notebook == "?"
+    cfg = grade.GradeConfig(str(SOLUTIONS), seed=3, timeout=7.0)
+    jpath, cpath = grade.write_reports(results, tmp_path, cfg)
+    assert (jpath.name, cpath.name) == ("grades.json", "grades.csv")
+    with cpath.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        back = [GradeRow.from_csv(row) for row in reader]
+    assert tuple(reader.fieldnames) == CSV_COLUMNS == ("student", "notebook", "part", "points", "max", "message")
+    assert back == grade.rows_of(results) == [
+        GradeRow("alice", "03_sigmoid_derivative", "03.1", 2, 2, "ok (5 cases)"),
+        GradeRow("alice", "03_sigmoid_derivative", "03.2", 0, 2, "calls bpkit.sigmoid_prime, the function"),
+        GradeRow("bob", "?", "-", 0, 0, "not a valid notebook (the file is empty)"),
+    ]
+    assert cpath.read_text(encoding="utf-8").splitlines()[1] == "alice,03_sigmoid_derivative,03.1,2,2,ok (5 cases)"
+    doc = json.loads(jpath.read_text(encoding="utf-8"))
+    assert list(doc) == ["grader", "created", "seed", "timeout", "solutions", "submissions"]
+    assert doc["submissions"] == [r.to_json() for r in results]
+    assert [SubmissionResult.from_json(d).to_json() for d in doc["submissions"]] == doc["submissions"]
+    table = grade.format_table(results)
+    assert "alice" in table and "2/4" in table and "not a valid notebook (the file is empty)" in table
+
+
+def test_the_kernels_report_is_decoded_into_a_record(tmp_path):
+    session = inkernel.Session(tmp_path, {"03.2": []}, per_call=5.0, budget=10.0)
+    cases = [(np.array([0.0, 1.0]),), (np.array([2.0]),)]
+    (tmp_path / cases_name("03.2")).write_bytes(pickle.dumps([pickle.dumps(c) for c in cases]))
+
+    def doubled(z):
+        if z.size == 1:
+            raise ZeroDivisionError("no")
+        return 2 * z
+
+    session.run_part("03.2", "doubled", {"doubled": doubled})
+    assert not (tmp_path / cases_name("03.2")).exists()  # the cases are gone once read
+    assert all((tmp_path / name).exists() for name in report_names("03.2"))
+    report = codec.read_report(tmp_path, "03.2")
+    assert isinstance(report, KernelReport) and report.status is KernelStatus.OK
+    assert (report.key, report.function, report.forbidden_call, report.tampering) == ("03.2", "doubled", None, None)
+    np.testing.assert_array_equal(report.values[0], [0.0, 2.0])
+    assert isinstance(report.values[1], ZeroDivisionError) and not report.timed_out
+    session.run_part("03.1", "sigmoid", {"sigmoid": 3})
+    report = codec.read_report(tmp_path, "03.1")
+    assert report.status is KernelStatus.NOT_CALLABLE and report.type_name == "int"
+    session.run_part("03.1", "sigmoid", {})
+    assert codec.read_report(tmp_path, "03.1").status is KernelStatus.MISSING
+    assert codec.read_report(tmp_path, "04.1") is None  # no report written
+
+
+def test_a_forged_report_decodes_to_a_status_not_a_crash(tmp_path):
+    json_name, _ = report_names("03.2")
+    (tmp_path / json_name).write_text(json.dumps({"status": "bogus", "defined": [1, "f"], "tampering": ""}))
+    report = codec.read_report(tmp_path, "03.2")
+    assert report.status is KernelStatus.GRADER_ERROR and report.error == "bogus"
+    assert report.defined == ("f",) and report.tampering is None and report.values == ()
+    for forged in ([1, 2], {"outputs": 3}):
+        (tmp_path / json_name).write_text(json.dumps(forged))
+        with pytest.raises(codec.DecodeError):
+            codec.read_report(tmp_path, "03.2")
+
+
+STATUSES = {  # what the records say, beyond the points and messages of grades.json
+    "correct": {"03.1": Status.PASSED, "03.2": Status.PASSED},
+    "sigma_for_prime": {"03.1": Status.PASSED, "03.2": Status.FAILED},
+    "renamed": {"03.2": Status.MISSING},
+    "calls_reference": {"03.2": Status.FORBIDDEN_CALL},
+    "disables_tripwire": {"03.2": Status.TAMPERING},
+    "loops": {"03.2": Status.TIMEOUT},
+    "stderr_in_tests": {"03.2": Status.TEST_FAILED},
+    "removes_grader": {"03.1": Status.NOT_GRADED, "03.2": Status.NOT_GRADED},
+    "empty_file": {"03.1": Status.INVALID, "03.2": Status.INVALID},
+}
+
+
+@pytest.mark.slow
+def test_each_part_records_how_it_came_out(tmp_path):
+    paths = subs.write_submissions(EXERCISES, tmp_path, names=list(STATUSES))
+    cfg = grade.GradeConfig(str(SOLUTIONS), seed=5, timeout=3)
+    results = {r.student: r for r in grade.grade_paths([tmp_path], cfg, jobs=2)}
+    assert set(results) == set(paths) == set(STATUSES)
+    for student, expected in STATUSES.items():
+        got = {p.part: p for p in results[student].parts}
+        for key, status in expected.items():
+            assert got[key].status is status, (student, key, got[key].message)
+            assert (got[key].points == got[key].max_points) == (status is Status.PASSED)

@@ -6,8 +6,13 @@
   capped output and restarts when the kernel stops answering;
 * :mod:`.inkernel` -- the code the grader's cells run *inside* the kernel: call
   the learner's function on the secret cases and write the results to disk;
-* :mod:`.codec` -- turn results into JSON + ``.npz`` and back, without pickle.
+* :mod:`.codec` -- turn results into JSON + ``.npz`` and back, without pickle,
+  and read a part's report into a record;
+* :mod:`.records` -- the typed records both sides share (a part's result with
+  its :class:`~.records.Status`, a submission's result, a CSV row, the kernel's
+  report) and the names of the files and columns they are written to.
 
-Nothing here imports matplotlib or ipywidgets; :mod:`.inkernel` and :mod:`.codec`
-import only the standard library and numpy, because they run in the kernel.
+Nothing here imports matplotlib or ipywidgets; :mod:`.inkernel`, :mod:`.codec`
+and :mod:`.records` import only the standard library and numpy, because they
+run in the kernel.
 """

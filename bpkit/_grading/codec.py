@@ -6,7 +6,9 @@ into a JSON-able *structure* plus a dict of numeric arrays that
 (:func:`decode`) rebuilds plain Python/numpy values from them. Nothing the
 submission controls is ever unpickled by the grader, and nothing of the
 learner's is executed while decoding: the worst a forged file can do is decode
-into wrong numbers, which then fail the comparison.
+into wrong numbers, which then fail the comparison. :func:`read_report` reads
+one part's files into a :class:`.records.KernelReport`, the boundary where the
+kernel's plain data becomes a record.
 
 Structures (``"kind"`` tells which)::
 
@@ -24,11 +26,16 @@ Structures (``"kind"`` tells which)::
 from __future__ import annotations
 
 import builtins
+import json
 import numbers
+from pathlib import Path
 
 import numpy as np
 
+from .records import KernelReport, report_names
+
 MAX_BYTES = 32 * 1024 * 1024   # all arrays of one part together
+MAX_REPORT_BYTES = 8 * 1024 * 1024  # the JSON description of one part's results
 MAX_ITEMS = 10_000             # items of one list or tuple
 MAX_DEPTH = 6
 MAX_TEXT = 1_000
@@ -218,3 +225,40 @@ def decode(struct, arrays, depth=0):
     if kind == "unsupported":
         return UnsupportedResult(str(struct.get("type", "object")), str(struct.get("why", "")))
     raise DecodeError(f"unknown result kind {kind!r}")
+
+
+def read_report(workdir, key):
+    """The kernel's report on part ``key`` from ``workdir``, decoded; None if it wrote none.
+
+    Parameters
+    ----------
+    workdir : str or Path, the directory the grader shares with the kernel
+    key : str, the part key
+
+    Returns
+    -------
+    KernelReport or None
+
+    Raises
+    ------
+    DecodeError
+        If the files are not what the grader cell writes (too large, not an
+        object, outputs not a list, a malformed structure).
+    """
+    json_name, npz_name = report_names(key)
+    jpath, npath = Path(workdir, json_name), Path(workdir, npz_name)
+    if not jpath.exists():
+        return None
+    if jpath.stat().st_size > MAX_REPORT_BYTES:
+        raise DecodeError("result description is too large")
+    raw = json.loads(jpath.read_text())
+    if not isinstance(raw, dict):
+        raise DecodeError("result description is not an object")
+    arrays = {}
+    if npath.exists():
+        with np.load(npath, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    outs = raw.get("outputs") or []
+    if not isinstance(outs, list):
+        raise DecodeError("outputs is not a list")
+    return KernelReport.from_json(raw, [decode(o, arrays) for o in outs])

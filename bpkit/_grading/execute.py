@@ -24,7 +24,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
+from .records import GRADER_TAG, MAX_OUTPUT_CHARS, CellStatus, Role
+
 _TIMEOUT_ENAME = "BpkitGraderCellTimeout"
+MAX_STDERR_CHARS = 2000     # stderr kept per cell: enough to quote its first line
+PROBE_WAIT = 5.0            # seconds a kernel has to answer after an interrupt
+# cells whose run counts for a part's score, and which a restart does not run again once finished
+_SCORED_ROLES = (Role.GRADER, Role.TESTS)
 _SILENT = logging.getLogger("bpkit.grade.kernel")
 _SILENT.addHandler(logging.NullHandler())
 _SILENT.propagate = False
@@ -46,7 +52,7 @@ class _ThisPythonSpecs(KernelSpecManager):
 class CellRun:
     """What happened when one cell ran."""
 
-    status: str = "not_run"    # ok | error | timeout | hung | dead | skipped | not_run
+    status: CellStatus = CellStatus.NOT_RUN
     ename: str = ""
     evalue: str = ""
     stderr: str = ""           # the first characters written to stderr
@@ -58,7 +64,7 @@ class CellRun:
 class _Client(NotebookClient):
     """nbclient with an output cap, a fixed kernel and the execute reply kept."""
 
-    max_output_chars = 20_000
+    max_output_chars = MAX_OUTPUT_CHARS
 
     def create_kernel_manager(self):
         self.km = AsyncKernelManager(kernel_name="bpkit-grader", kernel_spec_manager=_ThisPythonSpecs())
@@ -77,9 +83,9 @@ class _Client(NotebookClient):
         if kind == "stream":
             text = content.get("text", "") or ""
             size = len(text)
-            if content.get("name") == "stderr" and stats["stderr_chars"] < 2000:
-                stats["stderr"].append(text[: 2000 - stats["stderr_chars"]])
-                stats["stderr_chars"] += min(len(text), 2000)
+            if content.get("name") == "stderr" and stats["stderr_chars"] < MAX_STDERR_CHARS:
+                stats["stderr"].append(text[: MAX_STDERR_CHARS - stats["stderr_chars"]])
+                stats["stderr_chars"] += min(len(text), MAX_STDERR_CHARS)
         elif kind == "error":
             size = len(str(content.get("evalue", ""))) + sum(len(t) for t in content.get("traceback", []) or [])
         else:
@@ -121,20 +127,20 @@ async def _run_cell(client, cell, index):
     try:
         await client.async_execute_cell(cell, index, store_history=False)
     except DeadKernelError:
-        run.status = "dead"
+        run.status = CellStatus.DEAD
     except CellTimeoutError:  # only if interrupting is switched off
-        run.status = "timeout"
+        run.status = CellStatus.TIMEOUT
     else:
         content = (client.last_reply or {}).get("content", {})
         if content.get("status") == "error":
             if content.get("ename") == _TIMEOUT_ENAME:
-                run.status = "timeout"
+                run.status = CellStatus.TIMEOUT
             else:
-                run.status = "error"
+                run.status = CellStatus.ERROR
                 run.ename = str(content.get("ename", ""))[:200]
                 run.evalue = str(content.get("evalue", ""))[:1000]
         else:
-            run.status = "ok"
+            run.status = CellStatus.OK
     run.seconds = monotonic() - t0
     run.stderr = "".join(client.stats["stderr"])
     run.truncated = client.stats["truncated"]
@@ -143,7 +149,7 @@ async def _run_cell(client, cell, index):
 
 
 def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=None,
-                 max_restarts=None, probe_wait=5.0):
+                 max_restarts=None, probe_wait=PROBE_WAIT):
     """Execute the grading notebook; return one :class:`CellRun` per code cell.
 
     Check cells (learner feedback only) and cells after the last grader or test
@@ -153,7 +159,7 @@ def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=N
     ----------
     nb : NotebookNode
         Cells as built by :func:`.notebooks.restore` (changed in place: outputs cleared).
-    roles : list of (role, part key or None), one per cell
+    roles : list of (Role, part key or None), one per cell
     workdir : str, the kernel's working directory
     timeout : float, seconds per cell
     grader_timeout : float, seconds for a grader cell (it calls the function on every case)
@@ -177,12 +183,11 @@ async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should
     keys = {k for _, k in roles if k}
     max_restarts = len(keys) + 2 if max_restarts is None else max_restarts
     runs, blocked, skip_cells = {}, {}, set()
-    finished_roles = ("grader", "tests")
     # cells after the last grader or test cell cannot change a score: do not run them
-    last = max((i for i, (role, _) in enumerate(roles) if role in finished_roles), default=len(roles) - 1)
+    last = max((i for i, (role, _) in enumerate(roles) if role in _SCORED_ROLES), default=len(roles) - 1)
 
     def timeout_for(cell):
-        return grader_timeout if "bpkit-grader" in cell.metadata.get("tags", []) else timeout
+        return grader_timeout if GRADER_TAG in cell.metadata.get("tags", []) else timeout
 
     restarts = 0
     while True:
@@ -208,29 +213,30 @@ async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should
                     continue
                 role, key = roles[idx]
                 if idx > last:
-                    runs[idx] = CellRun("skipped", why="after the last graded cell")
+                    runs[idx] = CellRun(CellStatus.SKIPPED, why="after the last graded cell")
                     continue
-                if role == "check":
-                    runs[idx] = CellRun("skipped", why="check cells give learners feedback; grading does not need them")
+                if role is Role.CHECK:
+                    runs[idx] = CellRun(CellStatus.SKIPPED,
+                                        why="check cells give learners feedback; grading does not need them")
                     continue
                 if idx in skip_cells:
                     continue
-                if key in blocked and role in ("code", "grader", "tests", "check"):
-                    if idx not in runs or runs[idx].status not in ("hung", "dead"):
-                        runs[idx] = CellRun("skipped", why="an earlier cell of this part stopped the kernel")
+                if key in blocked and role in (Role.CODE, Role.GRADER, Role.TESTS, Role.CHECK):
+                    if idx not in runs or not runs[idx].status.stopped_kernel:
+                        runs[idx] = CellRun(CellStatus.SKIPPED, why="an earlier cell of this part stopped the kernel")
                     continue
-                if role in finished_roles and idx in runs and runs[idx].status != "not_run":
+                if role in _SCORED_ROLES and idx in runs and runs[idx].status is not CellStatus.NOT_RUN:
                     continue  # already done before a restart
                 why = should_skip(idx, role, key) if should_skip else None
                 if why:
-                    runs[idx] = CellRun("skipped", why=why)
+                    runs[idx] = CellRun(CellStatus.SKIPPED, why=why)
                     continue
                 run = await _run_cell(client, cell, idx)
                 runs[idx] = run
-                if run.status == "timeout":
+                if run.status is CellStatus.TIMEOUT:
                     if not await _responsive(client.kc, probe_wait):
-                        run.status = "hung"
-                if run.status in ("hung", "dead"):
+                        run.status = CellStatus.HUNG
+                if run.status.stopped_kernel:
                     if key:
                         blocked[key] = idx
                     else:
@@ -244,6 +250,6 @@ async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should
         if restarts > max_restarts:
             for idx, cell in enumerate(nb.cells):
                 if cell.cell_type == "code" and idx not in runs:
-                    runs[idx] = CellRun("not_run", why="the kernel was restarted too many times")
+                    runs[idx] = CellRun(CellStatus.NOT_RUN, why="the kernel was restarted too many times")
             break
     return runs, blocked

@@ -40,15 +40,15 @@ import warnings
 import numpy as np
 
 from . import codec
+from .records import MAX_OUTPUT_CHARS, SESSION_PREFIX, KernelStatus, cases_name, report_names, slug  # noqa: F401
+
+# the report's statuses as plain strings, bound before any learner code runs
+_OK, _MISSING = KernelStatus.OK.value, KernelStatus.MISSING.value
+_NOT_CALLABLE, _GRADER_ERROR = KernelStatus.NOT_CALLABLE.value, KernelStatus.GRADER_ERROR.value
 
 
 class _CallTimeout(BaseException):
     """Raised by the grader's timer inside a learner's function that runs too long."""
-
-
-def slug(key):
-    """File-name-safe form of a part key: ``"03.2"`` -> ``"03_2"``."""
-    return "".join(c if c.isalnum() else "_" for c in str(key))
 
 
 def _resolve(dotted):
@@ -203,60 +203,69 @@ class Session:
 
     # ------------------------------------------------------------- one part
     def run_part(self, key, fname, namespace):
-        """Grade part ``key``: call ``namespace[fname]`` on every case, write the results.
+        """Grade part ``key``: call ``namespace[fname]`` on every case, write the report.
 
         Writes ``out_<slug>.npz`` and then ``out_<slug>.json`` (the JSON last, so
-        its presence means the results are complete).
+        its presence means the results are complete); the grader reads them as a
+        :class:`.records.KernelReport`.
         """
-        s = slug(key)
-        result = {"key": key, "function": fname, "status": "ok", "outputs": [],
+        result = {"key": key, "function": fname, "status": _OK, "outputs": [],
                   "forbidden_call": None, "tampering": None, "defined": [], "seconds": 0.0}
         arrays = {}
         start = self._perf()
         try:
             fn = namespace.get(fname) if self._isinstance(namespace, dict) else None
             if fn is None:
-                result["status"] = "missing"
-                result["defined"] = sorted(
-                    n for n, v in namespace.items()
-                    if self._isinstance(v, types.FunctionType) and not n.startswith("_")
-                    and getattr(v, "__module__", None) == "__main__"
-                )[:20]
+                result["status"] = _MISSING
+                result["defined"] = self._defined_functions(namespace)
             elif not callable(fn):
-                result["status"] = "not_callable"
+                result["status"] = _NOT_CALLABLE
                 result["type"] = self._type(fn).__name__
             else:
-                cases_path = self._join(self.workdir, f"cases_{s}.pkl")
-                with self._open(cases_path, "rb") as f:
-                    blobs = self._loads(f.read())
-                self._remove(cases_path)
-                budget = codec._Budget(codec.MAX_BYTES)
-                stop = None
-                for i, blob in enumerate(blobs):
-                    if stop is None and self._perf() - start > self.budget:
-                        stop = (f"not run: the first {i} cases already took {self._perf() - start:.0f} s "
-                                f"(limit {self.budget:g} s for all cases together)")
-                    if stop is not None:
-                        result["outputs"].append(codec.encode_error("TimeoutError", stop))
-                        continue
-                    value, error, hit, tamper = self._call(fn, self._loads(blob), key)
-                    if hit and not result["forbidden_call"]:
-                        result["forbidden_call"] = hit
-                    if tamper and not result["tampering"]:
-                        result["tampering"] = tamper
-                    if error is not None:
-                        result["outputs"].append(codec.encode_error(*error))
-                        if error[0] in ("TimeoutError", "KeyboardInterrupt"):
-                            stop = "not run: an earlier case did not return in time"
-                    else:
-                        result["outputs"].append(codec.encode(value, arrays, budget))
+                self._call_cases(fn, key, result, arrays, start)
         except BaseException as exc:
-            result["status"] = "grader_error"
+            result["status"] = _GRADER_ERROR
             result["error"] = f"{self._type(exc).__name__}: {self._safe_str(exc)}"
         result["seconds"] = round(self._perf() - start, 4)
-        self._savez(self._join(self.workdir, f"out_{s}.npz"), **arrays)
-        with self._open(self._join(self.workdir, f"out_{s}.json"), "w") as f:
+        json_name, npz_name = report_names(key)
+        self._savez(self._join(self.workdir, npz_name), **arrays)
+        with self._open(self._join(self.workdir, json_name), "w") as f:
             f.write(self._dumps_json(result))
+
+    def _defined_functions(self, namespace):
+        """Names of the functions the notebook defines (shown when the one asked for is missing)."""
+        return sorted(
+            n for n, v in namespace.items()
+            if self._isinstance(v, types.FunctionType) and not n.startswith("_")
+            and getattr(v, "__module__", None) == "__main__"
+        )[:20]
+
+    def _call_cases(self, fn, key, result, arrays, start):
+        """Call ``fn`` on each secret case of part ``key``; the outputs go into ``result`` and ``arrays``."""
+        cases_path = self._join(self.workdir, cases_name(key))
+        with self._open(cases_path, "rb") as f:
+            blobs = self._loads(f.read())
+        self._remove(cases_path)
+        budget = codec._Budget(codec.MAX_BYTES)
+        stop = None
+        for i, blob in enumerate(blobs):
+            if stop is None and self._perf() - start > self.budget:
+                stop = (f"not run: the first {i} cases already took {self._perf() - start:.0f} s "
+                        f"(limit {self.budget:g} s for all cases together)")
+            if stop is not None:
+                result["outputs"].append(codec.encode_error("TimeoutError", stop))
+                continue
+            value, error, hit, tamper = self._call(fn, self._loads(blob), key)
+            if hit and not result["forbidden_call"]:
+                result["forbidden_call"] = hit
+            if tamper and not result["tampering"]:
+                result["tampering"] = tamper
+            if error is not None:
+                result["outputs"].append(codec.encode_error(*error))
+                if error[0] in ("TimeoutError", "KeyboardInterrupt"):
+                    stop = "not run: an earlier case did not return in time"
+            else:
+                result["outputs"].append(codec.encode(value, arrays, budget))
 
 
 def cap_output(limit):
@@ -303,13 +312,14 @@ def cap_output(limit):
     return True
 
 
-def install(token, workdir, forbidden, per_call, budget, strict=(), max_output=20_000):
+def install(token, workdir, forbidden, per_call, budget, strict=(), max_output=MAX_OUTPUT_CHARS):
     """Set the grader up in this kernel; called by the injected first cell.
 
     Parameters
     ----------
     token : str
-        Random name part: the session is registered as ``sys.modules["_bpkit_grader_<token>"]``,
+        Random name part: the session is registered as ``sys.modules[SESSION_PREFIX + token]``
+        (``"_bpkit_grader_<token>"``),
         so a learner's ``%reset`` or ``del`` of globals cannot remove it.
     workdir : str
         Directory with the secret cases; results are written there.
@@ -329,7 +339,7 @@ def install(token, workdir, forbidden, per_call, budget, strict=(), max_output=2
     """
     session = Session(workdir, forbidden, per_call, budget, strict)
     cap_output(max_output)
-    mod = types.ModuleType(f"_bpkit_grader_{token}")
+    mod = types.ModuleType(SESSION_PREFIX + token)
     mod.run_part = session.run_part
     sys.modules[mod.__name__] = mod
     return session.unresolved

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 
 import nbformat
 
-GRADER_TAG = "bpkit-grader"
+from .records import GRADER_TAG, Role
+
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 _NB_NAME = re.compile(r"(?<![0-9])(\d\d)_[a-z0-9_]*[a-z0-9]", re.I)
 
 
@@ -47,9 +49,9 @@ def strip_hidden_tests(source):
     out, hidden = [], False
     for line in source.splitlines(keepends=True):
         mark = line.strip()
-        if mark == "### BEGIN HIDDEN TESTS":
+        if mark == BEGIN_HIDDEN:
             hidden = True
-        elif mark == "### END HIDDEN TESTS":
+        elif mark == END_HIDDEN:
             hidden = False
         elif not hidden:
             out.append(line)
@@ -168,9 +170,14 @@ class Restored:
     """The notebook the grader runs, and what it changed to get there."""
 
     nb: nbformat.NotebookNode
-    roles: list                 # per cell: (role, part key or None)
+    roles: list                 # per cell: (Role, part key or None)
     notes: list = field(default_factory=list)   # e.g. "restored deleted cell part2_tests"
     student_code: dict = field(default_factory=dict)  # part key -> learner's source (or None)
+
+
+def _grader_cell(source):
+    """A code cell the grader adds, tagged so that it gets the grader cell's time limit."""
+    return nbformat.v4.new_code_cell(source, metadata={"tags": [GRADER_TAG]})
 
 
 def restore(submission, solution, parts, setup_source, grader_sources):
@@ -188,9 +195,9 @@ def restore(submission, solution, parts, setup_source, grader_sources):
     Returns
     -------
     Restored
-        Roles are ``"setup"``, ``"grader"``, ``"tests"``, ``"check"``, ``"code"``
-        (the learner's solution cell of a part), ``"locked"`` (other restored
-        cells) and ``"student"`` (cells the learner added).
+        Roles are :class:`.records.Role` members: ``SETUP``, ``GRADER``, ``TESTS``,
+        ``CHECK``, ``CODE`` (the learner's solution cell of a part), ``LOCKED``
+        (other restored cells) and ``STUDENT`` (cells the learner added).
     """
     sol_cells = list(solution.cells)
     sol_index = {grade_id(c): i for i, c in enumerate(sol_cells) if grade_id(c)}
@@ -236,35 +243,34 @@ def restore(submission, solution, parts, setup_source, grader_sources):
         notes.append(f"restored deleted cell {gid}")
 
     cells, roles = [], []
-    setup = nbformat.v4.new_code_cell(setup_source, metadata={"tags": [GRADER_TAG]})
-    cells.append(setup)
-    roles.append(("setup", None))
+    cells.append(_grader_cell(setup_source))
+    roles.append((Role.SETUP, None))
     student_code = {p.key: None for p in parts}
     placed = set()
     for cell, _ in out:
         gid = grade_id(cell)
         if gid in by_test_id:
             part = by_test_id[gid]
-            cells.append(nbformat.v4.new_code_cell(grader_sources[part.key], metadata={"tags": [GRADER_TAG]}))
-            roles.append(("grader", part.key))
+            cells.append(_grader_cell(grader_sources[part.key]))
+            roles.append((Role.GRADER, part.key))
             placed.add(part.key)
-            role = ("tests", part.key)
+            role = (Role.TESTS, part.key)
         elif gid in check_ids:
-            role = ("check", check_ids[gid].key)
+            role = (Role.CHECK, check_ids[gid].key)
         elif gid in code_ids:
-            role = ("code", code_ids[gid].key)
+            role = (Role.CODE, code_ids[gid].key)
             if student_code[code_ids[gid].key] is None:
                 student_code[code_ids[gid].key] = cell.source
         elif gid in locked_ids:
-            role = ("locked", None)
+            role = (Role.LOCKED, None)
         else:
-            role = ("student", None)
+            role = (Role.STUDENT, None)
         cells.append(cell)
         roles.append(role)
     for part in parts:  # a part whose test cell the solution lacks: grade it at the end
         if part.key not in placed:
-            cells.append(nbformat.v4.new_code_cell(grader_sources[part.key], metadata={"tags": [GRADER_TAG]}))
-            roles.append(("grader", part.key))
+            cells.append(_grader_cell(grader_sources[part.key]))
+            roles.append((Role.GRADER, part.key))
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(solution.metadata))
     for c in nb.cells:
         if c.cell_type == "code":
