@@ -80,6 +80,7 @@ __all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_OUT = "grades"
 CHECKS_MODULE = "bpkit.checks"
+SOLUTIONS_DIR = "solutions"
 SOLUTION_SUFFIX = "_solution.ipynb"
 # time limits, in units of --timeout (the limit of one call): all calls of one part together get
 # BUDGET_CALLS of them; its grader cell that much plus two calls and a fixed margin
@@ -117,10 +118,10 @@ class GradeConfig:
 # ------------------------------------------------------------------ finding things
 def default_solutions_dir():
     """``./solutions`` if it exists, else the ``solutions/`` of the bpkit checkout."""
-    here = Path.cwd() / "solutions"
+    here = Path.cwd() / SOLUTIONS_DIR
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parent.parent / "solutions"
+    return Path(__file__).resolve().parent.parent / SOLUTIONS_DIR
 
 
 def solution_files(solutions):

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from queue import Empty
 from time import monotonic
 
@@ -178,78 +178,106 @@ def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=N
                                      max_restarts, probe_wait))
 
 
+@dataclass
+class _Progress:
+    """What the runs so far left behind, kept across kernel restarts."""
+
+    runs: dict = field(default_factory=dict)       # cell index -> CellRun
+    blocked: dict = field(default_factory=dict)    # part key (or None) -> index of the cell that stopped the kernel
+    skip_cells: set = field(default_factory=set)   # cells outside any part that stopped the kernel
+
+
+_PART_ROLES = (Role.CODE, Role.GRADER, Role.TESTS, Role.CHECK)
+
+
 async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip, max_restarts,
                         probe_wait):
+    """Run the notebook top to bottom, again after each restart, until no cell stops the kernel."""
     keys = {k for _, k in roles if k}
     max_restarts = len(keys) + 2 if max_restarts is None else max_restarts
-    runs, blocked, skip_cells = {}, {}, set()
+    state = _Progress()
     # cells after the last grader or test cell cannot change a score: do not run them
     last = max((i for i, (role, _) in enumerate(roles) if role in _SCORED_ROLES), default=len(roles) - 1)
-
-    def timeout_for(cell):
-        return grader_timeout if GRADER_TAG in cell.metadata.get("tags", []) else timeout
-
     restarts = 0
     while True:
-        client = _Client(
-            nb,
-            timeout=int(max(1, round(timeout))),
-            timeout_func=lambda cell: int(max(1, round(timeout_for(cell)))),
-            interrupt_on_timeout=True,
-            error_on_timeout={"ename": _TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
-            allow_errors=True,
-            shutdown_kernel="immediate",
-            iopub_timeout=4,
-            startup_timeout=60,
-            resources={"metadata": {"path": workdir}},
-            log=_SILENT,
-        )
-        client.on_cell_executed = _keep_reply(client)
-        restart = False
+        client = _new_client(nb, workdir, timeout, grader_timeout)
         # the kernel's own stderr (not the cells' output) would only print transport warnings
         async with client.async_setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-            for idx, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                role, key = roles[idx]
-                if idx > last:
-                    runs[idx] = CellRun(CellStatus.SKIPPED, why="after the last graded cell")
-                    continue
-                if role is Role.CHECK:
-                    runs[idx] = CellRun(CellStatus.SKIPPED,
-                                        why="check cells give learners feedback; grading does not need them")
-                    continue
-                if idx in skip_cells:
-                    continue
-                if key in blocked and role in (Role.CODE, Role.GRADER, Role.TESTS, Role.CHECK):
-                    if idx not in runs or not runs[idx].status.stopped_kernel:
-                        runs[idx] = CellRun(CellStatus.SKIPPED, why="an earlier cell of this part stopped the kernel")
-                    continue
-                if role in _SCORED_ROLES and idx in runs and runs[idx].status is not CellStatus.NOT_RUN:
-                    continue  # already done before a restart
-                why = should_skip(idx, role, key) if should_skip else None
-                if why:
-                    runs[idx] = CellRun(CellStatus.SKIPPED, why=why)
-                    continue
-                run = await _run_cell(client, cell, idx)
-                runs[idx] = run
-                if run.status is CellStatus.TIMEOUT:
-                    if not await _responsive(client.kc, probe_wait):
-                        run.status = CellStatus.HUNG
-                if run.status.stopped_kernel:
-                    if key:
-                        blocked[key] = idx
-                    else:
-                        skip_cells.add(idx)
-                        blocked.setdefault(None, idx)
-                    restart = True
-                    break
+            restart = await _one_pass(client, nb, roles, state, last, should_skip, probe_wait)
         if not restart:
             break
         restarts += 1
         if restarts > max_restarts:
             for idx, cell in enumerate(nb.cells):
-                if cell.cell_type == "code" and idx not in runs:
-                    runs[idx] = CellRun(CellStatus.NOT_RUN, why="the kernel was restarted too many times")
+                if cell.cell_type == "code" and idx not in state.runs:
+                    state.runs[idx] = CellRun(CellStatus.NOT_RUN, why="the kernel was restarted too many times")
             break
-    return runs, blocked
+    return state.runs, state.blocked
+
+
+def _new_client(nb, workdir, timeout, grader_timeout):
+    """An nbclient for one kernel's life: time limit per cell (the grader's cells get theirs), errors allowed."""
+
+    def timeout_for(cell):
+        return grader_timeout if GRADER_TAG in cell.metadata.get("tags", []) else timeout
+
+    client = _Client(
+        nb,
+        timeout=int(max(1, round(timeout))),
+        timeout_func=lambda cell: int(max(1, round(timeout_for(cell)))),
+        interrupt_on_timeout=True,
+        error_on_timeout={"ename": _TIMEOUT_ENAME, "evalue": "cell timed out", "traceback": []},
+        allow_errors=True,
+        shutdown_kernel="immediate",
+        iopub_timeout=4,
+        startup_timeout=60,
+        resources={"metadata": {"path": workdir}},
+        log=_SILENT,
+    )
+    client.on_cell_executed = _keep_reply(client)
+    return client
+
+
+def _not_to_run(idx, role, key, state, last, should_skip):
+    """``(True, CellRun or None)`` if cell ``idx`` is not to run in this pass (the run records why), else ``(False, None)``."""
+    if idx > last:
+        return True, CellRun(CellStatus.SKIPPED, why="after the last graded cell")
+    if role is Role.CHECK:
+        return True, CellRun(CellStatus.SKIPPED, why="check cells give learners feedback; grading does not need them")
+    if idx in state.skip_cells:
+        return True, None
+    if key in state.blocked and role in _PART_ROLES:
+        if idx not in state.runs or not state.runs[idx].status.stopped_kernel:
+            return True, CellRun(CellStatus.SKIPPED, why="an earlier cell of this part stopped the kernel")
+        return True, None
+    if role in _SCORED_ROLES and idx in state.runs and state.runs[idx].status is not CellStatus.NOT_RUN:
+        return True, None  # already done before a restart
+    why = should_skip(idx, role, key) if should_skip else None
+    if why:
+        return True, CellRun(CellStatus.SKIPPED, why=why)
+    return False, None
+
+
+async def _one_pass(client, nb, roles, state, last, should_skip, probe_wait):
+    """Run the code cells still to run in one kernel; True if a cell stopped it (restart and go on)."""
+    for idx, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        role, key = roles[idx]
+        skip, record = _not_to_run(idx, role, key, state, last, should_skip)
+        if skip:
+            if record is not None:
+                state.runs[idx] = record
+            continue
+        run = await _run_cell(client, cell, idx)
+        state.runs[idx] = run
+        if run.status is CellStatus.TIMEOUT and not await _responsive(client.kc, probe_wait):
+            run.status = CellStatus.HUNG
+        if run.status.stopped_kernel:
+            if key:
+                state.blocked[key] = idx
+            else:
+                state.skip_cells.add(idx)
+                state.blocked.setdefault(None, idx)
+            return True
+    return False

@@ -45,6 +45,7 @@ from .records import MAX_OUTPUT_CHARS, SESSION_PREFIX, KernelStatus, cases_name,
 # the report's statuses as plain strings, bound before any learner code runs
 _OK, _MISSING = KernelStatus.OK.value, KernelStatus.MISSING.value
 _NOT_CALLABLE, _GRADER_ERROR = KernelStatus.NOT_CALLABLE.value, KernelStatus.GRADER_ERROR.value
+_TIMEOUT = "TimeoutError"   # the error a call cut off at its limit reports (the grader decodes it as TimeoutError)
 
 
 class _CallTimeout(BaseException):
@@ -188,7 +189,7 @@ class Session:
                     self._thread_setprofile(None)
                     self._setitimer(signal.ITIMER_REAL, 0)
         except _CallTimeout:
-            error = ("TimeoutError", f"did not return within {self.per_call:g} s")
+            error = (_TIMEOUT, f"did not return within {self.per_call:g} s")
         except BaseException as exc:  # the learner's error, or the grader's interrupt
             error = (self._type(exc).__name__, self._safe_str(exc))
         finally:
@@ -253,7 +254,7 @@ class Session:
                 stop = (f"not run: the first {i} cases already took {self._perf() - start:.0f} s "
                         f"(limit {self.budget:g} s for all cases together)")
             if stop is not None:
-                result["outputs"].append(codec.encode_error("TimeoutError", stop))
+                result["outputs"].append(codec.encode_error(_TIMEOUT, stop))
                 continue
             value, error, hit, tamper = self._call(fn, self._loads(blob), key)
             if hit and not result["forbidden_call"]:
@@ -262,7 +263,7 @@ class Session:
                 result["tampering"] = tamper
             if error is not None:
                 result["outputs"].append(codec.encode_error(*error))
-                if error[0] in ("TimeoutError", "KeyboardInterrupt"):
+                if error[0] in (_TIMEOUT, "KeyboardInterrupt"):
                     stop = "not run: an earlier case did not return in time"
             else:
                 result["outputs"].append(codec.encode(value, arrays, budget))

@@ -19,6 +19,8 @@ import nbformat
 from .records import GRADER_TAG, Role
 
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+# a part's cells are named after its test cell: partK_tests, partK_code, partK_check
+TESTS_SUFFIX, CODE_SUFFIX, CHECK_SUFFIX = "_tests", "_code", "_check"
 _NB_NAME = re.compile(r"(?<![0-9])(\d\d)_[a-z0-9_]*[a-z0-9]", re.I)
 
 
@@ -199,40 +201,75 @@ def restore(submission, solution, parts, setup_source, grader_sources):
         ``CHECK``, ``CODE`` (the learner's solution cell of a part), ``LOCKED``
         (other restored cells) and ``STUDENT`` (cells the learner added).
     """
-    sol_cells = list(solution.cells)
-    sol_index = {grade_id(c): i for i, c in enumerate(sol_cells) if grade_id(c)}
-    locked_ids = {grade_id(c) for c in sol_cells if grade_id(c) and is_locked(c)}
-    by_test_id = {p.grade_id: p for p in parts}
-    code_ids = {p.grade_id.replace("_tests", "_code"): p for p in parts}
-    check_ids = {p.grade_id.replace("_tests", "_check"): p for p in parts}
-
+    ids = _Ids.of(solution, parts)
     notes = []
-    out = []      # list of (cell, solution index or None)
-    seen = set()
+    out, seen = _merge(submission, ids, notes)
+    _put_back_deleted(out, seen, ids, notes)
+    cells, roles, student_code = _with_grader_cells(out, parts, ids, setup_source, grader_sources)
+    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(solution.metadata))
+    for c in nb.cells:
+        if c.cell_type == "code":
+            c.outputs = []
+            c.execution_count = None
+    return Restored(nb, roles, notes, student_code)
+
+
+@dataclass(frozen=True)
+class _Ids:
+    """The solution's cells by grade_id, and which grade_ids are locked, tests, code and check cells of a part."""
+
+    sol_cells: list
+    sol_index: dict     # grade_id -> index in sol_cells
+    locked: set
+    tests: dict         # grade_id -> Part
+    code: dict
+    check: dict
+
+    @classmethod
+    def of(cls, solution, parts):
+        """Index the solution's cells and the parts' cell names (``partK_tests``, ``_code``, ``_check``)."""
+        sol_cells = list(solution.cells)
+        return cls(
+            sol_cells=sol_cells,
+            sol_index={grade_id(c): i for i, c in enumerate(sol_cells) if grade_id(c)},
+            locked={grade_id(c) for c in sol_cells if grade_id(c) and is_locked(c)},
+            tests={p.grade_id: p for p in parts},
+            code={p.grade_id.replace(TESTS_SUFFIX, CODE_SUFFIX): p for p in parts},
+            check={p.grade_id.replace(TESTS_SUFFIX, CHECK_SUFFIX): p for p in parts},
+        )
+
+
+def _merge(submission, ids, notes):
+    """The submission's cells with locked ones replaced by the solution's: ([(cell, solution index or None)], seen ids)."""
+    out, seen = [], set()
     for cell in submission.cells:
         gid = grade_id(cell)
-        if gid in locked_ids:
+        if gid in ids.locked:
             if gid in seen:
                 notes.append(f"ignored a second copy of locked cell {gid}")
                 continue
             seen.add(gid)
-            sol = sol_cells[sol_index[gid]]
+            sol = ids.sol_cells[ids.sol_index[gid]]
             if cell.cell_type != sol.cell_type or cell.source.strip() not in (
                 sol.source.strip(), strip_hidden_tests(sol.source).strip()
             ):
                 notes.append(f"restored edited cell {gid}")
-            out.append((copy.deepcopy(sol), sol_index[gid]))
+            out.append((copy.deepcopy(sol), ids.sol_index[gid]))
         else:
             new = copy.deepcopy(cell)
-            if gid in code_ids and gid in sol_index and gid not in seen:
+            if gid in ids.code and gid in ids.sol_index and gid not in seen:
                 seen.add(gid)
-                out.append((new, sol_index[gid]))
+                out.append((new, ids.sol_index[gid]))
             else:
                 out.append((new, None))
-    # put back locked cells the learner deleted, after the nearest earlier solution cell present
-    for i, sol in enumerate(sol_cells):
+    return out, seen
+
+
+def _put_back_deleted(out, seen, ids, notes):
+    """Put back (in place) the locked cells the learner deleted, after the nearest earlier solution cell present."""
+    for i, sol in enumerate(ids.sol_cells):
         gid = grade_id(sol)
-        if gid not in locked_ids or gid in seen:
+        if gid not in ids.locked or gid in seen:
             continue
         pos = 0
         for j, (_, si) in enumerate(out):
@@ -242,38 +279,38 @@ def restore(submission, solution, parts, setup_source, grader_sources):
         seen.add(gid)
         notes.append(f"restored deleted cell {gid}")
 
-    cells, roles = [], []
-    cells.append(_grader_cell(setup_source))
-    roles.append((Role.SETUP, None))
+
+def _role(gid, ids):
+    """The role of a (non-grader) cell of the merged notebook, from its grade_id."""
+    if gid in ids.tests:
+        return Role.TESTS, ids.tests[gid].key
+    if gid in ids.check:
+        return Role.CHECK, ids.check[gid].key
+    if gid in ids.code:
+        return Role.CODE, ids.code[gid].key
+    return (Role.LOCKED if gid in ids.locked else Role.STUDENT), None
+
+
+def _with_grader_cells(out, parts, ids, setup_source, grader_sources):
+    """The merged cells with the grader's setup cell first and each part's grader cell before its test cell.
+
+    Returns ``(cells, roles, student_code)``.
+    """
+    cells, roles = [_grader_cell(setup_source)], [(Role.SETUP, None)]
     student_code = {p.key: None for p in parts}
     placed = set()
     for cell, _ in out:
-        gid = grade_id(cell)
-        if gid in by_test_id:
-            part = by_test_id[gid]
-            cells.append(_grader_cell(grader_sources[part.key]))
-            roles.append((Role.GRADER, part.key))
-            placed.add(part.key)
-            role = (Role.TESTS, part.key)
-        elif gid in check_ids:
-            role = (Role.CHECK, check_ids[gid].key)
-        elif gid in code_ids:
-            role = (Role.CODE, code_ids[gid].key)
-            if student_code[code_ids[gid].key] is None:
-                student_code[code_ids[gid].key] = cell.source
-        elif gid in locked_ids:
-            role = (Role.LOCKED, None)
-        else:
-            role = (Role.STUDENT, None)
+        role, key = _role(grade_id(cell), ids)
+        if role is Role.TESTS:
+            cells.append(_grader_cell(grader_sources[key]))
+            roles.append((Role.GRADER, key))
+            placed.add(key)
+        elif role is Role.CODE and student_code[key] is None:
+            student_code[key] = cell.source
         cells.append(cell)
-        roles.append(role)
+        roles.append((role, key))
     for part in parts:  # a part whose test cell the solution lacks: grade it at the end
         if part.key not in placed:
             cells.append(_grader_cell(grader_sources[part.key]))
             roles.append((Role.GRADER, part.key))
-    nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(solution.metadata))
-    for c in nb.cells:
-        if c.cell_type == "code":
-            c.outputs = []
-            c.execution_count = None
-    return Restored(nb, roles, notes, student_code)
+    return cells, roles, student_code

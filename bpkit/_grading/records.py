@@ -275,5 +275,5 @@ class GradeRow:
     @classmethod
     def from_csv(cls, row):
         """The record of a row read back with :class:`csv.DictReader` (all values are text there)."""
-        return cls(row["student"], row["notebook"], row["part"], int(row["points"]), int(row["max"]),
-                   row["message"])
+        student, notebook, part, points, max_points, message = (row[c] for c in CSV_COLUMNS)
+        return cls(student, notebook, part, int(points), int(max_points), message)
