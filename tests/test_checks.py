@@ -487,6 +487,54 @@ def test_many_distinct_diagnoses_are_tested():
     assert len(checks.diagnosis_names()) >= 12
 
 
+DIAGNOSES = {
+    "01.1": "no_output_sigmoid no_hidden_sigmoid no_bias",
+    "01.2": "sum_not_mean missing_half mean_all_entries mean_no_half",
+    "02.1": "sigma_for_sigma_prime missing_sigma_prime z_prime missing_dz_dw missing_two wrong_sign",
+    "02.2": "missing_1/m sigma_for_sigma_prime z_prime missing_output_prime wrong_sign",
+    "02.3": "missing_1/m missing_hidden_prime sigma_for_sigma_prime z_prime",
+    "03.1": "overflow nan minus_z",
+    "03.2": "sigma_for_sigma_prime z_prime tanh_shortcut wrong_sign",
+    "04.1": "last_only last_only_sum forgot_1/m bias_sum weight_sum sigma_for_sigma_prime z_prime "
+            "missing_sigma_prime missing_output_prime output_sign",
+    "04.2": "forgot_1/m bias_sum weight_sum sigma_for_sigma_prime z_prime missing_sigma_prime "
+            "missing_output_prime output_sign",
+    "04.3": "bias_last bias_row",
+    "05.1": "regularized_bias penalty_no_m penalty_no_half no_penalty sum_not_mean",
+    "05.2": "regularized_bias penalty_no_m penalty_half penalty_sign no_penalty forgot_1/m bias_sum weight_sum "
+            "sigma_for_sigma_prime z_prime missing_sigma_prime missing_output_prime output_sign",
+    "06.1": "not_shuffled drop_last other_order repeats",
+    "06.2": "ascent not_shuffled full_batch_gradient extra_1/b sum_gradient one_step no_bias_update",
+    "07.1": "forward_difference eps_not_2eps wrong_sign not_restored fixed_eps",
+    "07.2": "nan no_denominator sum_of_norms squared_norms l1_norms",
+    "07.3": "mask flagged_correct missed",
+    "*": "result_count array_count not_written overflow forbidden_call shape_error name_error raised "
+         "returned_none untransportable not_a_tuple not_numbers nan transposed reshaped not_a_number wrong_shape "
+         "times_m over_m sign times_2 half hard_coded mismatch",
+}
+
+
+def test_diagnosis_names_are_computed_from_the_registered_mistakes():
+    assert checks.diagnosis_names() == [f"{key}:{name}" for key, names in DIAGNOSES.items() for name in names.split()]
+
+
+def test_every_mistake_has_an_explicit_kind():
+    own = {checks.Kind.VARIANT, checks.Kind.PREDICATE, checks.Kind.FACTOR, checks.Kind.NAN, checks.Kind.OVERFLOW}
+    for part in PARTS.values():
+        assert all(isinstance(mk, checks.Mistake) and mk.kind in own for mk in part.mistakes), part.key
+        assert len({mk.name for mk in part.mistakes}) == len(part.mistakes), part.key
+    assert all(isinstance(mk.kind, checks.Kind) for mk in checks.GENERIC)
+
+
+def test_planted_bug_mistakes_are_named_as_in_the_catalogue():
+    """Where a diagnosis is a planted bug of bpkit.buggy.BUGS, it carries the catalogue's name."""
+    for key, phrase, name in [("04.1", "Off by a factor of m", "forgot_1/m"),
+                              ("04.1", "sigma'(z(2)) is missing", "missing_sigma_prime"),
+                              ("04.1", "Wrong sign", "output_sign"), ("05.2", "regularized the biases", "regularized_bias")]:
+        [mk] = [mk for mk in PARTS[key].mistakes if phrase in mk.message]
+        assert mk.name == name and name in bpkit.buggy.BUGS
+
+
 def test_nan_from_an_overflowing_sigmoid_outside_strict_mode():
     """The grader may run without numpy raising: nan from inf/inf is still named."""
     part = PARTS["03.1"]
@@ -623,21 +671,68 @@ def test_cases_are_seeded_and_distinguish_mistakes(key):
                 assert x.shape[0] != x.shape[1] or x.shape[0] == 1, (key, x.shape)
 
 
-def test_mistake_backprop_matches_bpkit():
+def test_gradient_references_agree_with_central_differences_of_the_cost():
+    """04.1, 04.2 and 05.2 (the core's backprop) are the gradient of 05.1 (the core's cost), checked numerically."""
     for seed in range(5):
-        X, Y, W1, b1, W2, b2, lam = checks._random_net_case(np.random.default_rng(seed), lam=True)
-        ours = checks._bp2(X, Y, W1, b1, W2, b2, lam)
-        dW, db = bpkit.backprop(checks._net(W1, b1, W2, b2), X, Y, lam=lam)
-        for x, y in zip(ours, [dW[0], db[0], dW[1], db[1]]):
-            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
+        for X, Y, W1, b1, W2, b2, lam in PARTS["05.2"].make_cases(np.random.default_rng(seed)):
+            params = [np.array(p, dtype=float) for p in (W1, b1, W2, b2)]
+            numeric = bpkit.numerical_gradient(lambda: PARTS["05.1"].reference(X, Y, *params, lam), params)
+            for got, want in zip(PARTS["05.2"].reference(X, Y, *params, lam), numeric):
+                np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
+            loop, vectorized = PARTS["04.1"].reference(X, Y, *params), PARTS["04.2"].reference(X, Y, *params)
+            for x, y in zip(loop, vectorized):
+                np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
+
+
+def test_sgd_epoch_reference_is_one_epoch_of_bpkit_sgd():
+    for seed in range(3):
+        for net, X, Y, lr, batch_size, seed_ in PARTS["06.2"].make_cases(np.random.default_rng(seed)):
+            trained = net.copy()
+            bpkit.sgd(trained, X, Y, epochs=1, batch_size=batch_size, lr=lr, seed=seed_)
+            for x, y in zip(PARTS["06.2"].reference(net, X, Y, lr, batch_size, seed_), trained.params()):
+                np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12)
+
+
+def test_bug_hunt_candidates_are_the_planted_bugs_of_lesson_7():
+    """One catalogue: every buggy candidate is a bug of bpkit.buggy.BUGS, by its name, and computes just that."""
+    seen = set()
+    for seed in range(10):
+        for J, params, candidates, eps in PARTS["07.3"].make_cases(np.random.default_rng(seed)):
+            net = bpkit.Network([params[0].shape[0], params[0].shape[1], params[2].shape[1]])
+            net.weights, net.biases = [params[0], params[2]], [params[1], params[3]]
+            for c in candidates:
+                want = (bpkit.backprop if c.bug is None else bpkit.buggy.BUGS[c.bug])(net, J.X, J.Y, lam=J.lam)
+                for x, y in zip(c(params), [want[0][0], want[1][0], want[0][1], want[1][1]]):
+                    np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
+                seen.add(c.bug)
+    # the five the exercise names in words: a missing sigma', a transposed matrix, a forgotten 1/m, ...
+    assert seen == {None, "missing_sigma_prime", "transposed", "forgot_1/m", "regularized_bias", "output_sign"}
+
+
+def _relative_errors(J, params, candidates, eps):
+    """Each candidate's relative error against bpkit's central differences of J (inf for a wrong shape)."""
+    work = [np.array(p, dtype=float) for p in params]
+    numeric = bpkit.numerical_gradient(lambda: J(work), work, eps)
+    errs = []
+    for c in candidates:
+        g = c([p.copy() for p in params])
+        shapes_ok = all(np.shape(a) == np.shape(b) for a, b in zip(g, numeric))
+        errs.append(bpkit.relative_error(list(g), numeric) if shapes_ok else float("inf"))
+    return errs
 
 
 def test_planted_bugs_are_caught_and_correct_candidates_pass():
     for seed in range(10):
         for J, params, candidates, eps in PARTS["07.3"].make_cases(np.random.default_rng(seed)):
-            errs = checks._bug_hunt_errors(J, params, candidates, eps)
+            errs = _relative_errors(J, params, candidates, eps)
             for c, e in zip(candidates, errs):
                 assert (e > 1e-3) if c.bug else (e < 1e-8), (c.bug, e)
+
+
+def test_the_lesson_bug_hunt_flags_candidates_1_3_and_4():
+    J, params, candidates, eps = PARTS["07.3"].make_cases(np.random.default_rng(0))[0]
+    assert PARTS["07.3"].reference(J, params, candidates, eps) == [1, 3, 4]
+    assert [c.bug for c in candidates] == [None, "missing_sigma_prime", None, "regularized_bias", "forgot_1/m"]
 
 
 def test_cases_pickle():

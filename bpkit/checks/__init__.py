@@ -1,0 +1,33 @@
+"""Instant feedback for the exercises: run a learner's function, say what is wrong.
+
+Every graded part of ``solutions/NN_*_solution.ipynb`` has an entry in
+:data:`PARTS`, declared in the exercise's module (:mod:`.ex01` ... :mod:`.ex07`):
+the function the learner writes, how to make test inputs (the lesson's numbers
+first, then fresh random ones, so a hard-coded answer fails), the right answer
+(computed by the core: :func:`bpkit.backprop`, :func:`bpkit.cost`, ...) and the
+mistakes learners commonly make (:class:`Mistake`, each of an explicit
+:class:`Kind`).
+
+:func:`diagnose` compares the learner's outputs with the reference and, when
+they differ, tries the part's mistakes and then the generic ones (transposed,
+a factor m, a sign, hard-coded, ...): the first that matches is named in a
+tutor's words. In a notebook, :func:`check` does all of this in one call::
+
+    from bpkit.checks import check
+    check("03.2", sigmoid_prime)      # prints "✓ sigmoid_prime is correct (4 cases)" or a diagnosis
+
+The grader (``bpkit.grade``) calls the learner's function on
+``make_cases(rng)`` with a secret seed and then :func:`diagnose` in its own
+process: a part earns its points exactly when :func:`diagnose` returns None.
+"""
+from . import ex01, ex02, ex03, ex04, ex05, ex06, ex07
+from ._compare import ATOL, RTOL
+from ._engine import NOTEBOOKS, PARTS, check, diagnose, diagnosis_names, parts_for, register, run
+from ._generic import GENERIC
+from ._records import Kind, Mistake, Part
+from .ex07 import GradientCandidate, LayerCost, NetCost, WavyCost
+
+register(*ex01.PARTS, *ex02.PARTS, *ex03.PARTS, *ex04.PARTS, *ex05.PARTS, *ex06.PARTS, *ex07.PARTS)
+
+__all__ = ["ATOL", "GENERIC", "GradientCandidate", "Kind", "LayerCost", "Mistake", "NOTEBOOKS", "NetCost", "PARTS",
+           "Part", "RTOL", "WavyCost", "check", "diagnose", "diagnosis_names", "parts_for", "run"]

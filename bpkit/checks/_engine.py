@@ -1,0 +1,259 @@
+"""The engine: the registry of parts, :func:`diagnose`, :func:`run` and :func:`check`.
+
+:func:`diagnose` compares the learner's outputs with the reference and, when
+they differ, tries the mistakes in this order, the first match wins:
+
+1. COUNT, EXCEPTION, OUTPUT: the wrong number of results, something raised,
+   something that is not numbers (generic);
+2. the part's own mistakes (VARIANT on every case, PREDICATE and FACTOR on the
+   failing ones);
+3. NAN: nan or inf where the answer is finite (the part's, then the generic one);
+4. SHAPE, FACTOR, FIXED, MISMATCH: the generic ones of :mod:`._generic`.
+"""
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+
+from . import _generic
+from ._compare import Unreadable, close, describe, finite, fmt, norm, scaled
+from ._generic import GENERIC, Seen
+from ._records import Kind
+
+PARTS: dict = {}
+NOTEBOOKS = ("01_cost", "02_chain_rule", "03_sigmoid_derivative", "04_delta_accumulation",
+             "05_regularization", "06_sgd", "07_gradient_checking")
+_OWN = (Kind.VARIANT, Kind.PREDICATE, Kind.FACTOR)
+
+
+def register(*parts):
+    """Add parts to :data:`PARTS` (keys must be new)."""
+    for part in parts:
+        assert part.key not in PARTS, part.key
+        PARTS[part.key] = part
+
+
+def parts_for(notebook):
+    """The parts of one notebook (``"03_sigmoid_derivative"``), in order."""
+    found = [p for p in PARTS.values() if p.notebook == notebook]
+    if not found:
+        raise ValueError(f"no exercise notebook {notebook!r}; expected one of {sorted(NOTEBOOKS)}")
+    return found
+
+
+def diagnosis_names():
+    """Every mistake the checks can name: ``"NN.K:name"`` for a part's own, ``"*:name"`` for the generic ones."""
+    return [f"{p.key}:{mk.name}" for p in PARTS.values() for mk in p.mistakes] + [f"*:{mk.name}" for mk in GENERIC]
+
+
+def _unknown(key):
+    return f"There is no exercise part {key!r}; the parts are {', '.join(PARTS)}."
+
+
+# ------------------------------------------------------------------- diagnose
+def diagnose(key, cases, outputs):
+    """Compare a learner's outputs with the reference: None if all agree, else one message.
+
+    Parameters
+    ----------
+    key : str
+        ``"NN.K"``, a key of :data:`PARTS`.
+    cases : list of tuple
+        The argument tuples from ``PARTS[key].make_cases(rng)``.
+    outputs : list
+        What the learner's function returned for each case, in order; an
+        ``Exception`` instance where it raised.
+
+    Returns
+    -------
+    str or None
+        None when every output matches the reference (rtol 1e-6, atol 1e-9);
+        otherwise one message naming the first recognised mistake (see the
+        module docstring for the order), or where the first mismatch is.
+        Never raises.
+    """
+    try:
+        part = PARTS.get(key) if isinstance(key, str) else None
+        if part is None:
+            return _unknown(key)
+        return _diagnose(part, list(cases), list(outputs))
+    except Exception as exc:  # the checker must never take the notebook or grader down
+        return f"The check could not read the result ({type(exc).__name__}: {exc})."
+
+
+def _diagnose(part, cases, outputs):
+    info = {"fn": part.function, "names": ", ".join(part.out_names), "m": None}
+    if len(outputs) != len(cases):
+        return _generic.BY_NAME["result_count"].say(**info, n=len(cases), k=len(outputs))
+    for i, out in enumerate(outputs):
+        if isinstance(out, BaseException):
+            return _raised(part, info, i, out, cases[i])
+    with np.errstate(all="ignore"):
+        refs = [norm(part.kind, part.reference(*copy.deepcopy(args))) for args in cases]
+    outs = []
+    for out in outputs:
+        try:
+            outs.append(norm(part.kind, out))
+        except Unreadable as exc:
+            return _unreadable(part, info, out, str(exc))
+    failing = [i for i in range(len(cases)) if not close(outs[i], refs[i])]
+    if not failing:
+        return None
+    i0 = failing[0]
+    info.update(i=i0, m=part.m_of(cases[i0]) if part.m_of else None)
+    seen = Seen(part, cases, refs, outs, failing)
+
+    if part.kind == "arrays" and len(outs[i0]) != len(refs[i0]):
+        return _generic.BY_NAME["array_count"].say(**info, n=len(refs[i0]), k=len(outs[i0]))
+    for mk in part.mistakes:
+        if mk.kind in _OWN:
+            which = range(len(cases)) if mk.kind is Kind.VARIANT else failing
+            if all(_matches(mk, part, cases[i], refs[i], outs[i]) for i in which):
+                return mk.say(**info)
+    for i in failing:
+        if not finite(outs[i]) and finite(refs[i]):
+            for mk in part.mistakes:
+                if mk.kind is Kind.NAN and _matches(mk, part, cases[i], refs[i], outs[i]):
+                    return mk.say(**{**info, "i": i})
+            return _generic.BY_NAME["nan"].say(**{**info, "i": i}, args=describe(part, cases[i]))
+    shape = _shape(seen, info)
+    if shape is not None:
+        return shape
+    for mk in _generic.of_kind(Kind.FACTOR):
+        if all(_matches(mk, part, cases[i], refs[i], outs[i]) for i in failing):
+            return mk.say(**info)
+    for i in failing:
+        for j in range(len(cases)):
+            if j != i and close(outs[i], outs[j]) and not close(refs[i], refs[j]):
+                return _generic.BY_NAME["hard_coded"].say(**info, lo=min(i, j), hi=max(i, j))
+    where = ""
+    if part.kind == "arrays":
+        for j, (o, r) in enumerate(zip(outs[i0], refs[i0])):
+            if not close([o], [r]):
+                where = f" ({part.out_names[j] if j < len(part.out_names) else f'array {j}'} is wrong)"
+                break
+    return _generic.BY_NAME["mismatch"].say(**info, where=where, args=describe(part, cases[i0]),
+                                            expected=fmt(refs[i0], part.kind), got=fmt(outs[i0], part.kind))
+
+
+def _matches(mk, part, args, ref, out):
+    """Does mistake ``mk`` (VARIANT, PREDICATE, NAN or FACTOR) explain the output of one case? Never raises."""
+    try:
+        with np.errstate(all="ignore"):
+            args = copy.deepcopy(args)
+            if mk.kind is Kind.VARIANT:
+                return close(out, norm(part.kind, mk.test(*args)))
+            if mk.kind is Kind.FACTOR:
+                f = mk.test(args, part.m_of(args) if part.m_of else None)
+                return f is not None and close(out, scaled(ref, f))
+            return bool(mk.test(args, ref, out))
+    except Exception:
+        return False
+
+
+def _shape(seen, info):
+    """The SHAPE mistake of the first array, of the first failing case, whose shape is wrong (or None)."""
+    part, i0 = seen.part, seen.failing[0]
+    for j, (o, r) in enumerate(zip(seen.outs[i0], seen.refs[i0])):
+        if o.shape != r.shape:
+            what = part.out_names[j] if part.kind == "arrays" and j < len(part.out_names) else "the result"
+            for mk in _generic.of_kind(Kind.SHAPE):
+                if mk.test(o, r, seen):
+                    return mk.say(**info, what=what, got=o.shape, want=r.shape, hint=part.transpose_hint,
+                                  args=describe(part, seen.cases[i0])).rstrip()
+    return None
+
+
+def _unreadable(part, info, out, what):
+    for mk in _generic.of_kind(Kind.OUTPUT):
+        if mk.test(out, part):
+            return mk.say(**info, what=what, n=len(part.out_names), type_name=getattr(out, "type_name", ""),
+                          why=getattr(out, "why", ""))
+    raise AssertionError("not_numbers matches every output")
+
+
+def _raised(part, info, i, exc, args):
+    name, text = type(exc).__name__, str(exc)
+    full = f"{name}: {text}" if text else name
+    fields = dict(info, i=i, args=describe(part, args), full=full, text=text,
+                  hint=f" {part.transpose_hint}" if part.transpose_hint else "")
+    for mk in _generic.of_kind(Kind.EXCEPTION):
+        if mk.test(name, full):
+            if mk.name == "overflow":  # a part may name its float errors: an overflow, or nan from inf / inf
+                want = Kind.OVERFLOW if "overflow" in full else Kind.NAN if "invalid" in full else None
+                own = [m for m in part.mistakes if want is not None and m.kind is want]
+                if own:
+                    return own[0].say(fn=part.function, i=i, m=None, names="")
+            return mk.say(**fields)
+    raise AssertionError("raised matches every exception")
+
+
+# ---------------------------------------------------------------- run / check
+def _call(part, fn, args):
+    args = copy.deepcopy(args)
+    try:
+        if part.strict_float:
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                return fn(*args)
+        return fn(*args)
+    except Exception as exc:
+        return exc
+
+
+def run(key, fn, seed=None):
+    """Run ``fn`` on the cases of part ``key`` and return :func:`diagnose`'s verdict.
+
+    Parameters
+    ----------
+    key : str
+        ``"NN.K"``.
+    fn : callable
+        The learner's function.
+    seed : int or None
+        Seed of the random cases; None draws fresh ones.
+
+    Returns
+    -------
+    str or None
+        None when ``fn`` is right on every case, else the diagnosis.
+    """
+    part = PARTS.get(key) if isinstance(key, str) else None
+    if part is None:
+        return _unknown(key)
+    if not callable(fn):
+        return (f"check needs the function itself, e.g. check({key!r}, {part.function}); "
+                f"got {type(fn).__name__}.")
+    cases = part.make_cases(np.random.default_rng(seed))
+    outputs = [_call(part, fn, args) for args in cases]
+    return diagnose(key, cases, outputs)
+
+
+def check(key, fn, seed=None):
+    """Check a learner's function for exercise part ``key`` and print the verdict.
+
+    Runs ``fn`` on the lesson's numbers and on fresh random inputs, prints
+    ``"✓ <function> is correct (N cases)"`` or what is wrong, in words.
+
+    Parameters
+    ----------
+    key : str
+        ``"NN.K"``, e.g. ``"03.2"``.
+    fn : callable
+        The function you wrote.
+    seed : int or None
+        Seed of the random cases; None (the default) draws fresh ones each time.
+
+    Returns
+    -------
+    bool
+        True when every case is right.
+    """
+    msg = run(key, fn, seed)
+    if msg is None:
+        part = PARTS[key]
+        n = len(part.make_cases(np.random.default_rng(0)))
+        print(f"✓ {part.function} is correct ({n} cases)")
+        return True
+    print(f"✗ {msg}")
+    return False

@@ -1,0 +1,239 @@
+"""Exercise 7, gradient checking: central differences, the relative error, and a bug hunt.
+
+The references are :func:`bpkit.numerical_gradient` and :func:`bpkit.relative_error`.
+The bug hunt's candidates are the planted bugs of :data:`bpkit.buggy.BUGS`
+(lesson 7's catalogue, by the same names). The classes below travel inside
+the grader's cases, so they live at module level and pickle.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import buggy
+from ..costs import cost
+from ..gradcheck import numerical_gradient as central_differences
+from ..gradcheck import relative_error as rel_error
+from ._nets import lesson_net, network, random_net_case
+from ._records import Mistake, Part
+
+#: The planted bugs of the bug hunt, named as in :data:`bpkit.buggy.BUGS` (the exercise lists them in words).
+HUNTED = ("missing_sigma_prime", "transposed", "forgot_1/m", "regularized_bias", "output_sign")
+
+
+class WavyCost:
+    """A smooth test function of an array: ``f(theta) = sum(sin(c*theta)) + 0.25*sum(d*theta**4)``."""
+
+    def __init__(self, c, d):
+        self.c = np.asarray(c, dtype=float)
+        self.d = np.asarray(d, dtype=float)
+
+    def __call__(self, theta):
+        t = np.asarray(theta, dtype=float)
+        return float(np.sum(np.sin(self.c * t)) + 0.25 * np.sum(self.d * t ** 4))
+
+    def __repr__(self):
+        return f"WavyCost(shape {self.c.shape})"
+
+
+class LayerCost:
+    """The quadratic cost :func:`bpkit.cost` of a 2-layer net as a function of W1 alone: ``f(W1)``."""
+
+    def __init__(self, X, Y, W1, b1, W2, b2):
+        self.X, self.Y, self.net = X, Y, network(W1, b1, W2, b2)
+
+    def __call__(self, W1):
+        self.net.weights[0] = np.asarray(W1, dtype=float)
+        return cost(self.net, self.X, self.Y)
+
+    def __repr__(self):
+        return "LayerCost(W1)"
+
+
+class NetCost:
+    """J(params) of a 2-layer sigmoid net, :func:`bpkit.cost` with L2 (``lam``), params = [W1, b1, W2, b2]."""
+
+    def __init__(self, X, Y, lam):
+        self.X, self.Y, self.lam = X, Y, float(lam)
+
+    def __call__(self, params):
+        return cost(network(*params), self.X, self.Y, lam=self.lam)
+
+    def __repr__(self):
+        return f"NetCost(lam={self.lam:g})"
+
+
+class GradientCandidate:
+    """A gradient function ``grad(params) -> [dW1, db1, dW2, db2]`` for a :class:`NetCost`.
+
+    ``bug`` is None for a correct one (the core's backward pass), else a key
+    of :data:`bpkit.buggy.BUGS`.
+    """
+
+    def __init__(self, cost, bug=None):
+        if bug is not None and bug not in buggy.BUGS:
+            raise ValueError(f"bug must be None or one of {list(buggy.BUGS)}, got {bug!r}")
+        self.cost, self.bug = cost, (None if bug is None else str(bug))
+
+    def __call__(self, params):
+        c, net = self.cost, network(*params)
+        grad = buggy.planted if self.bug is None else buggy.BUGS[self.bug]  # planted with no rule changed: right
+        dW, db = grad(net, c.X, c.Y, "quadratic", c.lam)
+        return [dW[0], db[0], dW[1], db[1]]
+
+    def __repr__(self):
+        return "GradientCandidate(...)"
+
+
+# ------------------------------------------------ 07.1 numerical_gradient
+def numerical_gradient_cases(rng):
+    X, Y, W1, b1, W2, b2 = lesson_net()
+    cases = [(LayerCost(X, Y, W1, b1, W2, b2), W1.copy(), 1e-4)]
+    for eps in (1e-2, 1e-3, 1e-2, 1e-3):
+        shape = (int(rng.integers(2, 4)), int(rng.integers(4, 6)))
+        f = WavyCost(rng.uniform(0.5, 2.5, shape), rng.uniform(0.5, 1.5, shape))
+        cases.append((f, rng.uniform(-1.5, 1.5, shape), eps))
+    return cases
+
+
+def numerical_gradient(f, theta, eps):
+    """The core's central differences of ``f(theta)``, on a copy of theta."""
+    work = np.array(theta, dtype=float)
+    return central_differences(lambda: f(work), [work], eps)[0]
+
+
+def _nudged(f, theta, eps, *, one_sided=False):
+    """Differences the core does not make: one-sided ones, or central ones that never put an entry back."""
+    theta = np.array(theta, dtype=float)
+    g, f0 = np.zeros_like(theta), f(theta)
+    for j in np.ndindex(theta.shape):
+        old = theta[j]
+        theta[j] = old + eps
+        plus = f(theta)
+        if one_sided:
+            theta[j] = old
+            g[j] = (plus - f0) / eps
+        else:
+            theta[j] = old - eps  # and left there
+            g[j] = (plus - f(theta)) / (2 * eps)
+    return g
+
+
+NUMERICAL_GRADIENT = Part(
+    key="07.1", notebook="07_gradient_checking", grade_id="part1_tests", function="numerical_gradient", points=3,
+    forbidden=("bpkit.numerical_gradient", "bpkit.gradcheck.numerical_gradient"),
+    make_cases=numerical_gradient_cases, reference=numerical_gradient, args=("f", "theta", "eps"), kind="array",
+    transpose_hint="The result must have the shape of theta.",
+    mistakes=(
+        Mistake.variant("forward_difference", lambda f, t, e: _nudged(f, t, e, one_sided=True),
+                        "You used a one-sided difference (f(theta + eps) - f(theta)) / eps. Use the central "
+                        "difference (f(theta + eps) - f(theta - eps)) / (2 eps): its error is O(eps**2) instead "
+                        "of O(eps)."),
+        Mistake.variant("eps_not_2eps", lambda f, t, e: 2 * numerical_gradient(f, t, e),
+                        "Your result is twice too large: the two points theta + eps and theta - eps are 2 eps "
+                        "apart, so divide by 2 * eps."),
+        Mistake.variant("wrong_sign", lambda f, t, e: -numerical_gradient(f, t, e),
+                        "Wrong sign: compute f(theta + eps) - f(theta - eps), the plus side first."),
+        Mistake.variant("not_restored", lambda f, t, e: _nudged(f, t, e),
+                        "After nudging an entry you did not put it back: theta[j] must return to its old value "
+                        "before the next entry is nudged (work on a copy, or restore it)."),
+        Mistake.variant("fixed_eps", lambda f, t, e: numerical_gradient(f, t, 1e-5 if e != 1e-5 else 2e-5),
+                        "Your result ignores the eps argument: use the step eps you are given, not a fixed number."),
+    ),
+)
+
+
+# ---------------------------------------------------- 07.2 relative_error
+def relative_error_cases(rng):
+    g = np.array([0.5, -0.2, 0.1])
+    cases = [(g, g + np.array([1e-7, -2e-7, 0.0])), (np.zeros((2, 3)), np.zeros((2, 3)))]
+    for _ in range(3):
+        rows = int(rng.integers(2, 5))
+        shape = (rows, int(rng.choice([c for c in range(2, 6) if c != rows])))
+        a = rng.standard_normal(shape)
+        b = a + rng.choice([1e-3, 0.1, 1.0]) * rng.standard_normal(shape)
+        cases.append((a, b))
+    return cases
+
+
+def _norm(v):
+    return np.linalg.norm(v)
+
+
+RELATIVE_ERROR = Part(
+    key="07.2", notebook="07_gradient_checking", grade_id="part2_tests", function="relative_error", points=2,
+    forbidden=("bpkit.relative_error", "bpkit.gradcheck.relative_error"),
+    make_cases=relative_error_cases, reference=rel_error, args=("a", "b"), kind="scalar",
+    mistakes=(
+        Mistake.nan("nan", lambda args, ref, out: not np.any(args[0]) and not np.any(args[1]),
+                    "{fn} returns nan when both arrays are zero (0 / 0). When ||a + b|| is 0, return 0.0."),
+        Mistake.variant("no_denominator", lambda a, b: float(_norm(a - b)),
+                        "You returned ||a - b||, an absolute error. Divide by ||a + b||, so the error does not "
+                        "depend on how large the gradients are."),
+        Mistake.variant("sum_of_norms", lambda a, b: float(_norm(a - b) / (_norm(a) + _norm(b))),
+                        "You divided by ||a|| + ||b|| (another common choice); this course uses ||a + b||."),
+        Mistake.variant("squared_norms", lambda a, b: float(np.sum((a - b) ** 2) / np.sum((a + b) ** 2)),
+                        "You used sums of squares without the square root: the norm is np.linalg.norm(v) = "
+                        "sqrt(sum(v**2))."),
+        Mistake.variant("l1_norms", lambda a, b: float(np.sum(np.abs(a - b)) / np.sum(np.abs(a + b))),
+                        "You used sums of absolute values; the course's norm is the Euclidean one, np.linalg.norm."),
+    ),
+)
+
+
+# -------------------------------------------------------- 07.3 find_buggy
+def bug_hunt_cases(rng):
+    X, Y, W1, b1, W2, b2 = lesson_net()
+    b1, b2 = np.array([0.1, -0.2, 0.3]), np.array([0.05])
+    J = NetCost(X, Y, 1.0)
+    bugs = [None, "missing_sigma_prime", None, "regularized_bias", "forgot_1/m"]  # the lesson's: [1, 3, 4]
+    cases = [(J, [W1, b1, W2, b2], [GradientCandidate(J, b) for b in bugs], 1e-5)]
+    for _ in range(3):
+        X, Y, W1, b1, W2, b2, lam = random_net_case(rng, lam=True)
+        J = NetCost(X, Y, lam)
+        n_bad = int(rng.integers(1, 4))
+        bugs = list(rng.choice(HUNTED, size=n_bad, replace=False)) + [None] * (5 - n_bad)
+        order = rng.permutation(5)
+        cases.append((J, [W1, b1, W2, b2], [GradientCandidate(J, bugs[o]) for o in order], 1e-5))
+    return cases
+
+
+def find_buggy(J, params, candidates, eps):
+    return [i for i, c in enumerate(candidates) if c.bug is not None]
+
+
+def _mask(args, ref, out):
+    o = out[0]
+    return len(o) == len(args[2]) and set(np.unique(o)) <= {0.0, 1.0} and not np.array_equal(o, ref[0])
+
+
+def _flagged_correct(args, ref, out):
+    bad = set(ref[0].astype(int).tolist())
+    return any(int(i) not in bad for i in out[0])
+
+
+def _missed(args, ref, out):
+    said = set(out[0].astype(int).tolist())
+    return any(i not in said for i in ref[0].astype(int).tolist())
+
+
+FIND_BUGGY = Part(
+    key="07.3", notebook="07_gradient_checking", grade_id="part3_tests", function="find_buggy", points=5,
+    forbidden=("bpkit.gradient_check", "bpkit.gradcheck.gradient_check", "bpkit.backprop",
+               "bpkit.backprop.backprop"),
+    make_cases=bug_hunt_cases, reference=find_buggy, args=("J", "params", "candidates", "eps"), kind="indices",
+    mistakes=(
+        Mistake.predicate("mask", _mask,
+                          "{fn} should return the indices of the buggy candidates (e.g. [1, 3]), not a True/False "
+                          "per candidate. Collect i for each candidate whose relative error is above the threshold."),
+        Mistake.predicate("flagged_correct", _flagged_correct,
+                          "{fn} flagged a candidate whose gradient agrees with the numerical gradient (relative "
+                          "error below 1e-7): a correct function is not buggy. Compare every array, and use the "
+                          "threshold 1e-6 on the relative error."),
+        Mistake.predicate("missed", _missed,
+                          "{fn} missed a buggy candidate: its relative error is far above 1e-6 for some array (or "
+                          "its shape differs, which is a bug too). Check all four arrays dW1, db1, dW2, db2, not "
+                          "only the first."),
+    ),
+)
+
+PARTS = (NUMERICAL_GRADIENT, RELATIVE_ERROR, FIND_BUGGY)
