@@ -180,7 +180,7 @@ def _raised(part, info, i, exc, args):
                   hint=f" {part.transpose_hint}" if part.transpose_hint else "")
     for mk in _generic.of_kind(Kind.EXCEPTION):
         if mk.test(name, full):
-            if mk.name == "overflow":  # a part may name its float errors: an overflow, or nan from inf / inf
+            if mk is _generic.FLOAT_ERROR:  # a part may name its own: an overflow, or nan from inf / inf
                 want = Kind.OVERFLOW if "overflow" in full else Kind.NAN if "invalid" in full else None
                 own = [m for m in part.mistakes if want is not None and m.kind is want]
                 if own:

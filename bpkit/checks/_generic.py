@@ -116,6 +116,7 @@ GENERIC = (
 
 BY_NAME = {mk.name: mk for mk in GENERIC}
 assert len(BY_NAME) == len(GENERIC), "generic mistake names are unique"
+FLOAT_ERROR = BY_NAME["overflow"]  # numpy raised: the part's own OVERFLOW or NAN mistake is named first, if it has one
 
 
 def of_kind(kind):
