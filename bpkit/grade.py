@@ -51,6 +51,7 @@ import traceback
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -73,6 +74,9 @@ from ._grading.records import (
     SubmissionResult,
     cases_name,
 )
+
+if TYPE_CHECKING:
+    from ._grading.execute import CellRun
 
 __all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main",
            "SubmissionResult", "PartResult", "GradeRow", "Status"]
@@ -336,11 +340,11 @@ def _skipper(io_dir, cases):
 class _PartCells:
     """How one part's cells ran, and whether one of them stopped the kernel."""
 
-    code: object = None       # CellRun of the learner's solution cell
-    grader: object = None     # CellRun of the grader's cell
-    tests: object = None      # CellRun of the part's test cell
-    stopped: bool = False     # a cell of the part hung or killed the kernel
-    stopper: object = None    # ... its CellRun
+    code: CellRun | None = None     # the learner's solution cell
+    grader: CellRun | None = None   # the grader's cell
+    tests: CellRun | None = None    # the part's test cell
+    stopped: bool = False           # a cell of the part hung or killed the kernel
+    stopper: CellRun | None = None  # ... that cell
     stopped_in_code: bool = False  # ... and it was the learner's solution cell (else the graded function)
 
 
@@ -635,7 +639,7 @@ def grade_paths(paths, config, jobs=None, progress=None):
 
 
 def _grade_in_pool(subs, indices, config, jobs, finish):
-    """Grade ``subs[i]`` for ``i`` in ``indices`` in a pool of worker processes; a broken pool leaves some undone."""
+    """Grade ``subs[i]``, ``i`` in ``indices``, in a pool of worker processes (a broken pool leaves some undone)."""
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(indices)), mp_context=ctx) as pool:
         futures = {pool.submit(_grade_job, (subs[i][1], subs[i][0], config)): i for i in indices}
@@ -652,7 +656,7 @@ def _grade_in_pool(subs, indices, config, jobs, finish):
 
 # ---------------------------------------------------------------------------- output
 def rows_of(results):
-    """The rows of grades.csv (:class:`GradeRow`, with :data:`CSV_COLUMNS`): one per part, one for an ungradable file."""
+    """The rows of grades.csv (:class:`GradeRow`): one per part, and one for each ungradable file."""
     return [row for r in results for row in r.rows()]
 
 
@@ -721,7 +725,8 @@ def _parser():
     p.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                    help="submissions graded at once (default: number of cores)")
     p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                   help=f"seconds allowed per cell and per call of a learner's function (default: {DEFAULT_TIMEOUT:g})")
+                   help="seconds allowed per cell and per call of a learner's function "
+                        f"(default: {DEFAULT_TIMEOUT:g})")
     p.add_argument("--solutions", default=None,
                    help="folder of NN_<topic>_solution.ipynb (default: ./solutions, else the course's)")
     p.add_argument("--seed", type=int, default=None,

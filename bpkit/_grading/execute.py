@@ -183,7 +183,7 @@ class _Progress:
     """What the runs so far left behind, kept across kernel restarts."""
 
     runs: dict = field(default_factory=dict)       # cell index -> CellRun
-    blocked: dict = field(default_factory=dict)    # part key (or None) -> index of the cell that stopped the kernel
+    blocked: dict = field(default_factory=dict)    # part key (or None) -> the cell that stopped the kernel
     skip_cells: set = field(default_factory=set)   # cells outside any part that stopped the kernel
 
 
@@ -239,7 +239,7 @@ def _new_client(nb, workdir, timeout, grader_timeout):
 
 
 def _not_to_run(idx, role, key, state, last, should_skip):
-    """``(True, CellRun or None)`` if cell ``idx`` is not to run in this pass (the run records why), else ``(False, None)``."""
+    """``(True, CellRun saying why, or None)`` if cell ``idx`` is not to run in this pass, else ``(False, None)``."""
     if idx > last:
         return True, CellRun(CellStatus.SKIPPED, why="after the last graded cell")
     if role is Role.CHECK:

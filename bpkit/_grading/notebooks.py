@@ -240,7 +240,7 @@ class _Ids:
 
 
 def _merge(submission, ids, notes):
-    """The submission's cells with locked ones replaced by the solution's: ([(cell, solution index or None)], seen ids)."""
+    """The submission's cells, locked ones from the solution: ``([(cell, solution index or None)], seen ids)``."""
     out, seen = [], set()
     for cell in submission.cells:
         gid = grade_id(cell)

@@ -228,7 +228,7 @@ class SubmissionResult(_ByJsonKey):
         return sum(p.max_points for p in self.parts)
 
     def to_json(self):
-        """The submission as grades.json has it: ``student, file, notebook, points, max, parts, error, notes, seconds``."""
+        """The submission as grades.json has it, keys in the file's order."""
         return {
             "student": self.student,
             "file": self.file,
