@@ -52,11 +52,13 @@ def output_error(cost, z, a, Y):
     return cost.delta(z, a, Y)
 
 
-def slope(activation, a):
-    """f'(z(l)) computed from the stored a(l) = f(z(l)), shape of ``a`` (lesson 3).
+def slope(activation, z, a):
+    """f'(z(l)), the activation's slope at each unit's z, shape ``(m, s_l)`` (lesson 3).
 
+    Computed from the stored output a(l) = f(z(l)) rather than from z:
     ``a * (1 - a)`` for the sigmoid, ``1 - a**2`` for tanh, ``a > 0`` for ReLU
-    (:data:`bpkit.ACTIVATIONS`): no need to keep z or call exp again.
+    (:data:`bpkit.ACTIVATIONS`), so no exp is called again. ``z`` is passed too,
+    because that is what f' is a function of (and what a mistaken slope uses).
     """
     return ACTIVATIONS[activation].prime_from_a(a)
 
@@ -121,7 +123,7 @@ def errors(net, trace, Y, cost, rules=RULES):
     delta = rules.output_error(cost, zs[-1], activations[-1], Y)
     deltas = [delta]
     for k in range(len(net.weights) - 1, 0, -1):  # from W(L-1) down to W(2)
-        delta = rules.send_back(delta, net.weights[k], rules.slope(net.activation, activations[k]))
+        delta = rules.send_back(delta, net.weights[k], rules.slope(net.activation, zs[k], activations[k]))
         deltas.append(delta)
     return deltas[::-1]
 

@@ -37,7 +37,7 @@ def backprop_missing_sigma_prime(net, X, Y, kind="quadratic", lam=0.0):
     f'), so the per-layer report flags every layer except the last.
     """
     return planted(net, X, Y, kind, lam,
-                   slope=lambda activation, a: 1.0)  # BUG: forgot f'(z): the slope is taken as 1
+                   slope=lambda activation, z, a: 1.0)  # BUG: forgot f'(z): the slope is taken as 1
 
 
 def backprop_sigma_prime_of_a(net, X, Y, kind="quadratic", lam=0.0):
@@ -48,7 +48,7 @@ def backprop_sigma_prime_of_a(net, X, Y, kind="quadratic", lam=0.0):
     plausible (always between 0.19 and 0.25), so only a gradient check shows it.
     """
     return planted(net, X, Y, kind, lam,
-                   slope=lambda activation, a: sigmoid_prime(a))  # BUG: sigmoid_prime wants z, got a
+                   slope=lambda activation, z, a: sigmoid_prime(a))  # BUG: sigmoid_prime wants z, got a
 
 
 def backprop_transposed(net, X, Y, kind="quadratic", lam=0.0):

@@ -125,7 +125,7 @@ def dJ_dW1_cases(rng):
 def _dJ_dW1(X, z2, W2, delta3, *, slope=None, mean=True):
     """X.T @ delta(2) / m, delta(2) sent back by the core's rule; ``slope(z, a)`` replaces sigma'(z(2))."""
     a2 = sigmoid(z2)
-    delta2 = send_back(delta3, W2, RULES.slope("sigmoid", a2) if slope is None else slope(z2, a2))
+    delta2 = send_back(delta3, W2, RULES.slope("sigmoid", z2, a2) if slope is None else slope(z2, a2))
     Delta, _ = layer_sums(X, delta2)
     return Delta / X.shape[0] if mean else Delta
 

@@ -46,9 +46,8 @@ def z_error(cost, z, a, Y):
     return (a - Y) * z * (1 - z)
 
 
-def z_slope(activation, a):
-    """z * (1 - z) for the slope; the slope rule is given a = sigma(z), so z = log(a / (1 - a)) is recovered."""
-    z = np.log(a) - np.log1p(-a)
+def z_slope(activation, z, a):
+    """z * (1 - z) where the slope sigma'(z) = a * (1 - a) belongs."""
     return z * (1 - z)
 
 
@@ -80,7 +79,7 @@ def backprop_mistakes(*, loop):
                         "Your bias gradients are right, but the weight gradients are a sum over the examples, "
                         "m = {m} times too large. Divide Delta_W by m as well."),
         Mistake.variant("sigma_for_sigma_prime",
-                        lambda *a: planted(*a, output_error=sigma_error, slope=lambda activation, a: a),
+                        lambda *a: planted(*a, output_error=sigma_error, slope=lambda activation, z, a: a),
                         "You used sigma(z) (that is, a) where the derivative sigma'(z) = a * (1 - a) belongs."),
         Mistake.variant("z_prime", lambda *a: planted(*a, output_error=z_error, slope=z_slope),
                         "You computed z * (1 - z). The shortcut sigma'(z) = a * (1 - a) needs the activation "
