@@ -655,9 +655,14 @@ def _grade_in_pool(subs, indices, config, jobs, finish):
 
 
 # ---------------------------------------------------------------------------- output
+def _records(results):
+    """The results as SubmissionResult records (entries of a grades.json read back are converted)."""
+    return [r if isinstance(r, SubmissionResult) else SubmissionResult.from_json(r) for r in results]
+
+
 def rows_of(results):
     """The rows of grades.csv (:class:`GradeRow`): one per part, and one for each ungradable file."""
-    return [row for r in results for row in r.rows()]
+    return [row for r in _records(results) for row in r.rows()]
 
 
 def write_reports(results, out_dir, config):
@@ -670,7 +675,7 @@ def write_reports(results, out_dir, config):
         "seed": config.seed,
         "timeout": config.timeout,
         "solutions": str(config.solutions),
-        "submissions": [r.to_json() for r in results],
+        "submissions": [r.to_json() for r in _records(results)],
     }
     jpath, cpath = out / JSON_NAME, out / CSV_NAME
     jpath.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -695,7 +700,7 @@ def _table_lines(r):
 def format_table(results, width=100):
     """The per-part table printed on stdout."""
     head = ["student", "notebook", "part", "function", "points", "message"]
-    lines = [line for r in results for line in _table_lines(r)]
+    lines = [line for r in _records(results) for line in _table_lines(r)]
     widths = [max([len(h)] + [len(str(l[i])) for l in lines]) for i, h in enumerate(head[:-1])]
 
     def fmt(cols):

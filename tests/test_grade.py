@@ -430,6 +430,8 @@ def test_rows_round_trip_through_grades_csv(tmp_path):
     assert [SubmissionResult.from_json(d).to_json() for d in doc["submissions"]] == doc["submissions"]
     table = grade.format_table(results)
     assert "alice" in table and "2/4" in table and "not a valid notebook (the file is empty)" in table
+    # the entries of a grades.json read back work as well as the records
+    assert grade.rows_of(doc["submissions"]) == back and grade.format_table(doc["submissions"]) == table
 
 
 def test_the_kernels_report_is_decoded_into_a_record(tmp_path):
