@@ -51,11 +51,11 @@ import traceback
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._grading import codec
+from ._grading.scoring import TELL_INSTRUCTOR, Cases, Executed, score_part, zero
 from ._grading.records import (
     CSV_COLUMNS,
     CSV_NAME,
@@ -65,18 +65,13 @@ from ._grading.records import (
     NOTHING_TO_GRADE,
     SESSION_PREFIX,
     UNKNOWN_NOTEBOOK,
-    CellStatus,
     GradeRow,
-    KernelStatus,
     PartResult,
     Role,
     Status,
     SubmissionResult,
     cases_name,
 )
-
-if TYPE_CHECKING:
-    from ._grading.execute import CellRun
 
 __all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main",
            "SubmissionResult", "PartResult", "GradeRow", "Status"]
@@ -95,8 +90,6 @@ POOL_ATTEMPTS = 3   # a worker killed from outside breaks the pool: start a new 
 
 # messages used in several places
 INTERNAL_ERROR = "internal grader error: "
-TELL_INSTRUCTOR = "please tell the instructor"
-RESTARTED = "it was restarted and the other parts were graded"
 UNKNOWN_EXERCISE = ("cannot tell which exercise this is: name the file like 03_sigmoid_derivative.ipynb "
                     "or keep the exercise's cells")
 
@@ -192,11 +185,6 @@ def _notebook_parts(config):
 
 
 # ----------------------------------------------------------------- records made here
-def _zero(part, status, message):
-    """A part that earns nothing, for a reason found before its cells ran (no test cell to report)."""
-    return PartResult(part.key, part.function, 0, part.points, message, status)
-
-
 def _result(student, path, notebook, parts, started, error=None, notes=()):
     """The SubmissionResult of one file, timed from ``started`` (``time.monotonic()``)."""
     return SubmissionResult(
@@ -213,12 +201,6 @@ def _result(student, path, notebook, parts, started, error=None, notes=()):
 def _failed_result(student, path, why):
     """The result of a file whose grading failed on the grader's side."""
     return _result(student, path, None, (), time.monotonic(), error=INTERNAL_ERROR + why)
-
-
-def _first_line(text, limit=200):
-    """``text`` on one line, cut to ``limit`` characters."""
-    text = " ".join(str(text).strip().split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # ------------------------------------------------------------ the kernel's notebook
@@ -270,15 +252,6 @@ class _Limits:
         return cls(per_call, budget, budget + GRADER_CELL_CALLS * per_call + GRADER_CELL_MARGIN)
 
 
-@dataclass(frozen=True)
-class _Cases:
-    """The secret cases of one submission: per part key, as tuples and pickled; parts whose cases failed."""
-
-    of: dict
-    blobs: dict
-    broken: dict
-
-
 def _case_rng(config, student, key):
     """The random generator of one student's cases of one part (from the secret seed)."""
     seq = np.random.SeedSequence([config.seed % (1 << 63), zlib.crc32(student.encode()), zlib.crc32(key.encode())])
@@ -287,7 +260,7 @@ def _case_rng(config, student, key):
 
 def _make_cases(config, student, parts):
     """Draw every part's secret cases; a part whose ``make_cases`` raises is marked broken."""
-    cases = _Cases({}, {}, {})
+    cases = Cases({}, {}, {})
     for p in parts:
         try:
             made = list(p.make_cases(_case_rng(config, student, p.key)))
@@ -336,192 +309,6 @@ def _skipper(io_dir, cases):
     return should_skip
 
 
-@dataclass(frozen=True)
-class _PartCells:
-    """How one part's cells ran, and whether one of them stopped the kernel."""
-
-    code: CellRun | None = None     # the learner's solution cell
-    grader: CellRun | None = None   # the grader's cell
-    tests: CellRun | None = None    # the part's test cell
-    stopped: bool = False           # a cell of the part hung or killed the kernel
-    stopper: CellRun | None = None  # ... that cell
-    stopped_in_code: bool = False  # ... and it was the learner's solution cell (else the graded function)
-
-
-@dataclass(frozen=True)
-class _Executed:
-    """How the graded notebook ran: a CellRun per cell index, the roles' first cells, what stopped the kernel."""
-
-    runs: dict
-    first: dict     # (Role, part key) -> index of its first cell
-    blocked: dict   # part key (or None) -> index of the cell that stopped the kernel
-
-    @classmethod
-    def of(cls, roles, runs, blocked):
-        """Index the cells by role."""
-        first = {}
-        for i, role_key in enumerate(roles):
-            first.setdefault(role_key, i)
-        return cls(runs, first, blocked)
-
-    def part_cells(self, key):
-        """The runs of part ``key``'s cells."""
-        code_idx = self.first.get((Role.CODE, key))
-        stopped = key in self.blocked
-        return _PartCells(
-            code=self.runs.get(code_idx),
-            grader=self.runs.get(self.first.get((Role.GRADER, key))),
-            tests=self.runs.get(self.first.get((Role.TESTS, key))),
-            stopped=stopped,
-            stopper=self.runs.get(self.blocked[key]) if stopped else None,
-            stopped_in_code=stopped and self.blocked[key] == code_idx,
-        )
-
-    def notes(self):
-        """What the run did that the instructor should know about (setup cell trouble, restarts)."""
-        notes = []
-        setup_run = self.runs.get(0)
-        if setup_run is not None and setup_run.status is not CellStatus.OK:
-            notes.append(f"grader setup cell: {setup_run.status.value} {setup_run.ename}: {setup_run.evalue}")
-        if None in self.blocked:
-            notes.append(f"cell {self.blocked[None]} stopped the kernel and was skipped after a restart")
-        return notes
-
-
-# ------------------------------------------------------------------- scoring a part
-def _test_cell_summary(run):
-    """How the part's test cell went, in a few words (recorded in grades.json)."""
-    if run is None:
-        return "missing"
-    if run.status is CellStatus.OK:
-        return "passed, but wrote to stderr" if run.stderr.strip() else "passed"
-    if run.status is CellStatus.ERROR:
-        return f"failed: {run.ename}: {_first_line(run.evalue, 150)}"
-    if run.status is CellStatus.SKIPPED:
-        return f"skipped: {run.why}"
-    return run.status.value
-
-
-def _kernel_stopped(f, cells, timeout):
-    """A cell of the part stopped the kernel: it died, or ran on past the interrupt."""
-    where = f"the cell defining {f}" if cells.stopped_in_code else f
-    if cells.stopper is not None and cells.stopper.status is CellStatus.DEAD:
-        return Status.CRASHED, (f"the kernel died while {where} was running (did it call os._exit() or run out of "
-                                f"memory?); {RESTARTED}")
-    return Status.TIMEOUT, (f"{where} ran longer than {timeout:g} s and the kernel stopped responding to the "
-                            f"interrupt; {RESTARTED}")
-
-
-def _no_report(f, grader_run, timeout):
-    """The grader's cell wrote no report: it failed, timed out or did not run."""
-    if grader_run is not None and grader_run.status is CellStatus.ERROR:
-        return Status.NOT_GRADED, (f"the grader could not run this part ({grader_run.ename}: "
-                                   f"{_first_line(grader_run.evalue)}); "
-                                   "does the notebook change Python's builtins or sys.modules?")
-    if grader_run is not None and grader_run.status.overran:
-        return Status.TIMEOUT, f"{f} did not return within {timeout:g} s and ignored the interrupt"
-    why = grader_run.why if grader_run is not None and grader_run.why else "the grader's cell did not run"
-    return Status.NOT_GRADED, f"not graded: {why}"
-
-
-def _missing(f, report, code_run, timeout):
-    """The function is not in the notebook: say what happened to the cell that should define it."""
-    if code_run is not None and code_run.status.overran:
-        return Status.TIMEOUT, f"the cell defining {f} did not finish within {timeout:g} s, so {f} was never defined"
-    if code_run is not None and code_run.status is CellStatus.ERROR:
-        return Status.MISSING, (f"function {f} not found: the cell that should define it raised "
-                                f"{code_run.ename}: {_first_line(code_run.evalue)}")
-    hint = f" (the notebook defines: {', '.join(report.defined[:5])})" if report.defined else ""
-    return Status.MISSING, f"function {f} not found: did you rename it?{hint}"
-
-
-def _not_called(f, report, code_run, timeout):
-    """The grader's cell could not call the function (missing, not a function, grader error); else None."""
-    if report.status is KernelStatus.MISSING:
-        return _missing(f, report, code_run, timeout)
-    if report.status is KernelStatus.NOT_CALLABLE:
-        return Status.MISSING, f"{f} is a {report.type_name}, not a function: did a later cell reuse the name?"
-    if report.status is not KernelStatus.OK:
-        return Status.NOT_GRADED, f"the grader could not run this part: {_first_line(report.error)}"
-    return None
-
-
-def _against_the_rules(f, report):
-    """The function switched the grader's checks off, or called the function it should replace; else None."""
-    if report.tampering:
-        return Status.TAMPERING, (f"{f} calls {report.tampering} while it is graded, which switches off the "
-                                  "grader's checks; no points for this part")
-    if report.forbidden_call:
-        return Status.FORBIDDEN_CALL, f"calls {report.forbidden_call}, the function this part asks you to write"
-    return None
-
-
-def _wrong_results(key, report, cases, checks):
-    """The checks' diagnosis of the results on the secret cases, if they are wrong; else None."""
-    outputs = list(report.values)
-    if len(outputs) != len(cases):
-        return Status.NOT_GRADED, f"the grader got {len(outputs)} results for {len(cases)} cases"
-    try:
-        msg = checks.diagnose(key, cases, outputs)
-    except Exception as exc:  # diagnose must never raise; if it does, say so rather than crash
-        return Status.GRADER_ERROR, (f"grader error in diagnose ({type(exc).__name__}: {_first_line(exc)}); "
-                                     + TELL_INSTRUCTOR)
-    if msg is not None:  # a call cut off at the time limit is one of the mistakes diagnose names
-        return (Status.TIMEOUT if report.timed_out else Status.FAILED), _first_line(msg, 500)
-    return None
-
-
-def _test_cell_failed(test_run, timeout):
-    """Why the part's test cell does not count as passed (nbgrader's rule); None if it passed."""
-    if test_run is None or test_run.status is CellStatus.NOT_RUN:
-        return Status.TEST_FAILED, "the test cell did not run"
-    if test_run.status is CellStatus.ERROR:
-        if test_run.ename == "NotImplementedError":
-            return Status.TEST_FAILED, ("the test cell failed with NotImplementedError: it also uses another "
-                                        "function of this notebook that is not written yet")
-        return Status.TEST_FAILED, f"the test cell failed: {test_run.ename}: {_first_line(test_run.evalue)}"
-    if test_run.status.overran or test_run.status is CellStatus.DEAD:
-        return Status.TIMEOUT, f"the test cell did not finish within {timeout:g} s"
-    if test_run.status is CellStatus.SKIPPED:
-        return Status.TEST_FAILED, f"the test cell was skipped: {test_run.why}"
-    if test_run.stderr.strip():
-        first = next(line for line in test_run.stderr.splitlines() if line.strip())
-        return Status.TEST_FAILED, ("the test cell wrote to stderr, which nbgrader scores as a failure: "
-                                    f"{_first_line(first)}")
-    return None
-
-
-def _verdict(part, report, cells, cases, checks, timeout):
-    """(Status, message) of one part: the first thing that went wrong, else ok."""
-    f = f"`{part.function}`"
-    if cells.stopped:
-        return _kernel_stopped(f, cells, timeout)
-    if report is None:
-        return _no_report(f, cells.grader, timeout)
-    return (_not_called(f, report, cells.code, timeout)
-            or _against_the_rules(f, report)
-            or _wrong_results(part.key, report, cases, checks)
-            or _test_cell_failed(cells.tests, timeout)
-            or (Status.PASSED, f"ok ({len(cases)} cases)"))
-
-
-def _score_part(part, io_dir, cases, executed, checks, timeout):
-    """The PartResult of one part, from the kernel's report and how its cells ran."""
-    if part.key in cases.broken:
-        return _zero(part, Status.GRADER_ERROR, cases.broken[part.key])
-    try:
-        report = codec.read_report(io_dir, part.key)
-    except Exception as exc:
-        return _zero(part, Status.NOT_GRADED, (
-            f"the grader could not read this part's results ({type(exc).__name__}: {_first_line(exc)}): "
-            "did the notebook write to the grader's files?"))
-    cells = executed.part_cells(part.key)
-    status, message = _verdict(part, report, cells, cases.of[part.key], checks, timeout)
-    points = part.points if status is Status.PASSED else 0
-    return PartResult(part.key, part.function, points, part.points, message, status,
-                      _test_cell_summary(cells.tests))
-
-
 # --------------------------------------------------------------------- one submission
 def grade_file(path, student, config):
     """Grade one submission; return its :class:`SubmissionResult` (see :func:`grade_paths`).
@@ -548,7 +335,7 @@ def _grade_file(path, student, config, started):
     try:
         nb = read_submission(data)
     except InvalidNotebook as exc:
-        parts = [_zero(p, Status.INVALID, str(exc)) for p in by_nb.get(name_guess, [])]
+        parts = [zero(p, Status.INVALID, str(exc)) for p in by_nb.get(name_guess, [])]
         return _result(student, path, name_guess, parts, started, error=str(exc))
     notebook = name_guess or notebook_from_content(
         nb, {n: [(p.key, p.function) for p in ps] for n, ps in by_nb.items()}
@@ -579,9 +366,9 @@ def _grade_notebook(nb, notebook, student, config):
             env=_kernel_env(),
             should_skip=_skipper(io_dir, cases),
         )
-        executed = _Executed.of(restored.roles, runs, blocked)
+        executed = Executed.of(restored.roles, runs, blocked)
         checks = _checks(config)
-        scored = [_score_part(p, io_dir, cases, executed, checks, config.timeout) for p in parts]
+        scored = [score_part(p, io_dir, cases, executed, checks, config.timeout) for p in parts]
     return scored, list(restored.notes) + executed.notes()
 
 

@@ -6,6 +6,8 @@
   capped output and restarts when the kernel stops answering;
 * :mod:`.inkernel` -- the code the grader's cells run *inside* the kernel: call
   the learner's function on the secret cases and write the results to disk;
+* :mod:`.scoring` -- a part's points and message, from the kernel's report and
+  how the part's cells ran, run in the grader's process;
 * :mod:`.codec` -- turn results into JSON + ``.npz`` and back, without pickle,
   and read a part's report into a record;
 * :mod:`.records` -- the typed records both sides share (a part's result with
