@@ -170,7 +170,8 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
     :func:`bpkit.backprop.batch_sums` per step does the forward and backward pass
     of all K, and :func:`bpkit.backprop.average` gives each column the lambda of
     its copy. The gradient of the missing connections between copies is dropped.
-    That costs about as much as training two or three networks one after the other.
+    For lesson 5's 13 lambdas that takes about 1.5 times as long as training one
+    network with the same pass (and 1.5 times the old hand-written stacked trainer).
 
     Parameters
     ----------

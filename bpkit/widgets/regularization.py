@@ -3,7 +3,7 @@
 Retraining on every slider move would take about 50 ms per lambda here (8000
 full-batch steps), too slow to feel live. So the panel trains the whole grid
 once, with :func:`bpkit.sweeps.train_lambda_grid` (all lambdas at once, at about
-the cost of two or three networks one after the other); the slider then only
+the cost of one or two networks one after the other); the slider then only
 looks up the precomputed result and moves lines (well under a millisecond of Python).
 """
 from __future__ import annotations
