@@ -28,21 +28,46 @@ class QuadraticCost:
     name = "quadratic"
 
     @staticmethod
+    def fn(a, y):
+        """Each output's cost C = (a - y)**2 / 2, elementwise (lessons 1 and 2); no sum."""
+        d = a - y
+        return 0.5 * (d * d)
+
+    @staticmethod
+    def dC_da(a, y):
+        """dC/da = a - y, elementwise (lesson 2)."""
+        return a - y
+
+    @staticmethod
     def total(z, a, Y):
         """Summed (not averaged) cost of a batch from the output layer's z and a."""
-        d = a - Y
-        return 0.5 * float(np.sum(d * d))
+        return float(np.sum(QuadraticCost.fn(a, Y)))
 
     @staticmethod
     def delta(z, a, Y):
-        """Output error dJ_i/dz(L) = (a - y) * sigma'(z), shape (m, s_L)."""
-        return (a - Y) * a * (1.0 - a)
+        """Output error dJ_i/dz(L) = dC/da * sigma'(z) = (a - y) * a(1 - a), shape (m, s_L)."""
+        return QuadraticCost.dC_da(a, Y) * (a * (1.0 - a))
 
 
 class CrossEntropyCost:
     """J = -sum(Y log Yhat + (1 - Y) log(1 - Yhat)) / m."""
 
     name = "cross_entropy"
+
+    @staticmethod
+    def fn(a, y):
+        """Each output's cost C = -(y log a + (1 - y) log(1 - a)), elementwise (lesson 6); no sum.
+
+        inf where a is exactly 0 or 1 and the target disagrees; :meth:`total` works from z instead.
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -(y * np.log(a) + (1.0 - y) * np.log1p(-a))
+
+    @staticmethod
+    def dC_da(a, y):
+        """dC/da = (a - y) / (a (1 - a)), elementwise (lesson 6): times sigma'(z) = a(1 - a) it is a - y."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (a - y) / (a * (1.0 - a))
 
     @staticmethod
     def total(z, a, Y):

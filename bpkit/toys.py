@@ -27,8 +27,8 @@ from .costs import cost, get_cost
 def example_cost(kind, a, y):
     """C(a), the cost of one example with one output unit, as a function of its output ``a`` (lesson 2).
 
-    Quadratic: ``C = (a - y)**2 / 2``; cross-entropy: ``C = -(y log a + (1 - y) log(1 - a))``.
-    For one example this is what :func:`bpkit.cost` gives (a mean over m = 1).
+    Quadratic: ``C = (a - y)**2 / 2``; cross-entropy: ``C = -(y log a + (1 - y) log(1 - a))``
+    (``bpkit.costs``' ``fn``). For one example this is what :func:`bpkit.cost` gives (a mean over m = 1).
 
     Parameters
     ----------
@@ -40,24 +40,15 @@ def example_cost(kind, a, y):
     -------
     ndarray, the shape of ``a`` (one value per output, no sum)
     """
-    get_cost(kind)
-    a = np.asarray(a, dtype=np.float64)
-    if kind == "quadratic":
-        return 0.5 * (a - y) ** 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -(y * np.log(a) + (1.0 - y) * np.log(1.0 - a))
+    return get_cost(kind).fn(np.asarray(a, dtype=np.float64), y)
 
 
 def example_cost_slope(kind, a, y):
-    """dC/da of :func:`example_cost` (lesson 2).
+    """dC/da of :func:`example_cost` (lesson 2): ``a - y`` (quadratic), ``(a - y) / (a (1 - a))`` (cross-entropy).
 
-    Quadratic: ``dC/da = a - y``; cross-entropy: ``dC/da = (a - y) / (a (1 - a))``.
     Same shapes as :func:`example_cost`.
     """
-    get_cost(kind)
-    if kind == "quadratic":
-        return a - y
-    return (a - y) / (a * (1.0 - a))
+    return get_cost(kind).dC_da(np.asarray(a, dtype=np.float64), y)
 
 
 def chain_inputs(net, x, y, j=0, kind="quadratic"):

@@ -67,3 +67,18 @@ def test_cost_bad_options():
         bpkit.cost(net, X, Y, lam=-1)
     with pytest.raises(ValueError, match="cross_entropy needs targets in \\[0, 1\\], got Y values from 2 to 2"):
         bpkit.cost(net, X, 2 * Y, kind="cross_entropy")
+
+
+@pytest.mark.parametrize("kind", ["quadratic", "cross_entropy"])
+def test_per_output_cost_and_its_slope_make_the_output_error(kind):
+    """total is the sum of fn; delta(L) = dC/da * sigma'(z) (the chain rule of lesson 2); dC/da by differences."""
+    from bpkit.costs import COSTS
+    C = COSTS[kind]
+    rng = np.random.default_rng(7)
+    z = rng.normal(0, 2, (5, 3))
+    a = bpkit.sigmoid(z)
+    Y = rng.uniform(0, 1, (5, 3))
+    assert C.total(z, a, Y) == pytest.approx(float(np.sum(C.fn(a, Y))), rel=1e-12)
+    np.testing.assert_allclose(C.delta(z, a, Y), C.dC_da(a, Y) * a * (1 - a), rtol=1e-12, atol=1e-15)
+    h = 1e-6
+    np.testing.assert_allclose(C.dC_da(a, Y), (C.fn(a + h, Y) - C.fn(a - h, Y)) / (2 * h), rtol=1e-6)
