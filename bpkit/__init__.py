@@ -24,7 +24,7 @@ __all__ = [
     "sigmoid", "sigmoid_prime", "sleep_study", "tanh", "tanh_prime",
 ]
 
-_LAZY = {"widgets", "plots", "checks", "grade", "buggy"}
+_LAZY = {"widgets", "plots", "checks", "grade", "buggy", "toys", "sweeps"}
 
 
 def __getattr__(name):
