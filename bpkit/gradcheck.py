@@ -7,8 +7,9 @@ The analytic gradient from backprop is easy to get subtly wrong and still
 
 with error O(eps**2) from truncation and O(machine_eps / eps) from round-off,
 so eps around 1e-5 in float64 is a good compromise. Compare the two with the
-relative error ``||g - n|| / ||g + n||``: in float64 a correct backprop gives
-about 1e-9 to 1e-11; above 1e-5 something is wrong.
+relative error ``||g - n|| / ||g + n||`` and read it with :data:`VERDICTS`, the
+course's one table (lesson 7, exercise 7 and the checks use it): in float64 a
+correct backprop gives about 1e-9 to 1e-11.
 """
 from __future__ import annotations
 
@@ -19,6 +20,25 @@ import numpy as np
 from . import _validate
 from .backprop import backprop
 from .costs import cost
+
+
+#: How to read a relative error from a float64 check with eps near 1e-5 (lesson 7): each row
+#: is ``(upper bound, verdict, meaning)``; the bounds leave no gap.
+VERDICTS = (
+    (1e-7, "right", "below 1e-7: the gradients agree (a correct backprop gives 1e-9 to 1e-11)"),
+    (1e-5, "look closer", "1e-7 to 1e-5: suspect a bug, unless a ReLU kink, a poor eps or float32 explains it"),
+    (float("inf"), "wrong", "1e-5 or more: a bug (planted ones give 1e-3 and above)"),
+)
+#: A check passes below this relative error: the bound of the "right" row of :data:`VERDICTS`.
+TOLERANCE = VERDICTS[0][0]
+
+
+def verdict(rel_error):
+    """The :data:`VERDICTS` word for a relative error: ``"right"``, ``"look closer"`` or ``"wrong"``."""
+    rel_error = float(rel_error)
+    if not rel_error >= 0:  # NaN or negative
+        return "wrong"
+    return next((word for bound, word, _ in VERDICTS if rel_error < bound), "wrong")
 
 
 def numerical_gradient(f, params, eps=1e-5):
@@ -131,7 +151,7 @@ class GradCheckReport:
     __repr__ = __str__
 
 
-def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=1e-7, grad_fn=None):
+def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=TOLERANCE, grad_fn=None):
     """Compare an analytic gradient with central differences, layer by layer.
 
     Parameters
@@ -140,6 +160,7 @@ def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=1e-7, gra
     X, Y, kind, lam : as for :func:`bpkit.cost`
     eps : float, step for central differences
     tol : float, a row is ``ok`` when its relative error is below this
+        (default :data:`TOLERANCE`, 1e-7: the "right" row of :data:`VERDICTS`)
     grad_fn : callable, default :func:`bpkit.backprop`
         Called as ``grad_fn(net, X, Y, kind=kind, lam=lam)`` and must return
         ``(dW, db)``. Pass your own backprop here to check it.

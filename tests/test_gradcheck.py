@@ -51,3 +51,11 @@ def test_numerical_gradient_bad_inputs():
         bpkit.numerical_gradient(lambda: 0.0, [np.ones(2, dtype=np.int64)])
     with pytest.raises(ValueError, match="eps must be a positive number, got 0"):
         bpkit.numerical_gradient(lambda: 0.0, [np.ones(2)], eps=0)
+
+
+def test_the_verdict_table_has_no_gaps():
+    from bpkit.gradcheck import TOLERANCE, VERDICTS, verdict
+    bounds = [b for b, _, _ in VERDICTS]
+    assert bounds == sorted(bounds) and bounds[-1] == float("inf") and TOLERANCE == bounds[0] == 1e-7
+    assert [verdict(x) for x in (0.0, 1e-11, 9.99e-8, 1e-7, 5e-6, 1e-5, 1e-3, 1.0, float("inf"), float("nan"))] == \
+        ["right", "right", "right", "look closer", "look closer", "wrong", "wrong", "wrong", "wrong", "wrong"]
