@@ -14,6 +14,9 @@ Notation (the README has the full table):
 Ng's Coursera convention stores each layer as one matrix ``Theta(l)`` of shape
 ``(s_(l+1), s_l + 1)`` whose column 0 is the bias: ``Theta(l) = [b(l)[:, None],
 W(l).T]``. :meth:`Network.to_thetas` and :meth:`Network.from_thetas` convert.
+
+Initial weights (lesson 8) come from one of the schemes in :data:`INITS`,
+chosen with ``Network(..., init=name)``; biases always start at 0.
 """
 from __future__ import annotations
 
@@ -24,6 +27,56 @@ import numpy as np
 
 from . import _validate
 from .activations import ACTIVATIONS, sigmoid
+
+
+# ------------------------------------------------------- initial weights (lesson 8)
+# Each scheme draws W(l), shape (s_in, s_out) = (s_l, s_(l+1)), from the network's seeded rng.
+# "lecun" is the expression Network always used, kept byte for byte, so seeded numbers never change.
+def _lecun(rng, s_in, s_out):
+    return rng.standard_normal((s_in, s_out)) / np.sqrt(s_in)
+
+
+def _zeros(rng, s_in, s_out):
+    return np.zeros((s_in, s_out))
+
+
+def _normal(rng, s_in, s_out):
+    return rng.standard_normal((s_in, s_out))
+
+
+def _ng(rng, s_in, s_out):
+    eps = np.sqrt(6.0) / np.sqrt(s_in + s_out)
+    return rng.uniform(-eps, eps, (s_in, s_out))
+
+
+def _glorot(rng, s_in, s_out):
+    return rng.standard_normal((s_in, s_out)) * np.sqrt(2.0 / (s_in + s_out))
+
+
+def _he(rng, s_in, s_out):
+    return rng.standard_normal((s_in, s_out)) * np.sqrt(2.0 / s_in)
+
+
+#: init scheme name -> (draw(rng, s_l, s_(l+1)), what it draws). ``init_scale`` multiplies every draw.
+INITS = {
+    "lecun": (_lecun, "N(0, 1/s_l): variance 1/fan-in (LeCun); the default"),
+    "zeros": (_zeros, "all weights 0 (lesson 8: every hidden unit stays a copy of its neighbours)"),
+    "normal": (_normal, "N(0, 1), times init_scale: e.g. init_scale=0.01 is N(0, 0.01^2)"),
+    "ng": (_ng, "uniform on [-eps, eps], eps = sqrt(6)/sqrt(s_l + s_(l+1)) (Ng's exercise 4)"),
+    "glorot": (_glorot, "Glorot/Xavier normal N(0, 2/(s_l + s_(l+1))): the variance of Ng's uniform"),
+    "he": (_he, "He normal N(0, 2/s_l), for ReLU layers"),
+}
+
+
+def _check_init(init, init_scale):
+    if not isinstance(init, str) or init not in INITS:
+        raise ValueError(f"init must be one of {list(INITS)}, got {init!r}")
+    if isinstance(init_scale, bool) or not isinstance(init_scale, numbers.Real):
+        raise TypeError(f"init_scale must be a positive number (a factor on the initial weights), "
+                        f"got {init_scale!r} ({type(init_scale).__name__})")
+    if not np.isfinite(init_scale) or init_scale <= 0:
+        raise ValueError(f"init_scale must be a positive number (a factor on the initial weights), got {init_scale!r}")
+    return init, float(init_scale)
 
 
 class Trace(NamedTuple):
@@ -48,6 +101,14 @@ class Network:
         Seed for the initial weights, so two networks built alike are equal.
     activation : {"sigmoid", "tanh", "relu"}, default "sigmoid"
         Activation of the hidden layers. The output layer is always sigmoid.
+    init : str, default "lecun"
+        How the weights start (lesson 8), one of :data:`INITS`: ``"lecun"``
+        N(0, 1/s_l), ``"zeros"``, ``"normal"`` N(0, 1), ``"ng"`` uniform on
+        ±sqrt(6)/sqrt(s_l + s_(l+1)), ``"glorot"`` N(0, 2/(s_l + s_(l+1))),
+        ``"he"`` N(0, 2/s_l). Here s_l is W(l)'s fan-in, s_(l+1) its fan-out.
+    init_scale : float > 0, default 1.0
+        A factor on every initial weight: ``init="normal", init_scale=0.01``
+        draws N(0, 0.01^2); ``init="he", init_scale=3`` a too-large He.
 
     Attributes
     ----------
@@ -56,19 +117,22 @@ class Network:
     biases : list of ndarray
         ``biases[l-1]`` is b(l), shape ``(sizes[l],)``.
 
-    Weights start as N(0, 1/s_l) (so z does not saturate the sigmoid at the
-    start) and biases start at 0.
+    By default weights start as N(0, 1/s_l) (``init="lecun"``, so z does not
+    saturate the sigmoid at the start) and biases start at 0, whatever ``init``.
+    Every scheme draws from the same seeded generator, layer by layer.
     """
 
-    def __init__(self, sizes, seed=0, activation="sigmoid"):
+    def __init__(self, sizes, seed=0, activation="sigmoid", init="lecun", init_scale=1.0):
         self.sizes = _check_sizes(sizes)
         self.activation = _validate.choice("activation", activation, ACTIVATIONS)
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
             raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
         self.seed = int(seed)
+        self.init, self.init_scale = _check_init(init, init_scale)
+        draw = INITS[self.init][0]
         rng = np.random.default_rng(self.seed)
         self.weights = [
-            rng.standard_normal((s_in, s_out)) / np.sqrt(s_in)
+            draw(rng, s_in, s_out) if self.init_scale == 1.0 else draw(rng, s_in, s_out) * self.init_scale
             for s_in, s_out in zip(self.sizes[:-1], self.sizes[1:])
         ]
         self.biases = [np.zeros(s_out) for s_out in self.sizes[1:]]
@@ -138,6 +202,7 @@ class Network:
         new.sizes = list(self.sizes)
         new.activation = self.activation
         new.seed = self.seed
+        new.init, new.init_scale = getattr(self, "init", "lecun"), getattr(self, "init_scale", 1.0)
         new.weights = [W.copy() for W in self.weights]
         new.biases = [b.copy() for b in self.biases]
         return new
