@@ -303,7 +303,7 @@ def batches_with_replacement(n, batch_size, seed):
 
 
 def make_epoch(*, sign=-1.0, full=False, per_batch=False, times_b=False, one_step=False, biases=True,
-               shuffle=True, return_net=False):
+               shuffle=True, return_net=False, params_order=False):
     def sgd_epoch(net, X, Y, lr, batch_size, seed):
         n = X.shape[0]
         order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
@@ -317,7 +317,9 @@ def make_epoch(*, sign=-1.0, full=False, per_batch=False, times_b=False, one_ste
                     net.biases[k] = net.biases[k] + sign * step * db[k]
             if one_step:
                 break
-        return net if return_net else net.params()
+        if params_order:  # net.params(): all weights, then all biases
+            return net.params()
+        return net if return_net else (net.weights[0], net.biases[0], net.weights[1], net.biases[1])
 
     return sgd_epoch
 
@@ -458,6 +460,7 @@ WRONG = [
     ("06.2", make_epoch(one_step=True), "Only the first batch"),
     ("06.2", make_epoch(biases=False), "biases never changed"),
     ("06.2", make_epoch(shuffle=False), "original order"),
+    ("06.2", make_epoch(params_order=True), "in the order of net.params()"),
     ("07.1", make_numgrad(forward=True), "one-sided difference"),
     ("07.1", make_numgrad(one_eps=True), "divide by 2 * eps"),
     ("07.1", make_numgrad(restore=False), "did not put it back"),
@@ -504,7 +507,7 @@ DIAGNOSES = {
     "05.2": "regularized_bias penalty_no_m penalty_half penalty_sign no_penalty forgot_1/m bias_sum weight_sum "
             "sigma_for_sigma_prime z_prime missing_sigma_prime missing_output_prime output_sign",
     "06.1": "not_shuffled drop_last other_order repeats",
-    "06.2": "ascent not_shuffled full_batch_gradient extra_1/b sum_gradient one_step no_bias_update",
+    "06.2": "weights_then_biases ascent not_shuffled full_batch_gradient extra_1/b sum_gradient one_step no_bias_update",
     "07.1": "forward_difference eps_not_2eps wrong_sign not_restored fixed_eps",
     "07.2": "nan no_denominator sum_of_norms squared_norms l1_norms",
     "07.3": "mask flagged_correct missed",
@@ -689,8 +692,16 @@ def test_sgd_epoch_reference_is_one_epoch_of_bpkit_sgd():
         for net, X, Y, lr, batch_size, seed_ in PARTS["06.2"].make_cases(np.random.default_rng(seed)):
             trained = net.copy()
             bpkit.sgd(trained, X, Y, epochs=1, batch_size=batch_size, lr=lr, seed=seed_)
-            for x, y in zip(PARTS["06.2"].reference(net, X, Y, lr, batch_size, seed_), trained.params()):
+            want = [p for W, b in zip(trained.weights, trained.biases) for p in (W, b)]  # W1, b1, W2, b2
+            got = PARTS["06.2"].reference(net, X, Y, lr, batch_size, seed_)
+            assert len(got) == len(want) == 4
+            for x, y in zip(got, want):
                 np.testing.assert_allclose(x, y, rtol=1e-10, atol=1e-12)
+
+
+def test_sgd_epoch_may_return_the_network_itself():
+    """The check reads a returned Network layer by layer, (W1, b1, W2, b2), like the tuple."""
+    assert run("06.2", make_epoch(return_net=True), seed=5) is None
 
 
 def test_bug_hunt_candidates_are_the_planted_bugs_of_lesson_7():

@@ -37,8 +37,8 @@ def norm(kind, x):
         a = _arr(list(x) if isinstance(x, (list, tuple)) else x)
         return [np.sort(a.ravel())] if a.ndim <= 1 else [a]
     if kind in ("arrays", "batches"):
-        if isinstance(x, Network):  # sgd_epoch returning the network itself: read its parameters
-            x = x.params()
+        if isinstance(x, Network):  # sgd_epoch returning the network itself: its parameters, layer by layer
+            x = [p for W, b in zip(x.weights, x.biases) for p in (W, b)]
         if isinstance(x, np.ndarray) and kind == "batches" and x.ndim == 2:
             return [_arr(row) for row in x]
         if not isinstance(x, (list, tuple)):

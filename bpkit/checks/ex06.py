@@ -11,6 +11,7 @@ import numpy as np
 from ..backprop import backprop
 from ..data import make_moons
 from ..network import Network
+from ._compare import close
 from ._nets import sizes
 from ._records import Mistake, Part
 
@@ -67,6 +68,12 @@ MAKE_BATCHES = Part(
 
 
 # ----------------------------------------------------------- 06.2 sgd_epoch
+def _weights_then_biases(args, ref, out):
+    """The right arrays in net.params()'s order (W1, W2, ..., b1, b2, ...) instead of layer by layer."""
+    return len(ref) % 2 == 0 and close(list(out), list(ref[0::2]) + list(ref[1::2]))
+
+
+
 def epoch_cases(rng):
     X, labels = make_moons(n=20, noise=0.1, seed=0)
     net = Network([2, 4, 1], seed=0)
@@ -85,7 +92,7 @@ def epoch_cases(rng):
 
 def _epoch(net, X, Y, lr, batch_size, seed, *, sign=-1.0, shuffle=True, full=False, scale=lambda b: 1.0,
            steps=None, biases=True):
-    """One epoch on a copy of ``net``, returning its parameters; the keywords plant one mistake each."""
+    """One epoch on a copy of ``net``, returning ``(W1, b1, W2, b2, ...)``; the keywords plant one mistake each."""
     net = net.copy()
     for B in batches(X.shape[0], batch_size, seed, shuffle=shuffle)[:steps]:
         dW, db = backprop(net, X, Y) if full else backprop(net, X[B], Y[B])
@@ -93,7 +100,12 @@ def _epoch(net, X, Y, lr, batch_size, seed, *, sign=-1.0, shuffle=True, full=Fal
         net.weights = [W + s * g for W, g in zip(net.weights, dW)]
         if biases:
             net.biases = [b + s * g for b, g in zip(net.biases, db)]
-    return net.params()
+    return layer_by_layer(net)
+
+
+def layer_by_layer(net):
+    """The course's one parameter order: ``(W1, b1, W2, b2, ...)``, the arrays themselves."""
+    return tuple(p for W, b in zip(net.weights, net.biases) for p in (W, b))
 
 
 def sgd_epoch(net, X, Y, lr, batch_size, seed):
@@ -104,8 +116,11 @@ SGD_EPOCH = Part(
     key="06.2", notebook="06_sgd", grade_id="part2_tests", function="sgd_epoch", points=4,
     forbidden=("bpkit.sgd", "bpkit.optim.sgd", "bpkit.gradient_descent", "bpkit.optim.gradient_descent"),
     make_cases=epoch_cases, reference=sgd_epoch, args=("net", "X", "Y", "lr", "batch_size", "seed"),
-    kind="arrays", out_names=("W1", "W2", "b1", "b2"),
+    kind="arrays", out_names=("W1", "b1", "W2", "b2"),
     mistakes=(
+        Mistake.predicate("weights_then_biases", _weights_then_biases,
+                          "Your parameters are right but in the order of net.params() (all weights, then all "
+                          "biases). The course returns them layer by layer: (W1, b1, W2, b2)."),
         Mistake.variant("ascent", lambda *a: _epoch(*a, sign=1.0),
                         "Your steps go uphill: subtract the gradient, W = W - lr * dW (and the same for b)."),
         Mistake.variant("not_shuffled", lambda *a: _epoch(*a, shuffle=False),
