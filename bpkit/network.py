@@ -212,17 +212,31 @@ class Network:
         return list(self.weights) + list(self.biases)
 
     def check_parameters(self):
-        """Raise ValueError if a weight or bias has the wrong shape or is not finite.
+        """Raise if a weight or bias is not a float64 array, has the wrong shape or is not finite.
 
         Lessons let learners assign ``net.weights[0] = ...``; this catches a
-        wrong shape there before it turns into a broadcasting error.
+        list, an int/object/complex array (TypeError) or a wrong shape (ValueError)
+        there before it turns into a numpy error or a silently different run.
         """
+        for kind in ("weights", "biases"):
+            if not isinstance(getattr(self, kind), list):
+                raise TypeError(f"net.{kind} must be a list of arrays, one per layer, got "
+                                f"{type(getattr(self, kind)).__name__}")
         if len(self.weights) != len(self.sizes) - 1 or len(self.biases) != len(self.sizes) - 1:
             raise ValueError(
                 f"a network with sizes {self.sizes} needs {len(self.sizes) - 1} weight matrices and "
                 f"bias vectors, got {len(self.weights)} and {len(self.biases)}"
             )
         for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
+            for kind, p, name in (("weights", W, f"W({l})"), ("biases", b, f"b({l})")):
+                # numpy float64 arrays only: a list, an int, object or complex array would be
+                # converted (or fail) differently by every function that reads it
+                if type(p) is not np.ndarray or p.dtype != np.float64:
+                    got = f"{p.dtype} {type(p).__name__}" if isinstance(p, np.ndarray) else type(p).__name__
+                    raise TypeError(
+                        f"{kind}[{l - 1}] ({name}) must be a float64 numpy array, got {got}; "
+                        f"set it with np.array(..., dtype=float)"
+                    )
             want_W = (self.sizes[l - 1], self.sizes[l])
             if np.shape(W) != want_W:
                 raise ValueError(f"weights[{l - 1}] (W({l})) must have shape {want_W}, got {np.shape(W)}")
