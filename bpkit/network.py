@@ -275,10 +275,11 @@ class Network:
             raise TypeError("thetas must be a non-empty list of 2-D arrays, one per layer")
         mats = []
         for i, T in enumerate(thetas):
-            T = _validate.as_matrix(f"thetas[{i}]", T)
-            if T.shape[1] < 2:
+            T = _validate.real_array(f"thetas[{i}]", T, finite=True)
+            if T.ndim != 2 or T.shape[0] == 0 or T.shape[1] < 2:
                 raise ValueError(
-                    f"thetas[{i}] must have shape (s_(l+1), s_l + 1) with a bias column 0, got shape {T.shape}"
+                    f"thetas[{i}] must be 2-D with shape (s_(l+1), s_l + 1), the bias in column 0, "
+                    f"got shape {T.shape}"
                 )
             mats.append(T)
         sizes = [mats[0].shape[1] - 1] + [T.shape[0] for T in mats]
@@ -297,10 +298,22 @@ class Network:
 def _check_sizes(sizes):
     if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__len__"):
         raise TypeError(f"sizes must be a list of layer sizes such as [2, 3, 1], got {sizes!r}")
+    if isinstance(sizes, (set, frozenset, dict)):  # no order: {2, 3, 1} would become [1, 2, 3]
+        raise TypeError(f"sizes must be an ordered list such as [2, 3, 1], input first; got a "
+                        f"{type(sizes).__name__}, which has no order")
     sizes = list(sizes)
     if len(sizes) < 2:
         raise ValueError(f"sizes needs at least an input and an output layer, e.g. [2, 3, 1]; got {sizes!r}")
     for s in sizes:
         if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
             raise ValueError(f"every layer size must be an integer >= 1, got {sizes!r}")
-    return [int(s) for s in sizes]
+    sizes = [int(s) for s in sizes]
+    # refuse before allocating: Network([30000, 30000]) would take 7 GB
+    n_params = sum(s_in * s_out + s_out for s_in, s_out in zip(sizes[:-1], sizes[1:]))
+    if n_params > _validate.MAX_NETWORK_PARAMS:
+        raise ValueError(
+            f"sizes {sizes} make {n_params:,} weights and biases ({n_params * 8 / 1e9:.1f} GB), over "
+            f"the limit of {_validate.MAX_NETWORK_PARAMS:,} (bpkit._validate.MAX_NETWORK_PARAMS); "
+            "use smaller layers (the course's largest network, 784-30-10, has 23,860)"
+        )
+    return sizes
