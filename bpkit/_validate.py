@@ -10,6 +10,100 @@ import numbers
 
 import numpy as np
 
+#: The largest network :class:`bpkit.Network` builds: weights and biases together (80 MB of float64).
+#: The course's biggest, 784-30-10, has 23,860; ``Network([30000, 30000])`` (7 GB) is refused
+#: before anything is allocated. Raise it (``bpkit._validate.MAX_NETWORK_PARAMS = ...``) on purpose only.
+MAX_NETWORK_PARAMS = 10_000_000
+#: The largest array bpkit allocates on a learner's behalf (``one_hot``'s m x k): 400 MB of float64.
+MAX_ARRAY_ELEMENTS = 50_000_000
+
+# dtype kinds that hold real numbers: bool, signed and unsigned integers, floats
+_REAL_KINDS = frozenset("biuf")
+
+
+def _what(value):
+    """A short description of a value's type for an error message: ``NoneType``, ``complex128 array``."""
+    if isinstance(value, np.ndarray):
+        kind = "masked array" if isinstance(value, np.ma.MaskedArray) else "array"
+        return f"{value.dtype} {kind}"
+    return type(value).__name__
+
+
+def real_array(name, value, *, finite=False):
+    """Return ``value`` as a float64 ndarray of real numbers (any shape), or raise a clear error.
+
+    The one boundary converter for arrays: str, bytes, None, dict, set, complex,
+    masked, object and ragged input raise ``TypeError``/``ValueError`` naming the
+    argument ("z must be an array of real numbers, got NoneType") instead of
+    numpy silently dropping an imaginary part or a mask. Python and numpy
+    numbers (bool, int, float) and arrays of them are accepted. ``finite``:
+    NaN and inf are refused too. A float64 ndarray is returned as it is (no copy).
+    """
+    if type(value) is np.ndarray and value.dtype == np.float64:  # the common case: nothing to convert
+        arr = value
+    else:
+        if value is None or isinstance(value, (str, bytes, dict, set, frozenset, np.ma.MaskedArray)):
+            hint = "; fill the masked entries first (value.filled(...))" if isinstance(value, np.ma.MaskedArray) else ""
+            raise TypeError(f"{name} must be an array of real numbers, got {_what(value)}{hint}")
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{name} must be an array of real numbers with equal-length rows; "
+                             f"could not read it ({exc})") from None
+        if arr.dtype.kind not in _REAL_KINDS:
+            got = _what(value) if isinstance(value, np.ndarray) or arr.ndim == 0 else f"{type(value).__name__} of {arr.dtype}"
+            text = " (text is not an array of numbers)" if arr.dtype.kind in "US" else ""
+            raise TypeError(f"{name} must be an array of real numbers, got {got}{text}")
+        arr = arr.astype(np.float64, copy=False)
+    if finite and not np.isfinite(np.sum(arr)) and not np.all(np.isfinite(arr)):
+        bad = np.argwhere(~np.isfinite(arr))
+        where = f" (first at index {tuple(int(i) for i in bad[0])})" if arr.ndim else ""
+        raise ValueError(f"{name} contains NaN or inf{where}")
+    return arr
+
+
+def real_number(name, value, *, finite=True):
+    """Return ``value`` as a Python float if it is one real number (not bool, str, complex), else raise."""
+    if isinstance(value, (bool, np.bool_)) or not (isinstance(value, numbers.Real)
+                                                   or (isinstance(value, np.ndarray) and value.ndim == 0)):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({_what(value)})")
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must be a real number, got a 0-d {value.dtype} array")
+        value = value[()]
+    value = float(value)
+    if finite and not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return value
+
+
+def flag(name, value):
+    """Return ``value`` as a bool if it is True or False (numpy's too); ``"no"`` or 0 are refused."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+
+
+def function(name, value, how):
+    """Return ``value`` if it is callable; ``how`` says how it is called, for the message."""
+    if not callable(value):
+        raise TypeError(f"{name} must be a function, called as {how}; got {value!r} ({type(value).__name__})")
+    return value
+
+
+def axes(ax, name="ax"):
+    """Return ``ax`` if it looks like a matplotlib Axes (duck-typed: this module imports no matplotlib)."""
+    if not (hasattr(ax, "imshow") and hasattr(ax, "plot") and hasattr(ax, "set_title")):
+        raise TypeError(f"{name} must be a matplotlib Axes (e.g. fig.add_subplot()), got {type(ax).__name__}")
+    return ax
+
+
+def figure(fig, name="fig"):
+    """Return ``fig`` if it looks like a matplotlib Figure."""
+    if not hasattr(fig, "add_subplot"):
+        raise TypeError(f"{name} must be a matplotlib Figure, got {type(fig).__name__}")
+    return fig
+
 
 def as_matrix(name, value, *, cols=None, rows=None, allow_1d=False):
     """Return ``value`` as a finite float64 2-D array, or raise a clear error.
@@ -17,12 +111,7 @@ def as_matrix(name, value, *, cols=None, rows=None, allow_1d=False):
     ``cols``/``rows`` are the expected sizes (None: any). ``allow_1d`` turns a
     1-D array of length ``cols`` into one row, so ``predict([3, 5])`` works.
     """
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a 2-D array of numbers, got {type(value).__name__}")
-    try:
-        arr = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be an array of numbers; could not convert it ({exc})") from None
+    arr = real_array(name, value)
     if arr.ndim == 1 and allow_1d and cols is not None and arr.shape[0] == cols:
         arr = arr.reshape(1, -1)
     if arr.ndim != 2:
@@ -83,8 +172,12 @@ def non_negative_number(name, value):
 
 
 def choice(name, value, options):
-    """Return ``value`` if it is one of ``options``."""
-    if value not in options:
+    """Return ``value`` if it is one of ``options`` (an unhashable value such as a list is simply not one)."""
+    try:
+        ok = value in options
+    except TypeError:  # unhashable: a list, a dict
+        ok = False
+    if not ok:
         raise ValueError(f"{name} must be one of {sorted(options)}, got {value!r}")
     return value
 
@@ -109,11 +202,11 @@ def network(net, name="net"):
     from .network import Network  # here, not at the top: network.py imports this module
 
     if not isinstance(net, Network):
-        raise TypeError(f"{name} must be a bpkit.Network, got {type(net).__name__}")
-    if net.activation not in ACTIVATIONS:
-        raise ValueError(
-            f"{name}.activation must be one of {sorted(ACTIVATIONS)}, got {net.activation!r}"
-        )
+        hint = ""
+        if isinstance(net, (list, tuple)) and net and all(isinstance(p, np.ndarray) for p in net):
+            hint = " (you passed a list of arrays: pass the network itself, not net.weights)"
+        raise TypeError(f"{name} must be a bpkit.Network, got {type(net).__name__}{hint}")
+    choice(f"{name}.activation", net.activation, ACTIVATIONS)
     net.check_parameters()
     return net
 
