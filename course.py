@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Set up the course and open it, or set it up and run every test.
 
-    python3 course.py lab     # make .venv, install bpkit and JupyterLab, open lesson 1
+    python3 course.py lab     # make .venv, install bpkit and JupyterLab, copy the course into
+                              # workspace/ (yours, ignored by git) and open lesson 1 there
     python3 course.py test    # make .venv, install bpkit with its test and grading tools, run all tests
 
 Needs only Python 3.10+ with venv and pip. Both commands are idempotent: the
@@ -34,10 +35,41 @@ def run(cmd, **kw):
     return subprocess.run([str(c) for c in cmd], cwd=ROOT, **kw)
 
 
+# what each environment must be able to import; a .venv that cannot is repaired
+IMPORTS = {"": ["bpkit", "numpy", "matplotlib", "ipywidgets", "ipympl", "jupyterlab"],
+           "test": ["pytest", "hypothesis", "nbval", "nbformat", "nbclient", "playwright"],
+           "grading": ["nbformat", "nbclient", "nbgrader"]}
+
+
+def missing_imports(extras):
+    """The modules of ``extras`` that .venv's Python cannot import (all of them if it cannot run)."""
+    names = list(IMPORTS[""])
+    for extra in filter(None, extras.split(",")):
+        names += [n for n in IMPORTS[extra] if n not in names]
+    code = ("import importlib.util, sys; "
+            f"print(' '.join(n for n in {names!r} if importlib.util.find_spec(n) is None))")
+    try:
+        # run from .venv/, not the checkout: `python -c` would find the bpkit/ folder in the cwd
+        out = subprocess.run([str(PY), "-c", code], capture_output=True, text=True, timeout=120, cwd=str(VENV))
+    except (OSError, subprocess.TimeoutExpired):
+        return names
+    return names if out.returncode != 0 else out.stdout.split()
+
+
+def _runs(python):
+    try:
+        return subprocess.run([str(python), "-c", "pass"], capture_output=True, timeout=120).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
 def ensure_env(extras):
-    """Create .venv if needed and install the repo with ``extras``, unless already done."""
+    """Create .venv if needed and install the repo with ``extras``, unless already done and working."""
     if sys.version_info < (3, 10):
         sys.exit(f"bpkit needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    if PY.exists() and not _runs(PY):
+        say(f"the Python in {VENV.name}/ does not run (moved or upgraded?): making a new environment")
+        shutil.rmtree(VENV)
     if not PY.exists():
         say(f"creating a virtual environment in {VENV.name}/")
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -45,8 +77,12 @@ def ensure_env(extras):
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()[:16]
     stamp = VENV / f".installed-{extras or 'base'}"
     if stamp.exists() and stamp.read_text() == digest:
-        say(f"packages already installed for {spec} (delete {VENV.name}/ to start over)")
-        return
+        missing = missing_imports(extras)
+        if not missing:
+            say(f"packages already installed for {spec} (delete {VENV.name}/ to start over)")
+            return
+        say(f"{VENV.name}/ is missing {', '.join(missing)}: installing again")
+        stamp.unlink()
     run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
     run([PY, "-m", "pip", "install", "--quiet", "-e", spec], check=True)
     stamp.write_text(digest)
@@ -60,22 +96,91 @@ def find_chromium():
     return None
 
 
-def lab(args):
-    ensure_env("")
-    first = ROOT / "lessons" / "01_cost.ipynb"
-    # serve the whole repo (lessons/ and exercises/ both visible) and open lesson 1
-    target = [f"--ServerApp.root_dir={ROOT}"]
-    if first.exists():
-        target.append("--LabApp.default_url=/lab/tree/lessons/01_cost.ipynb")
-    os.chdir(ROOT)
+WORKSPACE = ROOT / "workspace"  # the learner's copies; ignored by git (see .gitignore)
+DEFAULT_PORT = 8888
+# JupyterLab's own settings for the course: no news or update pop-ups over lesson 1
+LAB_OVERRIDES = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
+
+
+def requested_port(args):
+    """The port the lab will use: ``--port N``, ``--port=N`` or ``--ServerApp.port=N`` in ``args``, else 8888."""
+    for i, a in enumerate(args):
+        for flag in ("--port", "--ServerApp.port"):
+            if a == flag and i + 1 < len(args):
+                return int(args[i + 1])
+            if a.startswith(flag + "="):
+                return int(a.split("=", 1)[1])
+    return DEFAULT_PORT
+
+
+def port_in_use(port, host="127.0.0.1"):
+    """True when something already listens on ``host:port``."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host, port)) == 0
+
+
+def lab_command(args):
+    """The `jupyter lab` command line that serves the learner's workspace and opens lesson 1."""
+    cmd = [str(BIN / "jupyter"), "lab", f"--ServerApp.root_dir={WORKSPACE}"]
+    if (WORKSPACE / "lessons" / "01_cost.ipynb").exists():
+        cmd.append("--LabApp.default_url=/lab/tree/lessons/01_cost.ipynb")
     # kernel websockets without Nagle's delay: widget readouts arrive ~40 ms sooner (bpkit/labserver.py)
-    target.append("--ServerApp.kernel_websocket_connection_class=bpkit.labserver.NoDelayKernelWebsocketConnection")
-    root = ["--allow-root"] if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args else []
-    cmd = [str(BIN / "jupyter"), "lab", *target, *root, *args]
+    cmd.append("--ServerApp.kernel_websocket_connection_class=bpkit.labserver.NoDelayKernelWebsocketConnection")
+    # a busy port is an error (with the port to pass instead), never a silent second server
+    cmd += ["--ServerApp.port_retries=0", "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in args:
+        cmd.append("--allow-root")
+    return cmd + list(args)
+
+
+def write_lab_overrides():
+    """Settings every JupyterLab started from .venv reads (share/jupyter/lab/settings/overrides.json)."""
+    import json
+
+    target = VENV / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    current = {}
+    if target.exists():
+        try:
+            current = json.loads(target.read_text())
+        except ValueError:
+            current = {}
+    for plugin, values in LAB_OVERRIDES.items():
+        current.setdefault(plugin, {}).update(values)
+    target.write_text(json.dumps(current, indent=2) + "\n")
+
+
+def lab(args):
+    port = requested_port(args)
+    if port_in_use(port):
+        sys.exit(f"[course] port {port} is already in use (another JupyterLab?). Stop it, or pass a free "
+                 f"port: python3 course.py lab --port {port + 1}")
+    ensure_env("")
+    # the learner works on copies in workspace/: autosave never touches the tracked lessons, and a
+    # course update brings new notebooks without overwriting the learner's (it says what it kept)
+    rc = run([PY, "-m", "bpkit.workspace", WORKSPACE, "--course", ROOT]).returncode
+    if rc != 0:
+        sys.exit(rc)
+    write_lab_overrides()
+    os.chdir(WORKSPACE)
+    cmd = lab_command(args)
     say(" ".join(cmd))
     if os.name == "nt":
         sys.exit(subprocess.call(cmd))
     os.execv(cmd[0], cmd)
+
+
+def browser_deselected(args):
+    """True when pytest's ``-m`` expression in ``args`` leaves the browser tests out."""
+    for i, a in enumerate(args):
+        expr = args[i + 1] if a == "-m" and i + 1 < len(args) else a[2:] if a.startswith("-m") and len(a) > 2 else None
+        if expr is not None and "not browser" in " ".join(expr.split()):
+            return True
+    return False
 
 
 def test(args):
@@ -84,7 +189,9 @@ def test(args):
     ensure_env("test,grading")
     browser = find_chromium()
     env = dict(os.environ)
-    if browser:
+    if browser_deselected(args):
+        say("browser tests: deselected by -m")
+    elif browser:
         env["BPKIT_CHROMIUM"] = browser
         say(f"browser tests: ON (using {browser})")
     else:
@@ -93,7 +200,7 @@ def test(args):
     paths = [d for d in ("tests", "lessons") if (ROOT / d).is_dir()]
     cmd = [PY, "-m", "pytest", "--nbval-lax", "--nbval-current-env", *paths, *args]
     rc = run(cmd, env=env).returncode
-    if not browser:
+    if not browser and not browser_deselected(args):
         say("reminder: the browser tests were skipped (no Chromium)")
     sys.exit(rc)
 

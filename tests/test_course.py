@@ -1,0 +1,127 @@
+"""The learner's workspace and the set-up command (course.py), without starting JupyterLab.
+
+``course.py lab`` copies the course into ``workspace/`` (ignored by git) and
+serves that folder, so autosave never writes a tracked file; later runs bring
+course updates without overwriting what the learner changed.
+"""
+import importlib.util
+import json
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from bpkit import workspace
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_course_py():
+    spec = importlib.util.spec_from_file_location("course_cli", ROOT / "course.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def make_course(root, lessons=("01_a", "02_b"), exercises=("01_a_exercise",)):
+    for folder, names in (("lessons", lessons), ("exercises", exercises)):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        for n in names:
+            (root / folder / f"{n}.ipynb").write_text(json.dumps({"cells": [], "v": 1, "name": n}))
+    return root
+
+
+def test_first_sync_copies_everything_and_a_second_does_nothing(tmp_path):
+    course = make_course(tmp_path / "course")
+    changes = workspace.sync(tmp_path / "ws", course)
+    assert sorted((c.what, c.path) for c in changes) == [
+        ("copied", "exercises/01_a_exercise.ipynb"), ("copied", "lessons/01_a.ipynb"), ("copied", "lessons/02_b.ipynb")]
+    assert (tmp_path / "ws" / "lessons" / "01_a.ipynb").read_bytes() == (course / "lessons" / "01_a.ipynb").read_bytes()
+    assert workspace.sync(tmp_path / "ws", course) == []
+    assert workspace.report([]) == "workspace: up to date"
+
+
+def test_an_update_replaces_untouched_copies_and_keeps_changed_ones(tmp_path):
+    course = make_course(tmp_path / "course")
+    ws = tmp_path / "ws"
+    workspace.sync(ws, course)
+    mine = ws / "lessons" / "01_a.ipynb"
+    mine.write_text('{"cells": ["my notes"]}')  # the learner ran it and saved (autosave does this)
+    for n in ("01_a", "02_b"):
+        (course / "lessons" / f"{n}.ipynb").write_text(json.dumps({"cells": [], "v": 2, "name": n}))
+    make_course(course, lessons=("03_c",), exercises=())
+    changes = {c.path: c for c in workspace.sync(ws, course)}
+    assert changes["lessons/02_b.ipynb"].what == "updated"
+    assert json.loads((ws / "lessons" / "02_b.ipynb").read_text())["v"] == 2
+    assert changes["lessons/03_c.ipynb"].what == "copied"
+    assert changes["lessons/01_a.ipynb"].what == "kept"
+    assert mine.read_text() == '{"cells": ["my notes"]}'  # never overwritten
+    beside = ws / "lessons" / "01_a.course-update.ipynb"
+    assert json.loads(beside.read_text())["v"] == 2 and beside.name in changes["lessons/01_a.ipynb"].note
+    assert "kept" in workspace.report(list(changes.values()))
+    # the .course-update copy is not itself treated as course material next time
+    assert all(c.path != "lessons/01_a.course-update.ipynb" for c in workspace.sync(ws, course))
+
+
+def test_a_deleted_copy_comes_back_and_a_lost_record_loses_nothing(tmp_path):
+    course = make_course(tmp_path / "course")
+    ws = tmp_path / "ws"
+    workspace.sync(ws, course)
+    (ws / "lessons" / "02_b.ipynb").unlink()
+    (ws / "lessons" / "01_a.ipynb").write_text("mine")
+    (ws / workspace.MANIFEST).write_text("not json")
+    (course / "lessons" / "01_a.ipynb").write_text("new course version")
+    changes = {c.path: c.what for c in workspace.sync(ws, course)}
+    assert changes == {"lessons/02_b.ipynb": "copied", "lessons/01_a.ipynb": "kept"}
+    assert (ws / "lessons" / "01_a.ipynb").read_text() == "mine"
+
+
+def test_the_cli_needs_a_course(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        workspace.main([str(tmp_path / "ws"), "--course", str(tmp_path / "nothing")])
+    assert "no lessons or exercises found" in capsys.readouterr().err
+    assert workspace.main([str(tmp_path / "ws"), "--course", str(ROOT)]) == 0
+    assert (tmp_path / "ws" / "lessons" / "01_cost.ipynb").exists()
+
+
+@pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs a git checkout")
+def test_working_in_the_workspace_leaves_git_status_clean(tmp_path):
+    """A fresh clone, the course copied into workspace/, a notebook there saved over: git sees nothing."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(ROOT), str(clone)], check=True)
+    subprocess.run([sys.executable, "-m", "bpkit.workspace", str(clone / "workspace"), "--course", str(clone)],
+                   check=True, capture_output=True)
+    saved = clone / "workspace" / "lessons" / "01_cost.ipynb"
+    saved.write_text(saved.read_text().replace('"cells"', '"cells"', 1) + "\n")  # what autosave does: rewrite it
+    (clone / "workspace" / "lessons" / ".ipynb_checkpoints").mkdir()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+
+
+def test_lab_serves_the_workspace_and_refuses_a_busy_port():
+    course = load_course_py()
+    cmd = course.lab_command(["--no-browser"])
+    assert f"--ServerApp.root_dir={course.WORKSPACE}" in cmd and "--ServerApp.port_retries=0" in cmd
+    assert course.WORKSPACE == ROOT / "workspace"
+    assert course.requested_port([]) == 8888
+    assert course.requested_port(["--port", "9001"]) == 9001 == course.requested_port(["--port=9001"])
+    assert course.requested_port(["--ServerApp.port=9002"]) == 9002
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen(1)
+        assert course.port_in_use(s.getsockname()[1])
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = s.getsockname()[1]
+    assert not course.port_in_use(free)
+
+
+def test_the_browser_line_tells_the_truth_about_minus_m():
+    course = load_course_py()
+    assert course.browser_deselected(["-m", "not browser"])
+    assert course.browser_deselected(["-x", "-m", "not  browser and not slow"])
+    assert not course.browser_deselected(["-m", "browser"])
+    assert not course.browser_deselected(["-k", "not browser"])
