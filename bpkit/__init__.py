@@ -8,7 +8,7 @@ gradcheck, optim, metrics, data) that import only numpy. ``bpkit.widgets`` and
 from .activations import ACTIVATIONS, relu, relu_prime, sigmoid, sigmoid_prime, tanh, tanh_prime
 from .backprop import Gradients, backprop, backprop_loop
 from .costs import COSTS, cost
-from .data import load_digits, make_circles, make_moons, noisy_sine, sleep_study
+from .data import load_digits, make_circles, make_moons, make_spiral, noisy_sine, sleep_study
 from .gradcheck import GradCheckReport, gradient_check, numerical_gradient, relative_error
 from .metrics import accuracy, one_hot
 from .network import Network, Trace
@@ -22,6 +22,7 @@ __all__ = [
     "gradient_descent", "load_digits", "make_circles", "make_moons", "noisy_sine",
     "numerical_gradient", "one_hot", "relative_error", "relu", "relu_prime", "sgd",
     "sigmoid", "sigmoid_prime", "sleep_study", "tanh", "tanh_prime",
+    "make_spiral",
 ]
 
 _LAZY = {"widgets", "plots", "checks", "grade", "buggy", "toys", "sweeps"}

@@ -1,7 +1,7 @@
 """Data sets for the lessons: bundled or generated, never downloaded.
 
 * :func:`sleep_study` -- the three examples of lesson 1;
-* :func:`make_moons`, :func:`make_circles`, :func:`noisy_sine` -- small seeded sets;
+* :func:`make_moons`, :func:`make_circles`, :func:`make_spiral`, :func:`noisy_sine` -- small seeded sets;
 * :func:`load_digits` -- 10,000 real 28x28 MNIST digits with a fixed split
   (source and license: ``LICENSE-digits.txt`` beside this file).
 """
@@ -85,6 +85,31 @@ def make_circles(n=200, noise=0.08, seed=0):
     r = np.where(labels == 1, 0.45, 1.0)
     X = np.c_[r * np.cos(t), r * np.sin(t)] + noise * rng.standard_normal((n, 2))
     X = (X + 1.3) / 2.6
+    perm = rng.permutation(n)
+    return X[perm], labels[perm].astype(np.int64)
+
+
+def make_spiral(n=300, turns=1.75, noise=0.03, seed=0):
+    """Two interleaved spiral arms in 2-D, labels 0 and 1; X in about [0, 1] (lesson 8).
+
+    Arm c is the curve ``r(t) (cos(t + c pi), sin(t + c pi))`` with ``r = t / (2 pi turns)``,
+    t from 0 to ``2 pi turns``; points are spread evenly along the arms (t = 2 pi turns sqrt(u),
+    u uniform), then moved by Gaussian noise of standard deviation ``noise`` (in units of the
+    outer radius 1) and mapped by ``(X + 1.2) / 2.4``. More turns need more bends: a set on which
+    depth pays.
+
+    Returns ``(X, labels)``: X of shape (n, 2), labels (n,) int, half of each class.
+    """
+    n = _check_n(n, seed)
+    turns = _validate.positive_number("turns", turns)
+    noise = _validate.non_negative_number("noise", noise)
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    t = 2 * np.pi * turns * np.sqrt(rng.uniform(0, 1, n))
+    r = t / (2 * np.pi * turns)
+    angle = t + np.pi * labels
+    X = np.c_[r * np.cos(angle), r * np.sin(angle)] + noise * rng.standard_normal((n, 2))
+    X = (X + 1.2) / 2.4
     perm = rng.permutation(n)
     return X[perm], labels[perm].astype(np.int64)
 
