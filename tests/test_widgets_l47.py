@@ -73,6 +73,11 @@ def test_delta_panel_steps(moons):
         assert p.size.value == pytest.approx(np.sqrt(sum(np.sum(D * D) for D in Tk)))
         assert p.example_cost.value == pytest.approx(bpkit.cost(net, X[v - 1 : v], Y[v - 1 : v]))
         np.testing.assert_allclose(p._bottom[0][0].get_array(), Tk[0])
+        # the a_i column and delta_i row beside the outer product they make
+        for k in range(len(net.weights)):
+            a_col, d_row = p._a_col[k][0].get_array(), p._d_row[k][0].get_array()
+            assert a_col.shape == (net.sizes[k], 1) and d_row.shape == (1, net.sizes[k + 1])
+            np.testing.assert_allclose(np.asarray(a_col) * np.asarray(d_row), p.parts[v - 1][k], atol=1e-15)
         seen.append(p.size.value)
     assert len(set(seen)) == len(seen), "the readout must change with every step"
     assert 'data-value' in p.size.widget.value

@@ -23,3 +23,5 @@ from .delta import DeltaSteps, delta_history, delta_steps
 from .descent import DescentPanel, descent_panel, line_cost, line_gradient, sgd_path
 from .epsilon import EpsilonPanel, epsilon_curve, epsilon_panel
 from .regularization import LambdaPanel, lambda_panel, train_lambda_grid
+from .nudges import DigitNudgesPanel, digit_nudges_panel
+from .saturation import SaturationPanel, saturation_panel
