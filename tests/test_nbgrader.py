@@ -9,7 +9,7 @@ the reference ``bpkit.sigmoid_prime``: nbgrader, which only runs the tests,
 gives full marks; the grading command's tripwire does not. That difference is
 asserted too, since it is the reason the command exists.
 
-Skipped when nbgrader is not installed (``pip install bpkit[grading]``).
+Skipped when nbgrader is not installed (``pip install ".[grading]"`` from the repository).
 """
 from __future__ import annotations
 

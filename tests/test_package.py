@@ -76,3 +76,15 @@ def test_environment_yml_matches_pyproject():
     assert any(e.startswith("-e .") for e in pip_section), "environment.yml must pip-install the repo itself"
     py = re.search(r"python\s*>=\s*([\d.]+)", env)
     assert py and py.group(1) == project["requires-python"].lstrip(">=")
+
+
+def test_the_distribution_has_a_name_of_its_own_and_no_docs_install_a_strangers():
+    """`bpkit` on the package registry is someone else's project: nothing may tell anyone to install it by name."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["name"] == "backprop-by-hand"
+    texts = {p: p.read_text() for p in [ROOT / "README.md", ROOT / "environment.yml", *ROOT.glob("docs/*.md"),
+                                         *ROOT.glob("tests/*.py"), ROOT / "course.py"]}
+    pattern = re.compile(r"(pip|uv pip|conda|mamba) install[^\n`]*?(?<![\w./-])bpkit(\[[\w,]+\])?(?![\w./-])")
+    bad = {str(p.relative_to(ROOT)): m.group(0) for p, t in texts.items() for m in [pattern.search(t)] if m}
+    bad.pop("tests/test_package.py", None)
+    assert not bad, bad
