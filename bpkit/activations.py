@@ -13,6 +13,10 @@ name              f(z)                    f'(z) written with a = f(z)
 ================  ======================  ==============================
 
 All functions are elementwise: any shape in, the same shape out (float64).
+``z`` may be a number, a list or an array of real numbers; str, None, complex,
+masked or object input raises ``TypeError`` naming ``z``
+(:func:`bpkit._validate.real_array`). NaN goes in, NaN comes out (also for
+``relu_prime``); inf is a limit (``sigmoid(inf) == 1``).
 """
 from __future__ import annotations
 
@@ -20,10 +24,11 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from . import _validate
+
 
 def _float_array(z):
-    arr = np.asarray(z, dtype=np.float64)
-    return arr
+    return _validate.real_array("z", z)
 
 
 def sigmoid(z):
@@ -82,9 +87,9 @@ def relu(z):
 
 
 def relu_prime(z):
-    """Derivative of ReLU: 1 for z > 0, 0 for z <= 0 (we pick 0 at the kink)."""
+    """Derivative of ReLU: 1 for z > 0, 0 for z <= 0 (we pick 0 at the kink); NaN for NaN."""
     z = _float_array(z)
-    return (z > 0).astype(np.float64)
+    return np.heaviside(z, 0.0)  # (z > 0) as 0.0/1.0, except that NaN stays NaN
 
 
 class Activation(NamedTuple):

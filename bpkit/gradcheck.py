@@ -31,11 +31,14 @@ VERDICTS = (
 )
 #: A check passes below this relative error: the bound of the "right" row of :data:`VERDICTS`.
 TOLERANCE = VERDICTS[0][0]
+#: :func:`gradient_check` refuses networks with more parameters than this unless given a larger
+#: ``max_params``: each parameter costs two cost evaluations (784-30-10, 23,860 of them, takes ~20 s).
+MAX_CHECK_PARAMS = 5_000
 
 
 def verdict(rel_error):
     """The :data:`VERDICTS` word for a relative error: ``"right"``, ``"look closer"`` or ``"wrong"``."""
-    rel_error = float(rel_error)
+    rel_error = _validate.real_number("rel_error", rel_error, finite=False)
     if not rel_error >= 0:  # NaN or negative
         return "wrong"
     return next((word for bound, word, _ in VERDICTS if rel_error < bound), "wrong")
@@ -62,6 +65,9 @@ def numerical_gradient(f, params, eps=1e-5):
         raise TypeError(f"f must be a function of no arguments returning the cost, got {type(f).__name__}")
     if isinstance(params, np.ndarray):
         params = [params]
+    if not isinstance(params, (list, tuple)):
+        raise TypeError(f"params must be a list of float64 arrays that f reads (e.g. net.params()), "
+                        f"got {type(params).__name__}")
     eps = _validate.positive_number("eps", eps)
     grads = []
     for i, p in enumerate(params):
@@ -78,9 +84,9 @@ def numerical_gradient(f, params, eps=1e-5):
             old = flat[j]
             try:
                 flat[j] = old + eps
-                plus = f()
+                plus = _cost_value(f())
                 flat[j] = old - eps
-                minus = f()
+                minus = _cost_value(f())
             finally:
                 flat[j] = old
             gflat[j] = (plus - minus) / (2.0 * eps)
@@ -88,21 +94,60 @@ def numerical_gradient(f, params, eps=1e-5):
     return grads
 
 
+def _cost_value(value):
+    """``f()``'s result as a float, if it is one finite real number (numerical_gradient's contract)."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        shape = f" of shape {value.shape}" if isinstance(value, np.ndarray) else ""
+        raise TypeError(f"f() must return the cost as one real number, got {type(value).__name__}{shape} "
+                        "(did the function forget to return, or return the whole array?)")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"f() must return a finite cost, got {value}")
+    return value
+
+
+def _arrays(name, x):
+    """The arrays of ``x`` in order: an array, or lists/tuples of them nested any depth ((dW, db) pairs).
+
+    A list or tuple of plain numbers is one array; a list or tuple holding arrays or
+    lists is a container. Returns ``[(label, float64 array), ...]``.
+    """
+    def is_container(v):
+        return isinstance(v, (list, tuple)) and any(isinstance(e, (list, tuple, np.ndarray)) for e in v)
+
+    out = []
+
+    def walk(v, label):
+        if is_container(v):
+            for i, e in enumerate(v):
+                walk(e, f"{label}[{i}]")
+        else:
+            out.append((label, _validate.real_array(label, v, finite=True)))
+
+    walk(x, name)
+    return out
+
+
 def relative_error(a, b):
     """``||a - b|| / ||a + b||`` (Euclidean norms), 0.0 when both are zero.
 
-    ``a`` and ``b`` may be arrays or lists of arrays (flattened and joined),
-    of matching shapes.
+    ``a`` and ``b`` may be arrays, lists of arrays, or the ``(dW, db)`` pairs that
+    :func:`bpkit.backprop` returns (nested lists and tuples are walked in order,
+    weights then biases, and joined), holding the same shapes in the same order.
+    So ``relative_error(backprop(net, X, Y), backprop_loop(net, X, Y))`` and
+    ``relative_error(backprop(net, X, Y), numerical_gradient(f, net.params()))`` both work.
+    Entries must be finite real numbers.
     """
-    a_list = a if isinstance(a, (list, tuple)) else [a]
-    b_list = b if isinstance(b, (list, tuple)) else [b]
+    a_list, b_list = _arrays("a", a), _arrays("b", b)
     if len(a_list) != len(b_list):
         raise ValueError(f"a and b must hold the same number of arrays, got {len(a_list)} and {len(b_list)}")
-    for i, (x, y) in enumerate(zip(a_list, b_list)):
-        if np.shape(x) != np.shape(y):
-            raise ValueError(f"shapes differ at position {i}: {np.shape(x)} vs {np.shape(y)}")
-    fa = np.concatenate([np.ravel(np.asarray(x, dtype=np.float64)) for x in a_list])
-    fb = np.concatenate([np.ravel(np.asarray(y, dtype=np.float64)) for y in b_list])
+    for i, ((la, x), (lb, y)) in enumerate(zip(a_list, b_list)):
+        if x.shape != y.shape:
+            raise ValueError(f"shapes differ at position {i}: {x.shape} vs {y.shape} ({la} and {lb})")
+    fa = np.concatenate([np.ravel(x) for _, x in a_list])
+    fb = np.concatenate([np.ravel(y) for _, y in b_list])
     denom = np.linalg.norm(fa + fb)
     num = np.linalg.norm(fa - fb)
     if denom == 0.0:
@@ -151,7 +196,8 @@ class GradCheckReport:
     __repr__ = __str__
 
 
-def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=TOLERANCE, grad_fn=None):
+def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=TOLERANCE, grad_fn=None,
+                   max_params=MAX_CHECK_PARAMS):
     """Compare an analytic gradient with central differences, layer by layer.
 
     Parameters
@@ -164,6 +210,9 @@ def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=TOLERANCE
     grad_fn : callable, default :func:`bpkit.backprop`
         Called as ``grad_fn(net, X, Y, kind=kind, lam=lam)`` and must return
         ``(dW, db)``. Pass your own backprop here to check it.
+    max_params : int > 0, default :data:`MAX_CHECK_PARAMS` (5,000)
+        A network with more parameters is refused before any work, with what the
+        check would cost: pass a smaller network, or a larger ``max_params`` to wait.
 
     Returns
     -------
@@ -172,22 +221,47 @@ def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=TOLERANCE
     """
     _validate.network(net)
     tol = _validate.positive_number("tol", tol)
-    grad_fn = backprop if grad_fn is None else grad_fn
+    eps = _validate.positive_number("eps", eps)
+    max_params = _validate.positive_number("max_params", max_params, integer=True)
+    grad_fn = backprop if grad_fn is None else _validate.function(
+        "grad_fn", grad_fn, "grad_fn(net, X, Y, kind=kind, lam=lam) returning (dW, db), like bpkit.backprop")
     X, Y = _validate.check_xy(net, X, Y)
-    dW, db = grad_fn(net, X, Y, kind=kind, lam=lam)
+    cost(net, X, Y, kind=kind, lam=lam)  # checks kind, lam and the targets before any work
+    n_params = net.num_params()
+    if n_params > max_params:
+        raise ValueError(
+            f"gradient_check would evaluate the cost 2 x {n_params:,} times (two per parameter of a "
+            f"{'-'.join(map(str, net.sizes))} network on {X.shape[0]} examples), over max_params="
+            f"{max_params:,}; check a small network (e.g. Network([{net.sizes[0]}, 5, {net.sizes[-1]}]) on "
+            f"a few examples), or pass max_params={n_params} to wait for it"
+        )
+    n_layers = len(net.weights)
+    before = [p.copy() for p in net.params()]
+    result = grad_fn(net, X, Y, kind=kind, lam=lam)
+    if not (isinstance(result, (list, tuple)) and len(result) == 2
+            and all(isinstance(part, (list, tuple)) for part in result)):
+        raise TypeError(f"grad_fn must return (dW, db), two lists of {n_layers} arrays like bpkit.backprop; "
+                        f"got {type(result).__name__}")
+    dW, db = result
+    if any(not np.array_equal(p, q) for p, q in zip(before, net.params())):
+        raise ValueError("grad_fn changed the network's weights or biases: a gradient must only read them")
+    analytic = list(dW) + list(db)
+    if len(dW) != n_layers or len(db) != n_layers:
+        raise ValueError(f"grad_fn must return {n_layers} weight and {n_layers} bias gradients, "
+                         f"got {len(dW)} and {len(db)}")
     work = net.copy()
     params = work.params()
     numeric = numerical_gradient(lambda: cost(work, X, Y, kind=kind, lam=lam), params, eps)
-    n_layers = len(net.weights)
-    analytic = list(dW) + list(db)
-    if len(analytic) != len(params):
-        raise ValueError(f"grad_fn must return {n_layers} weight and {n_layers} bias gradients")
     rows = []
     for i, (g, n, p) in enumerate(zip(analytic, numeric, params)):
         name = f"W({i + 1})" if i < n_layers else f"b({i - n_layers + 1})"
         if np.shape(g) != p.shape:
             rows.append(CheckRow(name, p.shape, float("inf"), False))
             continue
-        err = relative_error(np.asarray(g, dtype=np.float64), n)
+        g = _validate.real_array(f"grad_fn's {name} gradient", g)
+        if not np.all(np.isfinite(g)):
+            rows.append(CheckRow(name, p.shape, float("inf"), False))  # NaN or inf: wrong, said by the row
+            continue
+        err = relative_error(g, n)
         rows.append(CheckRow(name, p.shape, err, err < tol))
     return GradCheckReport(rows, tol)
