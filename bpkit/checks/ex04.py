@@ -1,6 +1,8 @@
-"""Exercise 4, Delta accumulation: backprop as a loop and vectorized, and Ng's Theta.
+"""Exercise 4, Delta accumulation: backprop as a loop and vectorized, and Ng's Theta-form loop.
 
-The references are :func:`bpkit.backprop_loop` and :func:`bpkit.backprop`; each
+The references are :func:`bpkit.backprop_loop` and :func:`bpkit.backprop` (for
+the Theta loop through the core's bridge, :meth:`bpkit.Network.from_thetas`,
+the gradients turned back into Theta form); each
 mistake is the core's backward pass with one or two of its rules
 (:class:`bpkit.backprop.Rules`) changed, through :func:`._nets.planted`, or a
 planted bug of :data:`bpkit.buggy.BUGS` by its name.
@@ -9,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import buggy
 from ..backprop import average, backprop, backprop_loop, layer_sums
+from ..network import Network
 from ._nets import BP_FORBIDDEN, GRADS, NET_ARGS, TRANSPOSE_W, bug, lesson_net, m_of, network, planted, \
-    random_net_case, sizes
+    random_net_case
 from ._records import Mistake, Part
 
 
@@ -29,6 +33,11 @@ def not_averaged(Delta_W, Delta_b, W, b, lam, m):
 def bias_not_averaged(Delta_W, Delta_b, W, b, lam, m):
     """The weights averaged, the bias sums left as they are."""
     return average(Delta_W, Delta_b, W, b, lam, m)[0], Delta_b
+
+
+def penalty_not_averaged(Delta_W, Delta_b, W, b, lam, m):
+    """The sums averaged, the L2 term lam * W left without its 1/m."""
+    return Delta_W / m + lam * W, Delta_b / m
 
 
 def weights_not_averaged(Delta_W, Delta_b, W, b, lam, m):
@@ -121,32 +130,102 @@ VECTORIZED = Part(key="04.2", grade_id="part2_tests", function="backprop_vectori
                   reference=vectorized_reference, mistakes=backprop_mistakes(loop=False), **_BACKPROP)
 
 
-# --------------------------------------------------------------- 04.3 to_theta
+# ------------------------------------------------------ 04.3 backprop_theta
+# Ng's convention (the bridge of :meth:`bpkit.Network.to_thetas`): Theta(l) is (s_(l+1), s_l + 1), bias in
+# column 0, and its gradient is [db(l)[:, None], dW(l).T]. The cost is the cross-entropy, as in Ng's exercise.
+THETA_ARGS = ("X", "Y", "Theta1", "Theta2", "lam")
+THETA_GRADS = ("Theta1_grad", "Theta2_grad")
+
+
+def theta_net(Theta1, Theta2):
+    """The :class:`bpkit.Network` of two Theta matrices, through the core's bridge."""
+    return Network.from_thetas([Theta1, Theta2])
+
+
+def as_thetas(dW, db):
+    """Gradients ``(dW, db)`` by layer in Theta form: ``[db(l)[:, None], dW(l).T]`` per layer."""
+    return tuple(np.hstack([g_b[:, None], g_W.T]) for g_W, g_b in zip(dW, db))
+
+
 def theta_cases(rng):
-    cases = [(lesson_net()[2], np.array([0.1, -0.2, 0.3]))]
-    for _ in range(4):
-        n, h, _, _ = sizes(rng)
-        cases.append((rng.standard_normal((n, h)), rng.standard_normal(h)))
+    X, Y, W1, _, W2, _ = lesson_net()
+    net = network(W1, np.array([0.1, -0.2, 0.3]), W2, np.array([0.05]))
+    cases = [(X, Y, *net.to_thetas(), 1.0)]
+    while len(cases) < 5:
+        X, Y, W1, b1, W2, b2, lam = random_net_case(rng, lam=True)
+        if W1.shape[1] != W1.shape[0] + 1:  # Theta1 (s_2, n + 1) is never square, so a transpose shows
+            cases.append((X, Y, *network(W1, b1, W2, b2).to_thetas(), lam))
     return cases
 
 
-def to_theta(W, b):
-    return network(W, b).to_thetas()[0]
+def theta_planted(X, Y, Theta1, Theta2, lam, kind="cross_entropy", **changed):
+    """Theta gradients of the core's backward pass with the named rules changed (none: the right ones)."""
+    return as_thetas(*buggy.planted(theta_net(Theta1, Theta2), X, Y, kind, lam, **changed))
+
+
+def theta_bug(name, X, Y, Theta1, Theta2, lam):
+    """Theta gradients of the planted bug ``bpkit.buggy.BUGS[name]`` on the cross-entropy cost."""
+    return as_thetas(*buggy.BUGS[name](theta_net(Theta1, Theta2), X, Y, "cross_entropy", lam))
+
+
+def backprop_theta(X, Y, Theta1, Theta2, lam):
+    dW, db = backprop(theta_net(Theta1, Theta2), X, Y, kind="cross_entropy", lam=lam)
+    return as_thetas(dW, db)
+
+
+def _bias_row_kept(args, ref, out):
+    """Theta1_grad has one row too many: delta(2) kept the row of the bias unit."""
+    return len(out) == 2 and out[0].shape == (ref[0].shape[0] + 1, ref[0].shape[1])
+
+
+def _bias_column_missing(args, ref, out):
+    """A Theta gradient lacks column 0: no 1 was prepended to the activations (the bias left out)."""
+    return len(out) == 2 and any(o.shape == (r.shape[0], r.shape[1] - 1) for o, r in zip(out, ref))
+
+
+def _theta_bug(name, message):
+    return Mistake.variant(name, lambda *a: theta_bug(name, *a), message)
 
 
 THETA = Part(
-    key="04.3", notebook="04_delta_accumulation", grade_id="part3_tests", function="to_theta", points=2,
-    forbidden=("bpkit.Network.to_thetas", "bpkit.network.Network.to_thetas"),
-    make_cases=theta_cases, reference=to_theta, args=("W", "b"), kind="array",
-    transpose_hint="Theta(l) has one row per unit of the next layer: shape (s_(l+1), s_l + 1), "
-                   "so it holds W.T, not W.",
+    key="04.3", notebook="04_delta_accumulation", grade_id="part3_tests", function="backprop_theta", points=4,
+    forbidden=BP_FORBIDDEN, make_cases=theta_cases, reference=backprop_theta, args=THETA_ARGS, kind="arrays",
+    out_names=THETA_GRADS, m_of=m_of,
+    transpose_hint="In Theta form each example is a column with a 1 on top (a1 is (n + 1, 1), a2 is (s_2 + 1, 1)), "
+                   "Theta(l) is (s_(l+1), s_l + 1), and Delta(l) += delta(l+1) @ a(l).T. Did you prepend the 1, "
+                   "and drop row 0 (the bias's) of Theta2.T @ delta3 before multiplying by sigma'(z2)?",
     mistakes=(
-        Mistake.variant("bias_last", lambda W, b: np.hstack([W.T, b[:, None]]),
-                        "The bias is in the last column; Ng's convention puts it in column 0: "
-                        "Theta = [b[:, None], W.T]."),
-        Mistake.variant("bias_row", lambda W, b: np.vstack([b[None, :], W]),
-                        "You stacked b on top of W, giving shape (s_l + 1, s_(l+1)): that is Theta transposed. "
-                        "Theta(l) has one row per unit of the next layer: np.hstack([b[:, None], W.T])."),
+        Mistake.predicate("bias_row_kept", _bias_row_kept,
+                          "Theta1_grad has one row too many: delta(2) still holds the row of the bias unit. The "
+                          "bias unit of layer 2 has no input from Theta1, so drop row 0 of Theta2.T @ delta3 "
+                          "(or use Theta2[:, 1:].T) before multiplying by sigma'(z2)."),
+        Mistake.predicate("bias_column_missing", _bias_column_missing,
+                          "A Theta gradient has no column 0: the bias is missing. Prepend a 1 to each activation "
+                          "(a1 = [1; x], a2 = [1; sigma(z2)]) so that delta @ a.T has a column for the bias."),
+        Mistake.variant("last_only", lambda *a: theta_planted(*a, layer_sums=last_row),
+                        "Your Delta keeps only the last example: inside the loop use `Delta += ...` so every "
+                        "example adds its delta @ a.T, instead of `Delta = ...`."),
+        _theta_bug("regularized_bias",
+                   "Column 0 of each Theta gradient is the bias, and the bias is not regularized: add lam / m * "
+                   "Theta only to columns 1 and up (Theta[:, 1:]), never to column 0."),
+        _theta_bug("forgot_1/m",
+                   "Off by a factor of m = {m}: your gradients are the sums Delta (and lam * Theta) themselves. "
+                   "The cost is a mean, so divide by m: Delta / m + lam / m * Theta, column 0 unregularized."),
+        Mistake.variant("penalty_no_m", lambda *a: theta_planted(*a, average=penalty_not_averaged),
+                        "The data part is right, but the penalty is m = {m} times too large: the regularization "
+                        "gradient is lam / m * Theta, not lam * Theta."),
+        Mistake.variant("no_penalty", lambda X, Y, T1, T2, lam: backprop_theta(X, Y, T1, T2, 0.0),
+                        "Your gradients are those of the unregularized cost: add lam / m * Theta to columns 1 and "
+                        "up of each gradient (column 0, the bias, stays as it is)."),
+        Mistake.variant("quadratic_output_error", lambda *a: theta_planted(*a, kind="quadratic"),
+                        "Your output error is (a3 - y) * sigma'(z3), the one of the quadratic cost. This part uses "
+                        "the cross-entropy cost, whose output error is simply delta3 = a3 - y: drop the "
+                        "sigma'(z3)."),
+        _theta_bug("missing_sigma_prime",
+                   "Theta2_grad is right, but Theta1_grad is not: the error sent back to the hidden layer is "
+                   "(Theta2[:, 1:].T @ delta3) * sigma'(z2). The factor sigma'(z2) is missing."),
+        _theta_bug("output_sign",
+                   "Wrong sign: your gradients are minus the right ones. The output error is a3 - y, not y - a3."),
     ),
 )
 
