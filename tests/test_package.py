@@ -88,3 +88,34 @@ def test_the_distribution_has_a_name_of_its_own_and_no_docs_install_a_strangers(
     bad = {str(p.relative_to(ROOT)): m.group(0) for p, t in texts.items() for m in [pattern.search(t)] if m}
     bad.pop("tests/test_package.py", None)
     assert not bad, bad
+
+
+def test_every_subpackage_is_listed_for_the_build():
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "bpkit").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
+
+
+@pytest.mark.slow
+def test_an_installed_package_is_a_course(tmp_path):
+    """The wheel carries the lessons and exercises (never the solutions), and one command hands them out."""
+    import zipfile
+
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True)
+    wheel = next(tmp_path.glob("backprop_by_hand-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    lessons = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    exercises = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    assert sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("bpkit/course/lessons/")) == lessons
+    assert sorted(n.rsplit("/", 1)[1] for n in names if n.startswith("bpkit/course/exercises/")) == exercises
+    assert not any("solution" in n for n in names)
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    out = subprocess.run([sys.executable, "-m", "bpkit.workspace", str(tmp_path / "mine")], cwd=tmp_path,
+                         env={"PYTHONPATH": str(site), "PATH": ""}, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert sorted(p.name for p in (tmp_path / "mine" / "lessons").glob("*.ipynb")) == lessons
+    where = subprocess.run([sys.executable, "-c", "import bpkit.workspace as w; print(w.installed_course())"],
+                           cwd=tmp_path, env={"PYTHONPATH": str(site), "PATH": ""}, capture_output=True, text=True)
+    assert where.stdout.strip() == str(site / "bpkit" / "course")  # the copy came from the package, not a checkout
