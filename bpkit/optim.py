@@ -26,6 +26,19 @@ from .costs import check_targets, get_cost, l2_penalty
 from .metrics import predicted_classes
 
 
+#: A weight or bias beyond this in magnitude has run away: the units it feeds see |z| in the
+#: thousands, every sigmoid is saturated (exactly 0 or 1 in float64 once |z| > 37) and the quadratic
+#: cost's gradient through them is zero, so training is stuck, not converging. The course's good
+#: runs stay below 100 (lesson 6's digits: below 10).
+PARAM_LIMIT = 1e4
+#: With the quadratic cost an output is saturated when |z| >= this: sigma'(z) < 1e-13, so its
+#: gradient is zero to float precision. An epoch in which *every* output of *every* example is
+#: saturated while the cost is still above SATURATED_COST per output unit (more than 1 output in
+#: 100 answers wrong with full confidence) has stopped learning: reported as diverged.
+SATURATED_Z = 30.0
+SATURATED_COST = 0.005
+
+
 class TrainingDiverged(RuntimeError):
     """Raised when training blew up; the network is restored to its last good epoch.
 
@@ -116,11 +129,18 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     ------
     TrainingDiverged
         If the cost becomes NaN or inf, or (cross-entropy) rises above 100 times
-        the cost of always answering 0.5. The message names the learning rate,
-        and ``net`` is put back to the weights of the last good epoch.
+        the cost of always answering 0.5, or a weight or bias runs beyond
+        :data:`PARAM_LIMIT` (1e4), or (quadratic) every output is saturated
+        (:data:`SATURATED_Z`) while the cost is still high; or if the callback
+        leaves NaN or inf in the network. The message names the cause -- the
+        learning rate ``lr``, the weight decay ``lr * lam / n`` (>= 1 overshoots),
+        or the callback -- and a fix; ``net`` is put back to the weights and biases
+        of the last good epoch (in place: arrays the caller holds are restored too).
     """
     X, Y, epochs, batch_size, lr, lam, seed = _checked(net, X, Y, epochs, batch_size, lr, lam, kind,
                                                         seed, callback)
+    shuffle = _validate.flag("shuffle", shuffle)
+    fast = _validate.flag("fast", fast)
     params = _trainable(net)
     n = X.shape[0]
     b = n if batch_size is None else min(batch_size, n)
@@ -148,18 +168,28 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
                 total = get_cost(kind).total(z_out, sigmoid(z_out), Y[order])
             # each example's cost when it was used for its step, plus the L2 term now (see History)
             J = total / n + l2_penalty(net.weights, lam, n)
-        diverged = _divergence(J, net, kind, epoch, lr)
+        diverged = _divergence(J, net, kind, epoch, lr, lam, n, z_out)
         if diverged:
-            for p, p_good in zip(params, last_good):
-                np.copyto(p, p_good)  # in place: arrays the caller holds are restored too
+            _restore(net, params, last_good)
             raise TrainingDiverged(diverged, history)
         _record(history, epoch, J, _accuracy(z_out, labels, order))
         for p_good, p in zip(last_good, params):
             np.copyto(p_good, p)
         if callback is not None:
             callback(epoch, net, history)
+            broken = _callback_damage(net)
+            if broken:
+                _restore(net, params, last_good)
+                raise TrainingDiverged(
+                    f"the callback left {broken} after epoch {epoch}: the cause is the callback, not the "
+                    f"learning rate; make it write finite values. The network was put back to its "
+                    f"weights after epoch {epoch}, before the callback.", history)
             if _replaced(net, params):  # the callback assigned new arrays: train those from here on
-                _validate.network(net)
+                try:
+                    _validate.network(net)
+                except (TypeError, ValueError):
+                    _restore(net, params, last_good)  # what the callback set is not usable: say so, as it was
+                    raise
                 params = _trainable(net)
                 last_good = [p.copy() for p in params]
                 kernel = _sgd_kernel.EpochKernel(net, X, Y, b, lr, lam, kind, shuffle) if fast else None
@@ -218,6 +248,26 @@ def _writeable_f64(p):
     return np.array(p, dtype=np.float64, order="C")
 
 
+def _restore(net, params, last_good):
+    """Put ``net`` back to ``last_good``: into the arrays of ``params`` (in place), which it holds again."""
+    for p, p_good in zip(params, last_good):
+        np.copyto(p, p_good)  # in place: arrays the caller holds are restored too
+    L = len(params) // 2
+    net.weights, net.biases = list(params[:L]), list(params[L:])
+
+
+def _callback_damage(net):
+    """What is wrong with ``net`` after a callback ("NaN or inf in W(2)"), or None: cheap sums first."""
+    try:
+        for kind, arrays in (("W", net.weights), ("b", net.biases)):
+            for l, p in enumerate(arrays, start=1):
+                if not np.isfinite(np.sum(p)) and not np.all(np.isfinite(p)):
+                    return f"NaN or inf in {kind}({l})"
+    except TypeError:  # not arrays of numbers: _validate.network says what it is below
+        return None
+    return None
+
+
 def _replaced(net, params):
     """True if ``net``'s weights or biases are no longer the arrays in ``params``."""
     now = net.weights + net.biases
@@ -225,27 +275,52 @@ def _replaced(net, params):
 
 
 def _finite(arrays):
-    return all(np.all(np.isfinite(p)) for p in arrays)
+    # a sum is NaN or inf when any entry is (one pass, no temporary); only then look closer
+    return all(np.isfinite(np.sum(p)) or np.all(np.isfinite(p)) for p in arrays)
 
 
-def _divergence(J, net, kind, epoch, lr):
-    """The message of TrainingDiverged if the epoch with cost ``J`` blew up, else None."""
+def _divergence(J, net, kind, epoch, lr, lam, n, z_out):
+    """The message of TrainingDiverged if the epoch with cost ``J`` blew up or got stuck, else None.
+
+    Blew up: the cost is NaN or inf, some weight or bias is (or runs beyond :data:`PARAM_LIMIT`),
+    or the cross-entropy is over 100 times that of always answering 0.5. Stuck (quadratic cost):
+    every output z of the epoch saturated (:data:`SATURATED_Z`) while the cost is still high.
+    The cause named is the weight decay when ``lr * lam / n >= 1`` (each step multiplies W by
+    ``1 - lr * lam / n``, which then overshoots zero), else the learning rate.
+    """
     # cross-entropy of a network that answers 0.5 everywhere is s_L * log 2 per example; a
     # running cost 100 times that means outputs confidently wrong everywhere: the steps blew up
-    ceiling = 100.0 * net.sizes[-1] * np.log(2.0)
+    s_L = net.sizes[-1]
+    ceiling = 100.0 * s_L * np.log(2.0)
     exploded = kind == "cross_entropy" and J > ceiling
-    if np.isfinite(J) and not exploded and _finite(net.weights):
+    finite = _finite(net.weights + net.biases)
+    runaway = finite and max(max(p.max(), -p.min()) for p in net.weights + net.biases) > PARAM_LIMIT
+    saturated = (kind == "quadratic" and np.isfinite(J) and J > SATURATED_COST * s_L
+                 and bool(np.all(np.abs(z_out) >= SATURATED_Z)))
+    if np.isfinite(J) and not exploded and finite and not runaway and not saturated:
         return None
     when = "from before training" if epoch == 1 else f"after epoch {epoch - 1}"
-    what = (
-        f"the cost rose to {J:.3g}, over 100 times the cost of always answering 0.5 "
-        f"({ceiling / 100:.3g}),"
-        if exploded and np.isfinite(J)
-        else f"the cost became {J}"
-    )
+    if exploded and np.isfinite(J):
+        what = (f"the cost rose to {J:.3g}, over 100 times the cost of always answering 0.5 "
+                f"({ceiling / 100:.3g}),")
+    elif not np.isfinite(J) or not finite:
+        what = f"the cost became {J}" if not np.isfinite(J) else "a weight or bias became NaN or inf"
+    elif runaway:
+        what = (f"a weight or bias ran beyond {PARAM_LIMIT:g} in size (every sigmoid it feeds is "
+                "saturated, so the gradient through it is zero: training is stuck)")
+    else:
+        what = (f"every output saturated (|z| >= {SATURATED_Z:g}, sigma' < 1e-13) while the cost is "
+                f"still {J:.3g}: the quadratic cost's gradient is zero, so training is stuck,")
+    decay = lr * lam / n
+    if decay >= 1.0:
+        cause = (f"with learning rate lr={lr:g} and lam={lam:g}: the weight decay of each step, "
+                 f"W <- (1 - lr*lam/n) W, has lr*lam/n = {decay:.3g} (n={n}), so it overshoots zero "
+                 f"(it must stay below 1). The cause is lam; try lam={0.1 * n / lr:.3g} or less.")
+    else:
+        hint = "" if lr / 10 <= 3 else ", or rather lr=0.5 (the course trains with lr between 0.05 and 3)"
+        cause = f"with learning rate lr={lr:g}. The step is too large; try lr={lr / 10:g}{hint}."
     return (
-        f"training diverged in epoch {epoch}: {what} with learning rate "
-        f"lr={lr:g}. The step is too large; try lr={lr / 10:g}. The network was put back "
+        f"training diverged in epoch {epoch}: {what} {cause} The network was put back "
         f"to its weights {when}."
     )
 
