@@ -7,7 +7,8 @@
 Lessons are committed without outputs except the cells whose first line is
 ``# NBVAL_CHECK_OUTPUT``: their printed text is what ``pytest --nbval-lax``
 compares on every run. nbval skips a cell whose ``execution_count`` is None,
-so those cells keep a count; every other cell is cleared. Run this after you
+so those cells keep a count; every other cell is cleared, and the notebook's
+saved widget state is dropped. Run this after you
 change a lesson on purpose, look at the diff, and commit it.
 """
 from __future__ import annotations
@@ -34,6 +35,7 @@ def executed(path):
     run = copy.deepcopy(nb)
     NotebookClient(run, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
+    nb.metadata.pop("widgets", None)  # widget state is never committed (views would show stale models)
     for cell, done in zip(nb.cells, run.cells):
         if cell.cell_type != "code":
             continue
