@@ -100,7 +100,7 @@ class DescentPanel(Panel):
             self.steps.set(len(self.path) - 1)
             if self.diverged:
                 self.message.value = (
-                    "<span class='bpkit-note' style='color:#c0392b'><b>Diverging:</b> every step overshoots "
+                    "<span class='bpkit-note' style='color:var(--jp-error-color1, #c0392b)'><b>Diverging:</b> every step overshoots "
                     "the valley and lands higher up the other side, so the cost grows (runs stop once |w| or |b| "
                     "passes 1e6). "
                     "Make the learning rate smaller.</span>")
