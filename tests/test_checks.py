@@ -97,33 +97,34 @@ def cost_elementwise(Y, Yhat):
     return (Y - Yhat) ** 2 / (2 * Y.shape[0])
 
 
-def dC_dw_sigma_for_prime(w, a, b, y):
-    s = float(sig(w * a + b))
-    return 2 * (s - y) * s * a
+def dC_dw_sigma_for_prime(w, a_in, b, y):
+    a = float(sig(w * a_in + b))
+    return (a - y) * a * a_in
 
 
-def dC_dw_no_prime(w, a, b, y):
-    return 2 * (float(sig(w * a + b)) - y) * a
+def dC_dw_no_prime(w, a_in, b, y):
+    return (float(sig(w * a_in + b)) - y) * a_in
 
 
-def dC_dw_z_prime(w, a, b, y):
-    z = w * a + b
-    return 2 * (float(sig(z)) - y) * z * (1 - z) * a
+def dC_dw_z_prime(w, a_in, b, y):
+    z = w * a_in + b
+    return (float(sig(z)) - y) * z * (1 - z) * a_in
 
 
-def dC_dw_no_a(w, a, b, y):
-    s = float(sig(w * a + b))
-    return 2 * (s - y) * s * (1 - s)
+def dC_dw_no_a_in(w, a_in, b, y):
+    a = float(sig(w * a_in + b))
+    return (a - y) * a * (1 - a)
 
 
-def dC_dw_no_two(w, a, b, y):
-    s = float(sig(w * a + b))
-    return (s - y) * s * (1 - s) * a
+def dC_dw_half_dropped(w, a_in, b, y):
+    """The derivative of (a - y)**2, the cost of other sources, not of lesson 2's (a - y)**2 / 2."""
+    a = float(sig(w * a_in + b))
+    return 2 * (a - y) * a * (1 - a) * a_in
 
 
-def dC_dw_sign(w, a, b, y):
-    s = float(sig(w * a + b))
-    return 2 * (y - s) * s * (1 - s) * a
+def dC_dw_sign(w, a_in, b, y):
+    a = float(sig(w * a_in + b))
+    return (y - a) * a * (1 - a) * a_in
 
 
 def dJ_dW2_transposed(a2, z3, Y):
@@ -443,8 +444,8 @@ WRONG = [
     ("02.1", dC_dw_sigma_for_prime, "used sigma(z) where the derivative"),
     ("02.1", dC_dw_no_prime, "da/dz = sigma'(z) is missing"),
     ("02.1", dC_dw_z_prime, "z * (1 - z)"),
-    ("02.1", dC_dw_no_a, "dC/db"),
-    ("02.1", dC_dw_no_two, "factor 2 is missing"),
+    ("02.1", dC_dw_no_a_in, "dC/db"),
+    ("02.1", dC_dw_half_dropped, "whose 1/2 cancels the 2 of the square"),
     ("02.1", dC_dw_sign, "Wrong sign"),
     ("02.2", dJ_dW2_transposed, "delta.T @ a instead of a.T @ delta"),
     ("02.2", dJ_dW2_sum, "Off by a factor of m"),
@@ -543,7 +544,7 @@ def test_many_distinct_diagnoses_are_tested():
 DIAGNOSES = {
     "01.1": "no_output_sigmoid no_hidden_sigmoid no_bias",
     "01.2": "sum_not_mean missing_half mean_all_entries mean_no_half",
-    "02.1": "sigma_for_sigma_prime missing_sigma_prime z_prime missing_dz_dw missing_two wrong_sign",
+    "02.1": "sigma_for_sigma_prime missing_sigma_prime z_prime missing_dz_dw half_dropped wrong_sign",
     "02.2": "missing_1/m sigma_for_sigma_prime z_prime missing_output_prime wrong_sign",
     "02.3": "missing_1/m missing_hidden_prime sigma_for_sigma_prime z_prime",
     "03.1": "overflow nan minus_z",
@@ -558,7 +559,8 @@ DIAGNOSES = {
     "05.2": "regularized_bias penalty_no_m penalty_half penalty_sign no_penalty forgot_1/m bias_sum weight_sum "
             "sigma_for_sigma_prime z_prime missing_sigma_prime missing_output_prime output_sign",
     "06.1": "not_shuffled drop_last other_order repeats",
-    "06.2": "weights_then_biases ascent not_shuffled full_batch_gradient extra_1/b sum_gradient one_step no_bias_update",
+    "06.2": "weights_then_biases ascent not_shuffled full_batch_gradient extra_1/b sum_gradient one_step "
+            "no_bias_update",
     "07.1": "forward_difference eps_not_2eps wrong_sign not_restored fixed_eps",
     "07.2": "nan no_denominator sum_of_norms squared_norms l1_norms",
     "07.3": "mask flagged_correct missed",
@@ -587,8 +589,10 @@ def test_planted_bug_mistakes_are_named_as_in_the_catalogue():
     """Where a diagnosis is a planted bug of bpkit.buggy.BUGS, it carries the catalogue's name."""
     for key, phrase, name in [("04.1", "Off by a factor of m", "forgot_1/m"),
                               ("04.1", "sigma'(z(2)) is missing", "missing_sigma_prime"),
-                              ("04.1", "Wrong sign", "output_sign"), ("05.2", "regularized the biases", "regularized_bias"),
-                              ("04.3", "never to column 0", "regularized_bias"), ("04.3", "Off by a factor", "forgot_1/m")]:
+                              ("04.1", "Wrong sign", "output_sign"),
+                              ("05.2", "regularized the biases", "regularized_bias"),
+                              ("04.3", "never to column 0", "regularized_bias"),
+                              ("04.3", "Off by a factor", "forgot_1/m")]:
         [mk] = [mk for mk in PARTS[key].mistakes if phrase in mk.message]
         assert mk.name == name and name in bpkit.buggy.BUGS
 

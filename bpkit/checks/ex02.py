@@ -1,4 +1,4 @@
-"""Exercise 2, chain rule: dC/dw of one neuron, then dJ/dW2 and dJ/dW1 of the 2-3-1 network."""
+"""Exercise 2, chain rule: dC/dw of lesson 2's neuron (C = (a - y)**2 / 2), then dJ/dW2 and dJ/dW1 of the network."""
 from __future__ import annotations
 
 import numpy as np
@@ -19,46 +19,48 @@ def _z_slope(z, a):
 
 
 # ------------------------------------------------------------- 02.1 dC_dw
+# Lesson 2's neuron: z = w a_in + b, a = sigma(z), C = (a - y)**2 / 2, so dC/dw = (a - y) * sigma'(z) * a_in.
 def dC_dw_cases(rng):
-    cases = [(0.6, 0.9, -0.2, 1.0)]
+    cases = [(0.8, 1.5, -0.5, 0.2)]  # lesson 2's numbers: z = 0.7, a = 0.6682, C = 0.1096
     for _ in range(5):
         w, b = (float(np.round(v, 4)) for v in rng.normal(0, 1.5, 2))
-        a = float(np.round(rng.uniform(0.1, 0.9), 4))
+        a_in = float(np.round(rng.uniform(0.1, 0.9), 4))
         y = float(rng.choice([0.0, 1.0, np.round(rng.uniform(0, 1), 4)]))
-        cases.append((w, a, b, y))
+        cases.append((w, a_in, b, y))
     return cases
 
 
-def _chain(w, a, b, y, *, slope=None, dz_dw=True, two=2.0):
-    """dC/dw = dC/da * da/dz * dz/dw for z = w a + b, s = sigma(z), C = (s - y)**2; ``slope(z, s)`` is da/dz."""
-    z = w * a + b
-    s = sigmoid(z)
-    return float(two * (s - y) * (sigmoid_prime(z) if slope is None else slope(z, s)) * (a if dz_dw else 1.0))
+def _chain(w, a_in, b, y, *, slope=None, dz_dw=True, dC_da=1.0):
+    """dC/dw = dC/da * da/dz * dz/dw; ``slope(z, a)`` replaces da/dz, ``dC_da`` multiplies dC/da = a - y."""
+    z = w * a_in + b
+    a = sigmoid(z)
+    return float(dC_da * (a - y) * (sigmoid_prime(z) if slope is None else slope(z, a)) * (a_in if dz_dw else 1.0))
 
 
-def dC_dw(w, a, b, y):
-    return _chain(w, a, b, y)
+def dC_dw(w, a_in, b, y):
+    return _chain(w, a_in, b, y)
 
 
 DC_DW = Part(
     key="02.1", notebook="02_chain_rule", grade_id="part1_tests", function="dC_dw", points=2,
-    forbidden=SIG_FORBIDDEN[2:], make_cases=dC_dw_cases, reference=dC_dw, args=("w", "a", "b", "y"),
+    forbidden=SIG_FORBIDDEN[2:], make_cases=dC_dw_cases, reference=dC_dw, args=("w", "a_in", "b", "y"),
     kind="scalar",
     mistakes=(
         Mistake.variant("sigma_for_sigma_prime", lambda *a: _chain(*a, slope=_sigma_as_slope),
                         "You used sigma(z) where the derivative sigma'(z) = sigma(z) * (1 - sigma(z)) belongs: "
                         "da/dz is the slope of the sigmoid, not its value."),
-        Mistake.variant("missing_sigma_prime", lambda *a: _chain(*a, slope=lambda z, s: 1.0),
+        Mistake.variant("missing_sigma_prime", lambda *a: _chain(*a, slope=lambda z, a: 1.0),
                         "The factor da/dz = sigma'(z) is missing from your chain: dC/dw = dC/da * da/dz * dz/dw."),
         Mistake.variant("z_prime", lambda *a: _chain(*a, slope=_z_slope),
-                        "You computed z * (1 - z). The shortcut sigma'(z) = s * (1 - s) needs s = sigma(z), not z."),
+                        "You computed z * (1 - z). The shortcut sigma'(z) = a * (1 - a) needs a = sigma(z), not z."),
         Mistake.variant("missing_dz_dw", lambda *a: _chain(*a, dz_dw=False),
-                        "The factor dz/dw = a is missing: what you computed is dC/db (for z = w a + b, dz/db = 1 "
-                        "but dz/dw = a)."),
-        Mistake.variant("missing_two", lambda *a: _chain(*a, two=1.0),
-                        "The derivative of (a - y)**2 is 2 (a - y): the factor 2 is missing."),
+                        "The factor dz/dw = a_in is missing: what you computed is dC/db (for z = w a_in + b, "
+                        "dz/db = 1 but dz/dw = a_in)."),
+        Mistake.variant("half_dropped", lambda *a: _chain(*a, dC_da=2.0),
+                        "Your result is twice the right one: you differentiated (a - y)**2, but lesson 2's cost is "
+                        "C = (a - y)**2 / 2, whose 1/2 cancels the 2 of the square: dC/da = a - y."),
         Mistake.variant("wrong_sign", lambda *a: -_chain(*a),
-                        "Wrong sign: the derivative of (a - y)**2 with respect to a is 2 (a - y), not 2 (y - a)."),
+                        "Wrong sign: the derivative of (a - y)**2 / 2 with respect to a is (a - y), not (y - a)."),
     ),
 )
 
