@@ -13,3 +13,7 @@ from .diagram import NetworkDiagram, draw_network, edge_width
 # --- lessons 4-7 plots (add imports below) ---
 from .training import (cost_contours, descent_path, digit_grid, heatmap, training_curves, update_heatmap,
                        weight_images)
+
+# --- lesson 8 plots ---
+from . import deep
+from .deep import decision_boundary, gradient_norm_bars, norm_history

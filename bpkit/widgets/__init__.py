@@ -25,3 +25,6 @@ from .epsilon import EpsilonPanel, epsilon_curve, epsilon_panel
 from .regularization import LambdaPanel, lambda_panel, train_lambda_grid
 from .nudges import DigitNudgesPanel, digit_nudges_panel
 from .saturation import SaturationPanel, saturation_panel
+
+# --- lesson 8 panels ---
+from .deep import InitPanel, SawtoothPanel, ShapesPanel, init_panel, sawtooth_panel, shapes_panel

@@ -1,0 +1,296 @@
+"""Lesson 8's panels: initialization and depth (gradient norms per layer), the sawtooth, depth vs width.
+
+* :class:`InitPanel` -- a depth slider, an activation, an init scheme and a scale: for one batch at
+  initialization, each hidden layer's activation histogram and each layer's ``||dJ/dW(l)||``;
+* :class:`SawtoothPanel` -- k layers of two ReLU units, the function and its count of pieces;
+* :class:`ShapesPanel` -- networks of one parameter budget and different depth, trained once when
+  the panel is built; the slider picks one (decision boundary, train and test accuracy).
+
+Every number comes from :mod:`bpkit.deep`; these classes only draw.
+"""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from .. import _validate
+from ..deep import (VALUE_RANGE, count_pieces, decision_grid, deep_network, layer_stats, sawtooth_grid,
+                    shallow_units_needed, train_shapes)
+from ..network import INITS
+from ._common import LiveFigure, Panel, Readout, slider
+
+__all__ = ["InitPanel", "SawtoothPanel", "ShapesPanel", "init_panel", "sawtooth_panel", "shapes_panel"]
+
+_TINY = 1e-30  # a bar this short is below every axis: how a layer the network does not have is hidden
+
+
+def int_slider(description, value, min, max, css=None):
+    """A continuously updating IntSlider with the course's CSS class."""
+    s = widgets.IntSlider(value=value, min=min, max=max, step=1, description=description, continuous_update=True,
+                          style={"description_width": "initial"}, layout=widgets.Layout(width="320px"))
+    s.add_class("bpkit-slider")
+    if css:
+        s.add_class(f"bpkit-{css}")
+    return s
+
+
+class InitPanel(Panel):
+    """Panel: depth, activation, init scheme and scale; activations and gradient norms per layer at initialization.
+
+    Attributes
+    ----------
+    depth : IntSlider (1..max_depth hidden layers), the first slider
+    scale : FloatSlider over log10(init_scale)
+    activation, init : ToggleButtons
+    sliders : ``[depth, scale]``
+    grad_first, grad_last, ratio, dead : Readout
+        ``||dJ/dW(1)||``, ``||dJ/dW(L-1)||``, their ratio, dead hidden units (``bpkit-grad-first``...).
+    stats : the :class:`bpkit.deep.LayerStats` shown
+    """
+
+    name = "init"
+
+    def __init__(self, X, Y, width, max_depth, activation, init, seed, use_ipympl):
+        self.X, self.Y = X, Y
+        self.width, self.max_depth, self.seed = width, max_depth, seed
+        self._cache = {}
+        self.depth = int_slider("hidden layers", min(5, max_depth), 1, max_depth, css="depth")
+        self.scale = slider("log10(init scale)", 0.0, -1.0, 1.0, step=0.05, css="init-scale", fmt=".2f")
+        self.sliders = [self.depth, self.scale]
+        self.activation = widgets.ToggleButtons(options=["sigmoid", "tanh", "relu"], value=activation,
+                                                description="activation", style={"button_width": "70px"})
+        self.init = widgets.ToggleButtons(options=list(INITS), value=init, description="init",
+                                          style={"button_width": "60px"})
+        self.grad_first = Readout("||dJ/dW(1)|| =", "grad-first", fmt="{:.3g}")
+        self.grad_last = Readout("||dJ/dW(L-1)|| =", "grad-last", fmt="{:.3g}")
+        self.ratio = Readout("ratio first/last:", "grad-ratio", fmt="{:.3g}")
+        self.dead = Readout("dead units:", "dead", fmt="{:.0f}")
+
+        self.figure = LiveFigure(figsize=(9.0, 3.8), use_ipympl=use_ipympl)
+        fig = self.figure.fig
+        self._ax_act, self._ax_grad = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        ax = self._ax_act
+        self._lines = [ax.plot([], [], "-", lw=1.2, color=f"C{k % 10}", drawstyle="steps-mid")[0]
+                       for k in range(max_depth)]
+        ax.set_ylim(1.5, max_depth + 2.1)
+        ax.set_yticks(range(2, max_depth + 2), [f"a({l})" for l in range(2, max_depth + 2)], fontsize=7)
+        ax.set_xlabel("activation value")
+        ax.set_title("forward: each hidden layer's values", fontsize=10)
+        ax = self._ax_grad
+        layers = np.arange(1, max_depth + 2)
+        self._bars = list(ax.bar(layers, np.ones(layers.size), color="C0"))
+        ax.set_yscale("log")
+        ax.set_ylim(1e-10, 1e6)
+        ax.set_xlim(0.4, max_depth + 1.6)
+        ax.set_xticks(layers, [f"W({l})" for l in layers], fontsize=7)
+        ax.set_ylabel("||dJ/dW(l)||  (log scale)")
+        ax.set_title("backward: each layer's gradient norm", fontsize=10)
+        self._title = fig.suptitle("", fontsize=10)
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.84, wspace=0.28)
+        self.figure.animate(*self._lines, *self._bars, self._title)
+        self._set_xrange()
+
+        self._box([self.depth, self.activation, self.init, self.scale,
+                   widgets.HBox([self.grad_first.widget, self.grad_last.widget, self.ratio.widget, self.dead.widget]),
+                   self.figure.widget])
+        for w in (self.depth, self.scale, self.activation, self.init):
+            w.observe(self._on_change, names="value")
+        self._warm()
+        self._on_change()
+
+    def network(self, depth=None):
+        """The network the panel shows for ``depth`` (default: the slider's) and the current controls."""
+        depth = self.depth.value if depth is None else depth
+        return deep_network(self.X.shape[1], self.width, depth, self.Y.shape[1], activation=self.activation.value,
+                            init=self.init.value, init_scale=float(10.0 ** self.scale.value), seed=self.seed)
+
+    def stats_for(self, depth=None):
+        """:func:`bpkit.deep.layer_stats` of :meth:`network` on the panel's batch (kept once computed)."""
+        depth = self.depth.value if depth is None else depth
+        key = (int(depth), self.activation.value, self.init.value, round(float(self.scale.value), 6))
+        if key not in self._cache:
+            self._cache[key] = layer_stats(self.network(depth), self.X, self.Y, kind="cross_entropy")
+        return self._cache[key]
+
+    def _warm(self):
+        # every depth of the starting controls, so the depth slider only looks results up
+        for d in range(1, self.max_depth + 1):
+            self.stats_for(d)
+
+    def _set_xrange(self):
+        lo, hi = VALUE_RANGE[self.activation.value]
+        self._ax_act.set_xlim(lo - 0.02 * (hi - lo), hi + 0.02 * (hi - lo))
+
+    def _on_change(self, change=None):
+        if change is not None and change["owner"] is self.activation:
+            self._set_xrange()  # changes the axes: the next redraw is a full one
+        s = self.stats = self.stats_for()
+        with self.widget.hold_sync():
+            self.grad_first.set(s.grad_norms[0])
+            self.grad_last.set(s.grad_norms[-1])
+            self.ratio.set(s.ratio)
+            self.dead.set(int(s.dead.sum()), note=f"of {self.width * self.depth.value}")
+        centers = (s.bin_edges[:-1] + s.bin_edges[1:]) / 2
+        for k, line in enumerate(self._lines):
+            if k < s.hist.shape[0]:
+                line.set_data(centers, k + 2 + 0.85 * s.hist[k])
+            else:
+                line.set_data([], [])
+        for k, bar in enumerate(self._bars):
+            bar.set_height(max(s.grad_norms[k], _TINY) if k < s.grad_norms.size else _TINY)
+        self._title.set_text(f"{self.depth.value} hidden layers of {self.width} {self.activation.value} units, "
+                             f"init {self.init.value} x {10.0 ** self.scale.value:.2g}")
+        self.figure.redraw()
+
+
+def init_panel(X, Y, width=32, max_depth=10, activation="sigmoid", init="lecun", seed=0, use_ipympl=None):
+    """Build lesson 8's initialization panel (see :class:`InitPanel`).
+
+    Parameters
+    ----------
+    X : array_like, shape (m, n): one batch; Y : array_like, shape (m, k), targets in [0, 1]
+    width : int, units per hidden layer
+    max_depth : int in 1..10, the depth slider's maximum
+    activation, init : the starting controls (``init`` one of :data:`bpkit.network.INITS`)
+    seed : int, the networks' seed
+    """
+    X = _validate.as_matrix("X", X)
+    Y = _validate.as_matrix("Y", Y, rows=X.shape[0])
+    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or not 1 <= max_depth <= 10:
+        raise ValueError(f"max_depth must be an integer in 1..10, got {max_depth!r}")
+    width = _validate.positive_number("width", width, integer=True)
+    _validate.choice("activation", activation, VALUE_RANGE)
+    _validate.choice("init", init, INITS)
+    return InitPanel(X, Y, width, max_depth, activation, init, _validate.seed(seed), use_ipympl)
+
+
+class SawtoothPanel(Panel):
+    """Panel: k layers of two ReLU units (the tent composed k times) and the number of linear pieces.
+
+    Attributes
+    ----------
+    slider : IntSlider k (layers), the first slider
+    pieces, deep_units, shallow_units : Readout (``bpkit-pieces``, ``bpkit-deep-units``, ``bpkit-shallow-units``)
+    """
+
+    name = "sawtooth"
+
+    def __init__(self, max_k, use_ipympl):
+        self.max_k = max_k
+        self._curves = {k: sawtooth_grid(k) for k in range(1, max_k + 1)}
+        self._pieces = {k: count_pieces(*self._curves[k]) for k in self._curves}
+        self.slider = int_slider("layers k", 1, 1, max_k, css="k")
+        self.sliders = [self.slider]
+        self.pieces = Readout("linear pieces:", "pieces", fmt="{:.0f}")
+        self.deep_units = Readout("units, k layers of 2:", "deep-units", fmt="{:.0f}")
+        self.shallow_units = Readout("units, one hidden layer:", "shallow-units", fmt="{:.0f}")
+        self.figure = LiveFigure(figsize=(7.0, 2.8), use_ipympl=use_ipympl)
+        ax = self.figure.fig.add_subplot(1, 1, 1)
+        (self._line,) = ax.plot([], [], "-", color="C3", lw=1.2)
+        ax.set_xlim(0, 1)
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel("x")
+        ax.set_ylabel("tent(tent(...tent(x)))")
+        self._title = ax.set_title("", fontsize=10)
+        self.figure.fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.88)
+        self.figure.animate(self._line, self._title)
+        self._box([self.slider, widgets.HBox([self.pieces.widget, self.deep_units.widget, self.shallow_units.widget]),
+                   self.figure.widget])
+        self.slider.observe(self._on_change, names="value")
+        self._on_change()
+
+    def pieces_for(self, k):
+        """Linear pieces of the depth-k sawtooth, counted on its grid (:func:`bpkit.deep.count_pieces`)."""
+        return self._pieces[int(k)]
+
+    def _on_change(self, change=None):
+        k = int(self.slider.value)
+        p = self.pieces_for(k)
+        with self.widget.hold_sync():
+            self.pieces.set(p)
+            self.deep_units.set(2 * k)
+            self.shallow_units.set(shallow_units_needed(p), note="at least")
+        self._line.set_data(*self._curves[k])
+        self._title.set_text(f"{k} layer(s) of 2 ReLU units: {p} linear pieces")
+        self.figure.redraw()
+
+
+def sawtooth_panel(max_k=8, use_ipympl=None):
+    """Build lesson 8's sawtooth panel (see :class:`SawtoothPanel`); ``max_k`` in 1..12."""
+    if isinstance(max_k, bool) or not isinstance(max_k, int) or not 1 <= max_k <= 12:
+        raise ValueError(f"max_k must be an integer in 1..12, got {max_k!r}")
+    return SawtoothPanel(max_k, use_ipympl)
+
+
+class ShapesPanel(Panel):
+    """Panel: one parameter budget, several depths, trained once; the slider picks a depth.
+
+    Attributes
+    ----------
+    slider : IntSlider over the index of ``results`` (0 = shallowest), the first slider
+    shape, train_accuracy, test_accuracy : Readout (``bpkit-shape-params``, ``bpkit-train-acc``, ``bpkit-test-acc``)
+    results : list of :class:`bpkit.deep.ShapeResult`
+    """
+
+    name = "shapes"
+
+    def __init__(self, X, labels, X_test, labels_test, results, use_ipympl):
+        self.results = results
+        lo, hi = X.min(axis=0) - 0.1, X.max(axis=0) + 0.1
+        self._grids = [decision_grid(r.net, lo, hi, n=70) for r in results]
+        self.slider = int_slider("network", 0, 0, len(results) - 1, css="shape")
+        self.sliders = [self.slider]
+        self.shape = Readout("parameters:", "shape-params", fmt="{:.0f}")
+        self.train_accuracy = Readout("train accuracy:", "train-acc", fmt="{:.3f}")
+        self.test_accuracy = Readout("test accuracy:", "test-acc", fmt="{:.3f}")
+        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl)
+        fig = self.figure.fig
+        ax, ax_acc = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+        probs, extent = self._grids[0]
+        self._image = ax.imshow(probs, origin="lower", extent=extent, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6,
+                                interpolation="bilinear", aspect="auto")
+        self._points = ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="RdBu_r", vmin=0, vmax=1, s=7,
+                                  edgecolors="k", linewidths=0.3)
+        ax.set_xlim(extent[0], extent[1])
+        ax.set_ylim(extent[2], extent[3])
+        ax.set_xticks([])
+        ax.set_yticks([])
+        self._title = ax.set_title("", fontsize=9)
+        idx = np.arange(len(results))
+        ax_acc.plot(idx, [r.train_accuracy for r in results], "-o", ms=3, color="C0", label="train")
+        ax_acc.plot(idx, [r.test_accuracy for r in results], "-o", ms=3, color="C1", label="test")
+        ax_acc.set_xticks(idx, [f"{r.depth}x{r.width}" for r in results], fontsize=8)
+        ax_acc.set_xlabel("hidden layers x units (same budget)")
+        ax_acc.set_ylabel("accuracy")
+        ax_acc.set_ylim(0.4, 1.02)
+        ax_acc.legend(fontsize=7, loc="lower left")
+        self._vline = ax_acc.axvline(0, color="C3", lw=1.5)
+        fig.subplots_adjust(left=0.04, right=0.98, bottom=0.16, top=0.9, wspace=0.2)
+        # the points are animated too: an animated image is painted over every static artist
+        self.figure.animate(self._image, self._points, self._title, self._vline)
+        self._box([self.slider, widgets.HBox([self.shape.widget, self.train_accuracy.widget,
+                                              self.test_accuracy.widget]), self.figure.widget])
+        self.slider.observe(self._on_change, names="value")
+        self._on_change()
+
+    def _on_change(self, change=None):
+        j = int(self.slider.value)
+        r = self.results[j]
+        with self.widget.hold_sync():
+            self.shape.set(r.params, note=f"{r.depth} hidden layer(s) of {r.width}")
+            self.train_accuracy.set(r.train_accuracy)
+            self.test_accuracy.set(r.test_accuracy)
+        self._image.set_data(self._grids[j][0])
+        self._vline.set_xdata([j, j])
+        self._title.set_text(f"{r.depth} hidden layer(s) x {r.width} units, {r.params} parameters")
+        self.figure.redraw()
+
+
+def shapes_panel(X, labels, X_test, labels_test, depths=(1, 2, 3, 4, 6), budget=150, epochs=300, batch_size=10,
+                 lr=0.05, activation="relu", init="he", seed=0, use_ipympl=None):
+    """Train :func:`bpkit.deep.train_shapes` once and build lesson 8's depth-vs-width panel (see :class:`ShapesPanel`)."""
+    X = _validate.as_matrix("X", X, cols=2)
+    X_test = _validate.as_matrix("X_test", X_test, cols=2)
+    results = train_shapes(X, labels, X_test, labels_test, depths=depths, budget=budget, epochs=epochs,
+                           batch_size=batch_size, lr=lr, activation=activation, init=init, seed=seed)
+    return ShapesPanel(X, np.asarray(labels), X_test, np.asarray(labels_test), results, use_ipympl)
