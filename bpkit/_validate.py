@@ -43,7 +43,7 @@ def real_array(name, value, *, finite=False):
         arr = value
     else:
         if value is None or isinstance(value, (str, bytes, dict, set, frozenset, np.ma.MaskedArray)):
-            hint = "; fill the masked entries first (value.filled(...))" if isinstance(value, np.ma.MaskedArray) else ""
+            hint = f"; fill the masked entries first ({name}.filled(...))" if isinstance(value, np.ma.MaskedArray) else ""
             raise TypeError(f"{name} must be an array of real numbers, got {_what(value)}{hint}")
         try:
             arr = np.asarray(value)

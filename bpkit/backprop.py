@@ -186,6 +186,8 @@ def backprop_loop(net, X, Y, kind="quadratic", lam=0.0, on_example=None):
         of ``net.biases[k]``. A mean over examples, not a sum.
     """
     X, Y, C, lam = prepare(net, X, Y, kind, lam)
+    if on_example is not None:
+        _validate.function("on_example", on_example, "on_example(i, Delta_W, Delta_b)")
     m = X.shape[0]
     Delta_W = [np.zeros_like(W) for W in net.weights]
     Delta_b = [np.zeros_like(b) for b in net.biases]

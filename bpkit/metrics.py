@@ -10,7 +10,12 @@ from . import _validate
 
 def as_labels(labels, k=None, name="labels"):
     """Return ``labels`` as a 1-D int64 array of classes in [0, k)."""
-    arr = np.asarray(labels)
+    if labels is None or isinstance(labels, (str, bytes, dict, set, frozenset, np.ma.MaskedArray)):
+        raise TypeError(f"{name} must be a 1-D array of integer class numbers, got {_validate._what(labels)}")
+    try:
+        arr = np.asarray(labels)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a 1-D array of integer class numbers; could not read it ({exc})") from None
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-D, one class number per example, got shape {arr.shape}")
     if arr.size == 0:
@@ -18,8 +23,13 @@ def as_labels(labels, k=None, name="labels"):
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
             raise ValueError(f"{name} must be whole class numbers such as 0..9, got non-integer values")
+        if np.max(np.abs(arr)) >= 2.0**53:  # beyond that an int64 cast overflows or rounds
+            top = "k-1" if k is None else str(k - 1)
+            raise ValueError(f"{name} must lie in 0..{top}, got values from {arr.min():g} to {arr.max():g}")
     elif arr.dtype.kind not in "iub":
         raise TypeError(f"{name} must hold integer class numbers, got dtype {arr.dtype}")
+    elif arr.dtype.kind == "u" and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} must lie in 0..{'k-1' if k is None else k - 1}, got values up to {arr.max()}")
     arr = arr.astype(np.int64)
     if arr.min() < 0 or (k is not None and arr.max() >= k):
         top = "k-1" if k is None else str(k - 1)
@@ -37,6 +47,12 @@ def one_hot(labels, k):
     if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
         raise ValueError(f"k, the number of classes, must be an integer >= 1, got {k!r}")
     labels = as_labels(labels, k)
+    if labels.size * int(k) > _validate.MAX_ARRAY_ELEMENTS:  # refuse before allocating
+        raise ValueError(
+            f"one_hot would make a ({labels.size}, {k}) array ({labels.size * k * 8 / 1e9:.1f} GB), over "
+            f"bpkit._validate.MAX_ARRAY_ELEMENTS = {_validate.MAX_ARRAY_ELEMENTS:,} entries; "
+            "k is the number of classes (10 for digits)"
+        )
     Y = np.zeros((labels.size, int(k)))
     Y[np.arange(labels.size), labels] = 1.0
     return Y

@@ -23,6 +23,10 @@ from .backprop import backprop
 from .costs import cost, get_cost
 
 
+#: :func:`sgd_path` refuses runs of more steps than this (each is a Python step and a stored point).
+MAX_PATH_STEPS = 1_000_000
+
+
 # ---------------------------------------------------------------- lesson 2
 def example_cost(kind, a, y):
     """C(a), the cost of one example with one output unit, as a function of its output ``a`` (lesson 2).
@@ -40,7 +44,8 @@ def example_cost(kind, a, y):
     -------
     ndarray, the shape of ``a`` (one value per output, no sum)
     """
-    return get_cost(kind).fn(np.asarray(a, dtype=np.float64), y)
+    C = get_cost(kind)
+    return C.fn(_validate.real_array("a", a), _validate.real_number("y", y))
 
 
 def example_cost_slope(kind, a, y):
@@ -48,7 +53,8 @@ def example_cost_slope(kind, a, y):
 
     Same shapes as :func:`example_cost`.
     """
-    return get_cost(kind).dC_da(np.asarray(a, dtype=np.float64), y)
+    C = get_cost(kind)
+    return C.dC_da(_validate.real_array("a", a), _validate.real_number("y", y))
 
 
 def chain_inputs(net, x, y, j=0, kind="quadratic"):
@@ -63,7 +69,8 @@ def chain_inputs(net, x, y, j=0, kind="quadratic"):
     if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < net.sizes[-2]:
         raise ValueError(f"j must be an integer in 0..{net.sizes[-2] - 1} (a unit of layer {net.num_layers - 1}), got {j!r}")
     get_cost(kind)
-    Y = np.reshape(np.asarray(y, dtype=np.float64), (-1, 1)) if np.ndim(y) < 2 else y
+    y = _validate.real_array("y", y)
+    Y = np.reshape(y, (-1, 1)) if y.ndim < 2 else y
     X, Y = _validate.check_xy(net, x, Y, xname="x", yname="y")
     if X.shape[0] != 1:
         raise ValueError(f"chain_rule follows one example: x must have shape ({net.sizes[0]},) or (1, {net.sizes[0]}), got {X.shape}")
@@ -118,7 +125,7 @@ class ChainNudge:
 
     def z_along(self, ws):
         """z as the weight takes the values ``ws`` (array_like), others fixed: ``z_rest + ws a_in``."""
-        return self.z_rest + np.asarray(ws, dtype=np.float64) * self.a_in
+        return self.z_rest + _validate.real_array("ws", ws) * self.a_in
 
     @property
     def ratios(self):
@@ -199,7 +206,7 @@ class ActivationPoint:
 
     def tangent(self, zs):
         """The tangent line at ``z`` evaluated at ``zs``: ``f + slope (zs - z)``."""
-        return self.f + self.slope * (np.asarray(zs, dtype=np.float64) - self.z)
+        return self.f + self.slope * (_validate.real_array("zs", zs) - self.z)
 
 
 def activation_at(name, z, h=1e-5):
@@ -218,7 +225,7 @@ def activation_at(name, z, h=1e-5):
     """
     act = ACTIVATIONS[_validate.choice("activation", name, ACTIVATIONS)]
     h = _validate.positive_number("h", h)
-    z = float(z)
+    z = _validate.real_number("z", z)
     return ActivationPoint(z=z, f=float(act.fn(z)), slope=float(act.prime(z)),
                            numeric=float((act.fn(z + h) - act.fn(z - h)) / (2 * h)))
 
@@ -226,8 +233,8 @@ def activation_at(name, z, h=1e-5):
 # ---------------------------------------------------------------- lesson 6
 def line_data(x, y):
     """Check the data of the line model: ``(x, y)`` as float arrays of shape (m,), finite."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
+    x = _validate.real_array("x", x)
+    y = _validate.real_array("y", y)
     if x.ndim != 1 or y.shape != x.shape or x.size == 0:
         raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}")
     if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
@@ -248,8 +255,13 @@ def line_cost(w, b, x, y):
     ndarray, the shape of ``w``: a mean over the m examples.
     """
     x, y = line_data(x, y)
-    w = np.asarray(w, dtype=np.float64)
-    b = np.asarray(b, dtype=np.float64)
+    w = _validate.real_array("w", w)
+    b = _validate.real_array("b", b)
+    if w.shape != b.shape:
+        raise ValueError(f"w and b must have the same shape (e.g. both from np.meshgrid), got {w.shape} and {b.shape}")
+    if w.size * x.size > _validate.MAX_ARRAY_ELEMENTS:  # the residuals are a (..., m) array
+        raise ValueError(f"line_cost of {w.size:,} points on {x.size:,} examples needs {w.size * x.size:,} "
+                         f"residuals, over bpkit._validate.MAX_ARRAY_ELEMENTS; use a coarser grid")
     r = w[..., None] * x + b[..., None] - y  # (..., m)
     return np.sum(r * r, axis=-1) / (2.0 * x.size)
 
@@ -308,9 +320,13 @@ def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
     batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
     epochs = _validate.positive_number("epochs", epochs, integer=True)
     seed = _validate.seed(seed)
-    if np.shape(start) != (2,):
+    blowup = _validate.positive_number("blowup", blowup)
+    if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) != 2:
         raise ValueError(f"start must be a pair (w, b), got {start!r}")
-    w, b = (float(v) for v in start)
+    w, b = (_validate.real_number(f"start[{i}]", v) for i, v in enumerate(start))
+    if epochs * -(-x.size // batch_size) > MAX_PATH_STEPS:  # one stored point per step
+        raise ValueError(f"sgd_path would take {epochs * -(-x.size // batch_size):,} steps, over "
+                         f"MAX_PATH_STEPS = {MAX_PATH_STEPS:,}; use fewer epochs or a larger batch_size")
     m = x.size
     rng = np.random.default_rng(seed)
     path = [(w, b)]
