@@ -408,7 +408,7 @@ def rel_zero_over_zero(a, b):
         return float(np.linalg.norm(a - b) / np.linalg.norm(a + b))
 
 
-def make_hunt(*, threshold=1e-6, first_array_only=False, mask=False):
+def make_hunt(*, threshold=bpkit.gradcheck.TOLERANCE, first_array_only=False, mask=False):
     numerical_gradient, relative_error = SOLVED["numerical_gradient"], SOLVED["relative_error"]
 
     def find_buggy(J, params, candidates, eps):
@@ -417,7 +417,7 @@ def make_hunt(*, threshold=1e-6, first_array_only=False, mask=False):
         flags = []
         for grad_fn in candidates:
             pairs = list(zip(grad_fn(params), numeric))[: 1 if first_array_only else None]
-            flags.append(any(np.shape(g) != np.shape(n) or relative_error(g, n) > threshold for g, n in pairs))
+            flags.append(any(np.shape(g) != np.shape(n) or relative_error(g, n) >= threshold for g, n in pairs))
         return flags if mask else [i for i, bad in enumerate(flags) if bad]
 
     return find_buggy
@@ -781,6 +781,21 @@ def test_sgd_epoch_reference_is_one_epoch_of_bpkit_sgd():
 def test_sgd_epoch_may_return_the_network_itself():
     """The check reads a returned Network layer by layer, (W1, b1, W2, b2), like the tuple."""
     assert run("06.2", make_epoch(return_net=True), seed=5) is None
+
+
+def test_the_bug_hunt_speaks_with_the_one_table():
+    """Exercise 7 and its checks use bpkit.gradcheck's VERDICTS / TOLERANCE, and no other threshold."""
+    from bpkit.gradcheck import TOLERANCE, VERDICTS
+    assert (TOLERANCE, VERDICTS[1][0]) == (1e-7, 1e-5)
+    text = " ".join(mk.message for key in ("07.1", "07.2", "07.3") for mk in PARTS[key].mistakes)
+    assert "1e-7" in text and "1e-5" in text and "1e-6" not in text and "1e-07" not in text
+    nb = nbformat.read(ROOT / "solutions" / "07_gradient_checking_solution.ipynb", as_version=4)
+    prose = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "10^{-6}" not in prose and "1e-6" not in prose
+    for row in ("below $10^{-7}$ | right", "$10^{-7}$ to $10^{-5}$ | look closer", "$10^{-5}$ or more | wrong"):
+        assert row in prose, row
+    assert [bpkit.gradcheck.verdict(e) for e in (9e-8, 1e-7, 9e-6, 1e-5)] == ["right", "look closer",
+                                                                              "look closer", "wrong"]
 
 
 def test_bug_hunt_candidates_are_the_planted_bugs_of_lesson_7():

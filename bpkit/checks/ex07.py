@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import buggy
 from ..costs import cost
+from ..gradcheck import TOLERANCE, VERDICTS
 from ..gradcheck import numerical_gradient as central_differences
 from ..gradcheck import relative_error as rel_error
 from ._nets import lesson_net, network, random_net_case
@@ -216,6 +217,14 @@ def _missed(args, ref, out):
     return any(i not in said for i in ref[0].astype(int).tolist())
 
 
+def _e(x):
+    """A bound as the table writes it: 1e-7, not 1e-07."""
+    return f"{x:.0e}".replace("e-0", "e-")
+
+
+#: The course's table in numbers: "right" below RIGHT_BELOW, "wrong" from WRONG_FROM on (lesson 7's VERDICTS).
+RIGHT_BELOW, WRONG_FROM = _e(TOLERANCE), _e(VERDICTS[1][0])
+
 FIND_BUGGY = Part(
     key="07.3", notebook="07_gradient_checking", grade_id="part3_tests", function="find_buggy", points=5,
     forbidden=("bpkit.gradient_check", "bpkit.gradcheck.gradient_check", "bpkit.backprop",
@@ -224,15 +233,18 @@ FIND_BUGGY = Part(
     mistakes=(
         Mistake.predicate("mask", _mask,
                           "{fn} should return the indices of the buggy candidates (e.g. [1, 3]), not a True/False "
-                          "per candidate. Collect i for each candidate whose relative error is above the threshold."),
+                          "per candidate. Collect i for each candidate with an array whose relative error is not "
+                          f"\"right\" (at or above {RIGHT_BELOW})."),
         Mistake.predicate("flagged_correct", _flagged_correct,
-                          "{fn} flagged a candidate whose gradient agrees with the numerical gradient (relative "
-                          "error below 1e-7): a correct function is not buggy. Compare every array, and use the "
-                          "threshold 1e-6 on the relative error."),
+                          "{fn} flagged a candidate whose gradient agrees with the numerical gradient: its relative "
+                          f"error is below {RIGHT_BELOW} for every array, which the course's table calls \"right\". "
+                          "A correct function is not buggy: compare every array, and call a candidate buggy only at "
+                          f"a relative error of {RIGHT_BELOW} or more (or a wrong shape)."),
         Mistake.predicate("missed", _missed,
-                          "{fn} missed a buggy candidate: its relative error is far above 1e-6 for some array (or "
-                          "its shape differs, which is a bug too). Check all four arrays dW1, db1, dW2, db2, not "
-                          "only the first."),
+                          "{fn} missed a buggy candidate: some array has a relative error of "
+                          f"{WRONG_FROM} or more (\"wrong\" in the course's table; anything at or above "
+                          f"{RIGHT_BELOW} is not \"right\"), or a shape that differs, which is a bug too. Check all "
+                          "four arrays dW1, db1, dW2, db2, not only the first."),
     ),
 )
 
