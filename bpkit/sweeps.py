@@ -12,12 +12,31 @@ instead of restating their formulas, and imports only numpy, so the panels in
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from . import _validate
 from .backprop import RULES, backprop, backprop_loop, batch_sums
 from .costs import check_targets, cost, get_cost
 from .gradcheck import numerical_gradient, relative_error
+
+
+#: :func:`cost_along_weight` refuses more values than this (one cost evaluation each).
+MAX_CURVE_POINTS = 10_000
+#: :func:`delta_history` keeps two matrices per example and layer (``totals`` and ``parts``); it
+#: refuses runs that would hold more numbers than this (40 MB): 8,000 digits on 784-30-10 is 3 GB.
+MAX_DELTA_VALUES = 5_000_000
+#: :func:`epsilon_curve` costs two cost evaluations per parameter and per eps; it refuses more
+#: than this many (lesson 7's 2-3-1 network on 41 steps needs about 1,000; 784-30-10 took 391 s).
+MAX_EPSILON_EVALS = 100_000
+
+
+def _seconds_per_cost(net, X, Y, kind, lam):
+    """Time one cost evaluation, for messages that say what a refused sweep would cost."""
+    t = time.perf_counter()
+    cost(net, X, Y, kind=kind, lam=lam)
+    return time.perf_counter() - t
 
 
 # ---------------------------------------------------------------- lesson 1
@@ -44,10 +63,14 @@ def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
     """
     _validate.network(net)
     k, i, j = _validate.weight_index(net, index)
-    values = np.asarray(values, dtype=np.float64)
+    values = _validate.real_array("values", values)
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got shape {values.shape}")
+    if values.size > MAX_CURVE_POINTS:
+        raise ValueError(f"values has {values.size:,} points, over MAX_CURVE_POINTS = {MAX_CURVE_POINTS:,} "
+                         "(one cost evaluation each); a curve needs a few hundred")
     X, Y = _validate.check_xy(net, X, Y)
+    cost(net, X, Y, kind=kind, lam=lam)  # checks kind, lam and the targets before the weight moves
     W = net.weights[k]
     old = W[i, j]
     out = np.empty(values.size)
@@ -75,7 +98,7 @@ def numerical_slope(net, X, Y, index, kind="quadratic", lam=0.0, eps=1e-6):
 
 
 # ---------------------------------------------------------------- lesson 4
-def delta_history(net, X, Y, kind="quadratic"):
+def delta_history(net, X, Y, kind="quadratic", max_values=MAX_DELTA_VALUES):
     """Run :func:`bpkit.backprop_loop` and keep every step of the accumulation (lesson 4).
 
     ``Delta(l) += a_i(l).T @ delta_i(l+1)`` for example i = 1..m.
@@ -86,6 +109,10 @@ def delta_history(net, X, Y, kind="quadratic"):
     X : array_like, shape (m, sizes[0])
     Y : array_like, shape (m, sizes[-1])
     kind : {"quadratic", "cross_entropy"}
+    max_values : int > 0, default :data:`MAX_DELTA_VALUES` (5,000,000)
+        The history holds ``2 * m * (number of weights)`` numbers; a larger run is
+        refused before any work, with its size: pass fewer examples (lesson 4 uses 6)
+        or a larger ``max_values``.
 
     Returns
     -------
@@ -95,6 +122,16 @@ def delta_history(net, X, Y, kind="quadratic"):
         (its "desired nudges" to W(k+1)), both of the shape of ``net.weights[k]``.
         Sums, not means: ``totals[-1][k] / m`` is the gradient without L2.
     """
+    _validate.network(net)
+    max_values = _validate.positive_number("max_values", max_values, integer=True)
+    X, Y = _validate.check_xy(net, X, Y)
+    n_values = 2 * X.shape[0] * sum(W.size for W in net.weights)
+    if n_values > max_values:
+        raise ValueError(
+            f"delta_history would keep {n_values:,} numbers ({n_values * 8 / 1e6:,.0f} MB: two matrices "
+            f"per example for {X.shape[0]} examples on a {'-'.join(map(str, net.sizes))} network), over "
+            f"max_values={max_values:,}; pass a few examples (X[:6], Y[:6]) or a larger max_values"
+        )
     totals, parts = [], []
 
     def record(i, Delta_W, Delta_b):
@@ -202,6 +239,14 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
     epochs = _validate.positive_number("epochs", epochs, integer=True)
     lr = _validate.positive_number("lr", lr)
     K, m = len(lam_list), X.shape[0]
+    # the side-by-side network: W(1) is K copies wide, every later W(l) (K s_l, K s_(l+1)), plus a mask
+    wide_size = sum((K * W.shape[0] if k else W.shape[0]) * K * W.shape[1] * (2 if k else 1)
+                    for k, W in enumerate(net.weights))
+    if wide_size > _validate.MAX_NETWORK_PARAMS:
+        raise ValueError(
+            f"train_lambda_grid trains the {K} lambdas as one network {K} times wider: {wide_size:,} "
+            f"numbers, over bpkit._validate.MAX_NETWORK_PARAMS; use fewer lambdas or a smaller network"
+        )
     wide, masks = _side_by_side(net, K)
     Y_wide = np.tile(Y, (1, K))  # every copy fits the same targets
     lam_cols = [np.repeat(lam_list, W.shape[1]) for W in net.weights]  # the lambda of each column's copy
@@ -245,7 +290,7 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
 
 
 # ---------------------------------------------------------------- lesson 7
-def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0):
+def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0, max_evaluations=MAX_EPSILON_EVALS):
     """Relative error between backprop and central differences, for each eps (lesson 7).
 
     ``relative_error(g, n) = |g - n| / |g + n|`` over all parameters at once, with
@@ -257,16 +302,32 @@ def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0):
     net : Network (small: every eps costs two cost evaluations per parameter); not changed
     X, Y, kind, lam : as for :func:`bpkit.cost`
     log10_eps : array_like, shape (k,), the exponents to try
+    max_evaluations : int > 0, default :data:`MAX_EPSILON_EVALS` (100,000)
+        The curve costs ``2 * k * (number of parameters)`` cost evaluations; more
+        is refused before any work, with the estimated time: pass a small network
+        (lesson 7 uses 2-3-1) or a larger ``max_evaluations``.
 
     Returns
     -------
     ndarray, shape (k,)
     """
     _validate.network(net)
-    log10_eps = np.asarray(log10_eps, dtype=np.float64)
+    log10_eps = _validate.real_array("log10_eps", log10_eps)
     if log10_eps.ndim != 1 or log10_eps.size == 0 or not np.all(np.isfinite(log10_eps)):
         raise ValueError(f"log10_eps must be a non-empty 1-D array of finite numbers, got shape {log10_eps.shape}")
-    dW, db = backprop(net, X, Y, kind=kind, lam=lam)
+    if np.any(log10_eps > 0) or np.any(log10_eps < -300):
+        raise ValueError("log10_eps must hold exponents between -300 and 0 (eps = 10**log10_eps, "
+                         f"e.g. np.arange(-12, -1, 0.25)), got values from {log10_eps.min():g} to {log10_eps.max():g}")
+    max_evaluations = _validate.positive_number("max_evaluations", max_evaluations, integer=True)
+    dW, db = backprop(net, X, Y, kind=kind, lam=lam)  # checks X, Y, kind and lam too
+    n_evals = 2 * log10_eps.size * net.num_params()
+    if n_evals > max_evaluations:
+        seconds = n_evals * _seconds_per_cost(net, X, Y, kind, lam)
+        raise ValueError(
+            f"epsilon_curve would evaluate the cost 2 x {log10_eps.size} eps x {net.num_params():,} parameters "
+            f"= {n_evals:,} times (about {seconds:,.0f} s here), over max_evaluations={max_evaluations:,}; "
+            f"use a small network such as Network([2, 3, 1]), or pass max_evaluations={n_evals} to wait"
+        )
     analytic = list(dW) + list(db)
     work = net.copy()
     params = work.params()
