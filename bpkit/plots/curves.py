@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _validate
 from ..sweeps import cost_along_weight, numerical_slope
 
 __all__ = ["CostCurve", "cost_along_weight", "draw_matrix", "matrix_equation", "numerical_slope",
@@ -32,7 +33,7 @@ class CostCurve:
     """
 
     def __init__(self, ax, xs, ys, current=None, slope=None, xlabel="w", ylabel="cost J", color="C0"):
-        self.ax = ax
+        self.ax = _validate.axes(ax)
         self._xs = self._ys = None  # the curve last drawn, to skip unchanged updates
         (self.line,) = ax.plot([], [], color=color, lw=2, label=ylabel)
         (self.tangent,) = ax.plot([], [], color="C1", lw=1.5, ls="--", label="slope at the point")
@@ -51,8 +52,8 @@ class CostCurve:
         tangent change: a figure that animates those two can then repaint them
         alone (see :meth:`bpkit.widgets._common.LiveFigure.animate`).
         """
-        xs = np.asarray(xs, dtype=np.float64)
-        ys = np.asarray(ys, dtype=np.float64)
+        xs = _validate.real_array("xs", xs, finite=True)
+        ys = _validate.real_array("ys", ys)  # NaN allowed: a gap in the curve
         if xs.shape != ys.shape or xs.ndim != 1 or xs.size < 2:
             raise ValueError(f"xs and ys must be 1-D of the same length >= 2, got shapes {xs.shape} and {ys.shape}")
         same_curve = (self._xs is not None and self._xs.shape == xs.shape and np.array_equal(self._xs, xs)
@@ -66,14 +67,16 @@ class CostCurve:
             self.point.set_data([], [])
             self.tangent.set_data([], [])
         else:
-            cx, cy = float(current[0]), float(current[1])
+            if isinstance(current, (str, bytes)) or not hasattr(current, "__len__") or len(current) != 2:
+                raise ValueError(f"current must be a point (x, y), got {current!r}")
+            cx, cy = _validate.real_number("current[0]", current[0]), _validate.real_number("current[1]", current[1])
             self.point.set_data([cx], [cy])
             if slope is None:
                 self.tangent.set_data([], [])
             else:
                 half = (xs.max() - xs.min()) / 6.0
                 tx = np.array([cx - half, cx + half])
-                self.tangent.set_data(tx, cy + float(slope) * (tx - cx))
+                self.tangent.set_data(tx, cy + _validate.real_number("slope", slope) * (tx - cx))
         if not same_curve:
             self.ax.set_xlim(xs.min(), xs.max())
             lo, hi = float(np.nanmin(ys)), float(np.nanmax(ys))
@@ -108,13 +111,17 @@ def draw_matrix(ax, M, name, fmt="{:.2f}", cmap="RdBu_r", vmax=None):
     matplotlib.image.AxesImage
         The cell colours; ``im.set_data`` updates them in place.
     """
-    arr = np.asarray(M, dtype=np.float64)
+    _validate.axes(ax)
+    arr = _validate.real_array("M", M, finite=True)
     if arr.ndim not in (1, 2) or arr.size == 0:
         raise ValueError(f"M must be a non-empty 1-D or 2-D array, got shape {arr.shape}")
     shape = arr.shape
     grid = arr.reshape(1, -1) if arr.ndim == 1 else arr
     if vmax is None:
         vmax = float(np.max(np.abs(grid))) or 1.0
+    elif isinstance(vmax, bool) or not isinstance(vmax, (int, float, np.integer, np.floating)) or not vmax > 0 \
+            or not np.isfinite(vmax):
+        raise ValueError(f"vmax must be a positive number, got {vmax!r}")
     im = ax.imshow(grid, cmap=cmap, vmin=-vmax, vmax=vmax, aspect="equal")
     if grid.size <= 64:
         for (r, c), v in np.ndenumerate(grid):
@@ -147,6 +154,7 @@ def matrix_equation(fig, terms, fmt="{:.2f}"):
     list of matplotlib.axes.Axes
         The axes of the matrices, in order.
     """
+    _validate.figure(fig)
     if not isinstance(terms, (list, tuple)) or not terms:
         raise TypeError("terms must be a non-empty list of (name, array) pairs and operator strings")
     widths = []
@@ -154,7 +162,7 @@ def matrix_equation(fig, terms, fmt="{:.2f}"):
         if isinstance(t, str):
             widths.append(0.5)
         elif isinstance(t, tuple) and len(t) == 2 and isinstance(t[0], str):
-            a = np.asarray(t[1])
+            a = _validate.real_array(f"the array of {t[0]}", t[1])
             widths.append(max(1.0, a.shape[-1] if a.ndim else 1))
         else:
             raise TypeError(f"each term must be an operator string or a (name, array) pair, got {t!r}")

@@ -31,7 +31,7 @@ def edge_width(w):
     A fixed scale (not relative to the largest weight), so moving one weight
     never changes how thick the other edges look.
     """
-    return np.minimum(0.5 + 2.0 * np.abs(np.asarray(w, dtype=np.float64)), 8.0)
+    return np.minimum(0.5 + 2.0 * np.abs(_validate.real_array("w", w)), 8.0)
 
 
 class NetworkDiagram:
@@ -63,12 +63,14 @@ class NetworkDiagram:
     """
 
     def __init__(self, ax, net, x=None, show_values=True, show_shapes=True, highlight=None):
+        _validate.axes(ax)
         _validate.network(net)
         if max(net.sizes) > 12:
             raise ValueError(f"the diagram draws at most 12 units per layer, got sizes {net.sizes}")
         self.ax = ax
         self.net = net
-        self.show_values = bool(show_values)
+        self.show_values = _validate.flag("show_values", show_values)
+        show_shapes = _validate.flag("show_shapes", show_shapes)
         sizes = net.sizes
         top = max(sizes)
         # node positions: layer l at x = l, units spread evenly and centred on y = 0
