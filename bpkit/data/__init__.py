@@ -156,6 +156,7 @@ def load_digits(flatten=True):
         ``X_train`` (8000, 784) float64 in [0, 1], ``labels_train`` (8000,) int64 in
         0..9, ``X_test`` (2000, 784), ``labels_test`` (2000,). Fresh arrays each call.
     """
+    flatten = _validate.flag("flatten", flatten)  # "no" would be taken as True
     raw = _digits_uint8()
     shape = (-1, 784) if flatten else (-1, 28, 28)
     return Digits(
