@@ -286,8 +286,8 @@ class ShapesPanel(Panel):
         self.figure.redraw()
 
 
-def shapes_panel(X, labels, X_test, labels_test, depths=(1, 2, 3, 4, 6), budget=150, epochs=300, batch_size=10,
-                 lr=0.05, activation="relu", init="he", seed=0, use_ipympl=None):
+def shapes_panel(X, labels, X_test, labels_test, depths=(1, 2, 3, 4, 6), budget=150, epochs=150, batch_size=10,
+                 lr=0.1, activation="relu", init="he", seed=0, use_ipympl=None):
     """Train :func:`bpkit.deep.train_shapes` once and build lesson 8's depth-vs-width panel (see :class:`ShapesPanel`)."""
     X = _validate.as_matrix("X", X, cols=2)
     X_test = _validate.as_matrix("X_test", X_test, cols=2)
