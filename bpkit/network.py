@@ -306,7 +306,7 @@ def _check_sizes(sizes):
         raise ValueError(f"sizes needs at least an input and an output layer, e.g. [2, 3, 1]; got {sizes!r}")
     for s in sizes:
         if isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1:
-            raise ValueError(f"every layer size must be an integer >= 1, got {sizes!r}")
+            raise ValueError(f"every layer size in sizes must be an integer >= 1, got {sizes!r}")
     sizes = [int(s) for s in sizes]
     # refuse before allocating: Network([30000, 30000]) would take 7 GB
     n_params = sum(s_in * s_out + s_out for s_in, s_out in zip(sizes[:-1], sizes[1:]))
