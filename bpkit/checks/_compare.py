@@ -36,6 +36,15 @@ def norm(kind, x):
     if kind == "indices":
         a = _arr(list(x) if isinstance(x, (list, tuple)) else x)
         return [np.sort(a.ravel())] if a.ndim <= 1 else [a]
+    if kind == "params":  # (Ws, bs): two per-layer lists of one length, read as Ws + bs (Network.params() order)
+        if isinstance(x, Network):
+            x = (x.weights, x.biases)
+        if not isinstance(x, (list, tuple)) or len(x) != 2 or not all(isinstance(v, (list, tuple)) for v in x):
+            what = f"{type(x).__name__} of {len(x)} items" if isinstance(x, (list, tuple)) else type(x).__name__
+            raise Unreadable(f"{what} (expected a pair of lists, one array per layer)")
+        if len(x[0]) != len(x[1]):
+            raise Unreadable(f"pair of lists of {len(x[0])} and {len(x[1])} arrays (expected one of each per layer)")
+        return [_arr(v) for v in list(x[0]) + list(x[1])]
     if kind in ("arrays", "batches"):
         if isinstance(x, Network):  # sgd_epoch returning the network itself: its parameters, layer by layer
             x = [p for W, b in zip(x.weights, x.biases) for p in (W, b)]

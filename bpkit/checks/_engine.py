@@ -9,6 +9,12 @@ they differ, tries the mistakes in this order, the first match wins:
    failing ones);
 3. NAN: nan or inf where the answer is finite (the part's, then the generic one);
 4. SHAPE, FACTOR, FIXED, MISMATCH: the generic ones of :mod:`._generic`.
+
+A part with a ``judge`` (no single right answer: random initial weights, a
+trained network) is judged case by case instead of compared with its
+reference; when a case fails, its PREDICATE and NAN mistakes are tried (with
+``ref=None``, the judge's words in the message field ``verdict``), then NAN and
+FIXED, else the judge's own words are the message.
 """
 from __future__ import annotations
 
@@ -23,7 +29,7 @@ from ._records import Kind
 
 PARTS: dict = {}
 NOTEBOOKS = ("01_cost", "02_chain_rule", "03_sigmoid_derivative", "04_delta_accumulation",
-             "05_regularization", "06_sgd", "07_gradient_checking")
+             "05_regularization", "06_sgd", "07_gradient_checking", "08_deep_networks")
 _OWN = (Kind.VARIANT, Kind.PREDICATE, Kind.FACTOR)
 
 
@@ -89,6 +95,8 @@ def _diagnose(part, cases, outputs):
     for i, out in enumerate(outputs):
         if isinstance(out, BaseException):
             return _raised(part, info, i, out, cases[i])
+    if part.judge is not None:
+        return _judged(part, info, cases, outputs)
     with np.errstate(all="ignore"):
         refs = [norm(part.kind, part.reference(*copy.deepcopy(args))) for args in cases]
     outs = []
@@ -128,13 +136,49 @@ def _diagnose(part, cases, outputs):
             if j != i and close(outs[i], outs[j]) and not close(refs[i], refs[j]):
                 return _generic.BY_NAME["hard_coded"].say(**info, lo=min(i, j), hi=max(i, j))
     where = ""
-    if part.kind == "arrays":
+    if part.kind in ("arrays", "params"):
         for j, (o, r) in enumerate(zip(outs[i0], refs[i0])):
             if not close([o], [r]):
-                where = f" ({part.out_names[j] if j < len(part.out_names) else f'array {j}'} is wrong)"
+                where = f" ({_array_name(part, j, len(refs[i0]))} is wrong)"
                 break
     return _generic.BY_NAME["mismatch"].say(**info, where=where, args=describe(part, cases[i0]),
                                             expected=fmt(refs[i0], part.kind), got=fmt(outs[i0], part.kind))
+
+
+def _array_name(part, j, n):
+    """The name of array j of a result: ``out_names[j]``; for a ``params`` result ``dWs[k]`` / ``dbs[k]``."""
+    if part.kind == "params" and len(part.out_names) == 2:
+        half = n // 2
+        return f"{part.out_names[0]}[{j}]" if j < half else f"{part.out_names[1]}[{j - half}]"
+    return part.out_names[j] if j < len(part.out_names) else f"array {j}"
+
+
+def _judged(part, info, cases, outputs):
+    """Diagnose a part with a ``judge`` (no single right answer): the judge, then its mistakes, then FIXED."""
+    outs = []
+    for out in outputs:
+        try:
+            outs.append(norm(part.kind, out))
+        except Unreadable as exc:
+            return _unreadable(part, info, out, str(exc))
+    with np.errstate(all="ignore"):
+        verdicts = [part.judge(copy.deepcopy(args), out) for args, out in zip(cases, outs)]
+    failing = [i for i, v in enumerate(verdicts) if v is not None]
+    if not failing:
+        return None
+    i0 = failing[0]
+    info.update(i=i0, m=part.m_of(cases[i0]) if part.m_of else None, verdict=verdicts[i0])
+    for mk in part.mistakes:
+        if mk.kind in (Kind.PREDICATE, Kind.NAN) and all(_matches(mk, part, cases[i], None, outs[i]) for i in failing):
+            return mk.say(**info)
+    for i in failing:
+        if not finite(outs[i]):
+            return _generic.BY_NAME["nan"].say(**{**info, "i": i}, args=describe(part, cases[i]))
+    for i in failing:
+        for j in range(len(cases)):
+            if j != i and close(outs[i], outs[j]) and verdicts[j] is None:
+                return _generic.BY_NAME["hard_coded"].say(**info, lo=min(i, j), hi=max(i, j))
+    return f"{part.function} is not right on case {i0} ({describe(part, cases[i0])}): {verdicts[i0]}"
 
 
 def _matches(mk, part, args, ref, out):

@@ -105,9 +105,10 @@ class Part:
         ``reference(*args)``: the right result (float, array or tuple of arrays).
     args : tuple of str
         Parameter names, for messages.
-    kind : {"scalar", "array", "arrays", "batches", "indices"}
+    kind : {"scalar", "array", "arrays", "batches", "indices", "params"}
         Shape of the result: one number; one array; a fixed-length tuple of
-        arrays; a list of index arrays of varying length; a list of ints.
+        arrays; a list of index arrays of varying length; a list of ints; a
+        pair ``(Ws, bs)`` of per-layer lists, any depth (read as ``Ws + bs``).
     out_names : tuple of str
         Names of the arrays of an ``"arrays"`` result, e.g. ``("dW1", "db1", ...)``.
     mistakes : tuple of Mistake
@@ -119,6 +120,13 @@ class Part:
     strict_float : bool
         Run the learner's code with numpy overflow and invalid operations raising
         ``FloatingPointError`` (the stable-sigmoid part).
+    judge : callable or None
+        For a part with no single right answer (random initial weights, a
+        trained network): ``judge(args, out) -> None or str`` accepts the
+        normalized result ``out`` of one case (None) or says in words why not.
+        The result is then judged instead of compared with the reference, which
+        stays one acceptable answer (for tests); the part's PREDICATE and NAN
+        mistakes get ``ref=None``.
     """
 
     key: str
@@ -136,3 +144,4 @@ class Part:
     m_of: Callable | None = None
     transpose_hint: str = ""
     strict_float: bool = False
+    judge: Callable | None = None
