@@ -64,7 +64,7 @@ def real_array(name, value, *, finite=False):
 
 def real_number(name, value, *, finite=True):
     """Return ``value`` as a Python float if it is one real number (not bool, str, complex), else raise."""
-    if isinstance(value, (bool, np.bool_)) or not (isinstance(value, numbers.Real)
+    if isinstance(value, (bool, np.bool_, np.ma.MaskedArray)) or not (isinstance(value, numbers.Real)
                                                    or (isinstance(value, np.ndarray) and value.ndim == 0)):
         raise TypeError(f"{name} must be a real number, got {value!r} ({_what(value)})")
     if isinstance(value, np.ndarray):

@@ -39,6 +39,13 @@ def _seconds_per_cost(net, X, Y, kind, lam):
     return time.perf_counter() - t
 
 
+def _weight(net, index):
+    """``index`` as ``(k, i, j)``; here a weight must be chosen (None is refused)."""
+    if index is None:
+        raise TypeError("index must be a tuple (k, i, j) meaning net.weights[k][i, j], got None")
+    return _validate.weight_index(net, index)
+
+
 # ---------------------------------------------------------------- lesson 1
 def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
     """The cost J as one weight takes each of ``values``, every other parameter fixed (lesson 1).
@@ -62,7 +69,7 @@ def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
         ``J`` (a mean over the m examples) at each value.
     """
     _validate.network(net)
-    k, i, j = _validate.weight_index(net, index)
+    k, i, j = _weight(net, index)
     values = _validate.real_array("values", values)
     if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
         raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got shape {values.shape}")
@@ -91,7 +98,7 @@ def numerical_slope(net, X, Y, index, kind="quadratic", lam=0.0, eps=1e-6):
     """
     eps = _validate.positive_number("eps", eps)
     _validate.network(net)
-    k, i, j = _validate.weight_index(net, index)
+    k, i, j = _weight(net, index)
     w = net.weights[k][i, j]
     lo, hi = cost_along_weight(net, X, Y, (k, i, j), [w - eps, w + eps], kind=kind, lam=lam)
     return float((hi - lo) / (2.0 * eps))
@@ -156,7 +163,12 @@ def example_costs(net, X, Y, kind="quadratic"):
 
 def root_sum_squares(matrices):
     """``sqrt(sum of squares of every entry)`` of a list of arrays: one size for all Delta(l) (lesson 4)."""
-    return float(np.sqrt(sum(np.sum(D * D) for D in matrices)))
+    if isinstance(matrices, np.ndarray):
+        matrices = [matrices]
+    if not isinstance(matrices, (list, tuple)):
+        raise TypeError(f"matrices must be a list of arrays (e.g. totals[i]), got {type(matrices).__name__}")
+    arrays = [_validate.real_array(f"matrices[{k}]", D) for k, D in enumerate(matrices)]
+    return float(np.sqrt(sum(np.sum(D * D) for D in arrays)))
 
 
 # ---------------------------------------------------------------- lesson 5

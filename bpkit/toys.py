@@ -321,7 +321,7 @@ def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
     epochs = _validate.positive_number("epochs", epochs, integer=True)
     seed = _validate.seed(seed)
     blowup = _validate.positive_number("blowup", blowup)
-    if isinstance(start, (str, bytes)) or not hasattr(start, "__len__") or len(start) != 2:
+    if isinstance(start, (str, bytes, dict, set, frozenset)) or not hasattr(start, "__len__") or len(start) != 2:
         raise ValueError(f"start must be a pair (w, b), got {start!r}")
     w, b = (_validate.real_number(f"start[{i}]", v) for i, v in enumerate(start))
     if epochs * -(-x.size // batch_size) > MAX_PATH_STEPS:  # one stored point per step

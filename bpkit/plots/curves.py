@@ -21,6 +21,9 @@ __all__ = ["CostCurve", "cost_along_weight", "draw_matrix", "matrix_equation", "
 
 def weight_label(index):
     """``(k, i, j)`` -> ``"W(k+1)[i,j]"``: the course numbers layers from 1."""
+    if not (isinstance(index, tuple) and len(index) == 3
+            and all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in index)):
+        raise TypeError(f"index must be a tuple (k, i, j) of three integers, got {index!r}")
     k, i, j = index
     return f"W({k + 1})[{i},{j}]"
 
@@ -158,14 +161,14 @@ def matrix_equation(fig, terms, fmt="{:.2f}"):
     if not isinstance(terms, (list, tuple)) or not terms:
         raise TypeError("terms must be a non-empty list of (name, array) pairs and operator strings")
     widths = []
-    for t in terms:
+    for n, t in enumerate(terms):
         if isinstance(t, str):
             widths.append(0.5)
         elif isinstance(t, tuple) and len(t) == 2 and isinstance(t[0], str):
-            a = _validate.real_array(f"the array of {t[0]}", t[1])
+            a = _validate.real_array(f"terms[{n}] ({t[0]})", t[1])
             widths.append(max(1.0, a.shape[-1] if a.ndim else 1))
         else:
-            raise TypeError(f"each term must be an operator string or a (name, array) pair, got {t!r}")
+            raise TypeError(f"terms[{n}] must be an operator string or a (name, array) pair, got {t!r}")
     gs = fig.add_gridspec(1, len(terms), width_ratios=widths, wspace=0.15, left=0.04, right=0.98,
                           bottom=0.1, top=0.78)
     axes = []
