@@ -66,7 +66,7 @@ class InitPanel(Panel):
         self.ratio = Readout("ratio first/last:", "grad-ratio", fmt="{:.3g}")
         self.dead = Readout("dead units:", "dead", fmt="{:.0f}")
 
-        self.figure = LiveFigure(figsize=(9.0, 3.8), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl)
         fig = self.figure.fig
         self._ax_act, self._ax_grad = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         ax = self._ax_act
@@ -85,14 +85,17 @@ class InitPanel(Panel):
         ax.set_xticks(layers, [f"W({l})" for l in layers], fontsize=7)
         ax.set_ylabel("||dJ/dW(l)||  (log scale)")
         ax.set_title("backward: each layer's gradient norm", fontsize=10)
-        self._title = fig.suptitle("", fontsize=10)
-        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.84, wspace=0.28)
-        self.figure.animate(*self._lines, *self._bars, self._title)
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.15, top=0.9, wspace=0.28)
+        # no animated title: rendering its glyphs on every move cost as much as the rest of the frame,
+        # so what the figure shows is said in an HTML line above it
+        self.figure.animate(*self._lines, *self._bars)
+        self.caption = widgets.HTML()
+        self.caption.add_class("bpkit-caption")
         self._set_xrange()
 
         self._box([self.depth, self.activation, self.init, self.scale,
                    widgets.HBox([self.grad_first.widget, self.grad_last.widget, self.ratio.widget, self.dead.widget]),
-                   self.figure.widget])
+                   self.caption, self.figure.widget])
         for w in (self.depth, self.scale, self.activation, self.init):
             w.observe(self._on_change, names="value")
         self._warm()
@@ -130,6 +133,8 @@ class InitPanel(Panel):
             self.grad_last.set(s.grad_norms[-1])
             self.ratio.set(s.ratio)
             self.dead.set(int(s.dead.sum()), note=f"of {self.width * self.depth.value}")
+            self.caption.value = (f"{self.depth.value} hidden layers of {self.width} {self.activation.value} units, "
+                                  f"init {self.init.value} x {10.0 ** self.scale.value:.2g}")
         centers = (s.bin_edges[:-1] + s.bin_edges[1:]) / 2
         for k, line in enumerate(self._lines):
             if k < s.hist.shape[0]:
@@ -138,8 +143,6 @@ class InitPanel(Panel):
                 line.set_data([], [])
         for k, bar in enumerate(self._bars):
             bar.set_height(max(s.grad_norms[k], _TINY) if k < s.grad_norms.size else _TINY)
-        self._title.set_text(f"{self.depth.value} hidden layers of {self.width} {self.activation.value} units, "
-                             f"init {self.init.value} x {10.0 ** self.scale.value:.2g}")
         self.figure.redraw()
 
 
