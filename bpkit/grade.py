@@ -44,6 +44,7 @@ import multiprocessing
 import os
 import pickle
 import secrets
+import shutil
 import sys
 import tempfile
 import time
@@ -55,6 +56,8 @@ from pathlib import Path
 import numpy as np
 
 from ._grading import codec
+from ._grading.sandbox import DEFAULT_MEMORY_MB, DEFAULT_NPROC, MODES, NO_SANDBOX, SandboxUnavailable
+from ._grading.sandbox import probe as probe_sandbox
 from ._grading.scoring import TELL_INSTRUCTOR, Cases, Executed, score_part, zero
 from ._grading.records import (
     CSV_COLUMNS,
@@ -64,8 +67,10 @@ from ._grading.records import (
     NO_PART,
     NOTHING_TO_GRADE,
     SESSION_PREFIX,
+    part_dir_name,
     UNKNOWN_NOTEBOOK,
     GradeRow,
+    KernelReport,
     PartResult,
     Role,
     Status,
@@ -104,12 +109,17 @@ class GradeConfig:
     seed : int, the secret seed of the cases
     timeout : float, seconds per cell, and per call of the learner's function
     checks_module : str, the module with ``PARTS``, ``parts_for`` and ``diagnose``
+    sandbox : str, ``"auto"`` (bwrap where it works, else as before), ``"required"`` or ``"off"``
+    memory_mb, nproc : int, a sandboxed kernel's address space (MB) and processes + threads
     """
 
     solutions: str
     seed: int
     timeout: float = DEFAULT_TIMEOUT
     checks_module: str = CHECKS_MODULE
+    sandbox: object = "auto"        # --sandbox: "auto", "required", "off", or a probed sandbox.Sandbox
+    memory_mb: int = DEFAULT_MEMORY_MB
+    nproc: int = DEFAULT_NPROC
 
 
 # ------------------------------------------------------------------ finding things
@@ -141,18 +151,34 @@ def find_submissions(paths):
     found = []
     for given in paths:
         given = Path(given)
-        if given.is_file():
-            found.append((given.stem, given))
+        if given.is_symlink() and given.suffix == ".ipynb" or given.is_file():
+            found.append((given.stem, given))  # a link is listed, and refused when graded
             continue
         if not given.is_dir():
             raise FileNotFoundError(f"no such file or folder: {given}")
-        for p in sorted(given.rglob("*.ipynb")):
+        for p in sorted(_walk_submissions(given)):
             rel = p.relative_to(given)
             if any(part.startswith(".") for part in rel.parts):
                 continue
             student = p.stem if len(rel.parts) == 1 else rel.parts[0]
             found.append((student, p))
     return found
+
+
+def _walk_submissions(folder):
+    """The ``.ipynb`` files below ``folder``, and the symbolic links there (never followed).
+
+    A link to a folder or a notebook is listed itself (and then refused with a reason by
+    :func:`grade_file`), so a submission cannot point the grader at the answer key.
+    """
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for d in list(dirs):
+            if os.path.islink(os.path.join(root, d)):
+                dirs.remove(d)
+                yield Path(root, d)
+        for f in files:
+            if f.endswith(".ipynb"):
+                yield Path(root, f)
 
 
 _CACHE = {}
@@ -185,6 +211,18 @@ def _notebook_parts(config):
 
 
 # ----------------------------------------------------------------- records made here
+def _link_reason(path):
+    """Why a submission that is (or sits behind) a symbolic link is refused; None if it is a plain file."""
+    if not os.path.islink(path):
+        return None
+    try:
+        target = os.readlink(path)
+    except OSError:
+        target = "?"
+    return (f"refused: {Path(path).name} is a symbolic link (to {target}), not a submitted file; "
+            "the grader does not follow links: submit the notebook itself")
+
+
 def _result(student, path, notebook, parts, started, error=None, notes=()):
     """The SubmissionResult of one file, timed from ``started`` (``time.monotonic()``)."""
     return SubmissionResult(
@@ -204,8 +242,11 @@ def _failed_result(student, path, why):
 
 
 # ------------------------------------------------------------ the kernel's notebook
-def _kernel_env():
-    """The environment of a grading kernel: one BLAS thread, no display, no debugger warnings."""
+def _kernel_env(sandbox=None):
+    """The environment of a grading kernel: one BLAS thread, no display, no debugger warnings.
+
+    In a sandbox, only a short list of the grader's variables is kept (:meth:`.sandbox.Sandbox.env`).
+    """
     env = dict(os.environ)
     # one BLAS thread per kernel: --jobs already uses the cores
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -213,7 +254,7 @@ def _kernel_env():
     env["MPLBACKEND"] = "Agg"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env.pop("JUPYTER_PLATFORM_DIRS", None)
-    return env
+    return sandbox.env(env) if sandbox is not None else env
 
 
 def _setup_source(token, workdir, forbidden, per_call, budget, strict):
@@ -227,12 +268,12 @@ def _setup_source(token, workdir, forbidden, per_call, budget, strict):
     )
 
 
-def _grader_source(token, key, function):
-    """The grader's cell of one part: calls the learner's function on the secret cases."""
+def _grader_source(token, key, function, folder):
+    """The grader's cell of one part: calls the learner's function on the secret cases (in ``folder``)."""
     return (
         f"# bpkit grader: part {key} (added by the grader, not part of the exercise)\n"
         f"__import__('sys').modules[{json.dumps(SESSION_PREFIX + token)}].run_part("
-        f"{json.dumps(key)}, {json.dumps(function)}, globals())\n"
+        f"{json.dumps(key)}, {json.dumps(function)}, globals(), {json.dumps(str(folder))})\n"
     )
 
 
@@ -282,31 +323,92 @@ def _graded_notebook(nb, solution, parts, io_dir, limits):
     forbidden = {p.key: [str(n) for n in p.forbidden] for p in parts}
     strict = [p.key for p in parts if getattr(p, "strict_float", False)]
     setup = _setup_source(token, str(io_dir), forbidden, limits.per_call, limits.budget, strict)
-    graders = {p.key: _grader_source(token, p.key, p.function) for p in parts}
+    graders = {p.key: _grader_source(token, p.key, p.function, Path(io_dir, part_dir_name(p.key))) for p in parts}
     return restore(nb, solution, parts, setup, graders)
 
 
-def _skipper(io_dir, cases):
-    """The ``should_skip`` of :func:`.execute.run_notebook`; it also writes a part's cases just in time."""
+class _PartFiles:
+    """The grader's side of the io folder: one fresh folder per part, and each part's report read at once.
 
-    def should_skip(idx, role, key):
+    Just before a part's grader cell, :meth:`should_skip` makes that part's folder
+    anew (whatever the notebook left at its place is removed first, and the io
+    folder itself is made again if the notebook deleted it) and writes the secret
+    cases there. Right after the grader cell, :meth:`after_cell` reads the report
+    into memory, so a later cell that deletes or forges the files changes nothing
+    for the parts already graded. A failure here costs the part it concerns only.
+    """
+
+    def __init__(self, io_dir, cases, sandbox=None):
+        self.io_dir = Path(io_dir)
+        self.cases = cases
+        self.sandbox = sandbox
+        self.reports = {}     # part key -> KernelReport, or None (no report), or the exception reading it
+        self.notes = []
+
+    def _fresh(self, key):
+        io_dir = self.io_dir
+        if io_dir.is_symlink() or not io_dir.is_dir():
+            self.notes.append(f"the notebook deleted or replaced the grader's io folder; it was made again "
+                              f"for part {key}")
+            _remove(io_dir)
+            io_dir.mkdir(parents=True)
+            self._give(io_dir)
+        folder = io_dir / part_dir_name(key)
+        _remove(folder)
+        folder.mkdir()
+        self._give(folder)
+        return folder
+
+    def _give(self, path):
+        if self.sandbox is not None:
+            self.sandbox.give(path)
+
+    def should_skip(self, idx, role, key):
         if role is Role.GRADER:
-            if key in cases.broken:
+            if key in self.cases.broken:
                 return "the cases could not be made"
-            # the secret cases appear only now, when no learner code runs but the graded function
-            Path(io_dir, cases_name(key)).write_bytes(cases.blobs[key])
+            try:
+                folder = self._fresh(key)
+                # the secret cases appear only now, when no learner code runs but the graded function
+                Path(folder, cases_name(key)).write_bytes(self.cases.blobs[key])
+            except OSError as exc:
+                return (f"internal grader error: this part's files could not be made in the grader's io folder "
+                        f"({type(exc).__name__}: {exc}); did the notebook change that folder?")
             return None
         if role is not Role.TESTS:
             return None
-        try:
-            report = codec.read_report(io_dir, key)
-        except Exception:
-            return None
-        if report is not None and report.timed_out:
+        report = self.reports.get(key)
+        if isinstance(report, KernelReport) and report.timed_out:
             return f"`{report.function}` already timed out in the grader's cell"
         return None
 
-    return should_skip
+    def after_cell(self, idx, role, key, run):
+        if role is not Role.GRADER or key in self.reports:
+            return
+        folder = self.io_dir / part_dir_name(key)
+        try:
+            self.reports[key] = codec.read_report(folder, key)
+        except Exception as exc:
+            self.reports[key] = exc
+        _remove(folder)
+
+    def report(self, key):
+        """The report of part ``key`` read after its grader cell (raises what reading it raised)."""
+        report = self.reports.get(key)
+        if isinstance(report, BaseException):
+            raise report
+        return report
+
+
+def _remove(path):
+    """Remove a file, link or folder the kernel may have left (or planted) at ``path``; never follows links."""
+    path = Path(path)
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        path.unlink()
 
 
 # --------------------------------------------------------------------- one submission
@@ -317,6 +419,9 @@ def grade_file(path, student, config):
     """
     started = time.monotonic()
     path = Path(path)
+    refused = _link_reason(path)
+    if refused:
+        return _refused(path, student, config, started, refused)
     try:
         return _grade_file(path, student, config, started)
     except Exception as exc:  # a grader bug must not stop the batch
@@ -325,13 +430,40 @@ def grade_file(path, student, config):
                        error=f"{INTERNAL_ERROR}{type(exc).__name__}: {exc}\n{tb}")
 
 
+def _refused(path, student, config, started, why):
+    """The result of a submission the grader will not open (a symbolic link): 0 on every part, with why."""
+    from ._grading.notebooks import notebook_from_name
+
+    try:
+        by_nb = _notebook_parts(config)
+        name = notebook_from_name(path.name, by_nb)
+        parts = [zero(p, Status.INVALID, why) for p in by_nb.get(name, [])]
+    except Exception:
+        name, parts = None, []
+    return _result(student, path, name, parts, started, error=why)
+
+
+def _read_plain_file(path):
+    """The bytes of a submission, refusing a symbolic link even if one appears after it was listed."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
+
+
 def _grade_file(path, student, config, started):
     """Read one submission, tell which exercise it is, and grade it (raises only on grader bugs)."""
     from ._grading.notebooks import InvalidNotebook, notebook_from_content, notebook_from_name, read_submission
 
     by_nb = _notebook_parts(config)
-    data = path.read_bytes()  # the only access to the submission: read once
     name_guess = notebook_from_name(path.name, by_nb)
+    try:
+        data = _read_plain_file(path)  # the only access to the submission: read once
+    except OSError as exc:
+        if os.path.islink(path):
+            return _refused(path, student, config, started, _link_reason(path))
+        why = f"the file could not be read ({type(exc).__name__}: {exc.strerror or exc})"
+        parts = [zero(p, Status.INVALID, why) for p in by_nb.get(name_guess, [])]
+        return _result(student, path, name_guess, parts, started, error=why)
     try:
         nb = read_submission(data)
     except InvalidNotebook as exc:
@@ -346,30 +478,57 @@ def _grade_file(path, student, config, started):
     return _result(student, path, notebook, parts, started, notes=notes)
 
 
+def _sandbox(config):
+    """The sandbox of this run's kernels (None: none), probed once per process."""
+    from ._grading.sandbox import Sandbox, probe
+
+    if isinstance(config.sandbox, Sandbox):  # probed already, by the command line
+        return config.sandbox
+    box, _why = probe(config.sandbox, config.memory_mb, config.nproc)
+    return box
+
+
 def _grade_notebook(nb, notebook, student, config):
     """Run a readable submission of ``notebook`` in a fresh kernel and score it: (PartResults, notes)."""
     from ._grading import execute
 
     parts = _notebook_parts(config)[notebook]
     limits = _Limits.of(config.timeout)
-    with tempfile.TemporaryDirectory(prefix="bpkit-grade-") as workdir:
-        io_dir = Path(workdir, "io")
-        cwd = Path(workdir, "cwd")  # the kernel's working directory: it never holds the cases
-        io_dir.mkdir()
-        cwd.mkdir()
+    box = _sandbox(config)
+    box = box.for_kernel() if box is not None else None
+    with tempfile.TemporaryDirectory(prefix="bpkit-grade-", ignore_cleanup_errors=True) as workdir:
+        io_dir = Path(workdir, "io")    # the grader's files: one fresh folder per part
+        cwd = Path(workdir, "cwd")      # the kernel's working directory: it never holds the cases
+        conn = Path(workdir, "conn")    # the connection file (and, sandboxed, the ipc sockets)
+        for d in (io_dir, cwd, conn):
+            d.mkdir()
+            if box is not None:
+                box.give(d)
         cases = _make_cases(config, student, parts)
         restored = _graded_notebook(nb, _solution(config, notebook), parts, io_dir, limits)
+        files = _PartFiles(io_dir, cases, box)
+        launch = execute.Launch(box, str(conn), (str(cwd), str(io_dir), str(conn))) if box is not None else None
         runs, blocked = execute.run_notebook(
             restored.nb, restored.roles, str(cwd),
             timeout=config.timeout,
             grader_timeout=limits.grader_cell,
-            env=_kernel_env(),
-            should_skip=_skipper(io_dir, cases),
+            env=_kernel_env(box),
+            should_skip=files.should_skip,
+            after_cell=files.after_cell,
+            launch=launch,
         )
         executed = Executed.of(restored.roles, runs, blocked)
         checks = _checks(config)
-        scored = [score_part(p, io_dir, cases, executed, checks, config.timeout) for p in parts]
-    return scored, list(restored.notes) + executed.notes()
+        scored = [_score_safely(p, files, cases, executed, checks, config.timeout) for p in parts]
+    return scored, list(restored.notes) + executed.notes() + files.notes
+
+
+def _score_safely(part, files, cases, executed, checks, timeout):
+    """:func:`.scoring.score_part`, and if the grader fails there, 0 for this part only, with the reason."""
+    try:
+        return score_part(part, files.report, cases, executed, checks, timeout)
+    except Exception as exc:
+        return zero(part, Status.GRADER_ERROR, f"{INTERNAL_ERROR}{type(exc).__name__}: {exc}; {TELL_INSTRUCTOR}")
 
 
 # ---------------------------------------------------------------------- many of them
@@ -379,7 +538,33 @@ def _grade_job(args):
     return grade_file(path, student, config)
 
 
-def grade_paths(paths, config, jobs=None, progress=None):
+# ----------------------------------------------------------------------- shards
+def parse_shard(text):
+    """``"K/N"`` -> ``(K, N)`` with ``1 <= K <= N``; raises ValueError with the rule otherwise."""
+    try:
+        k, n = (int(x) for x in str(text).split("/"))
+    except ValueError:
+        raise ValueError(f"--shard must look like K/N (e.g. 2/8), got {text!r}") from None
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard K/N needs 1 <= K <= N, got {text!r}")
+    return k, n
+
+
+def shard_indices(count, shard):
+    """The positions (in :func:`find_submissions` order) that shard ``(K, N)`` grades: every N-th from K-1.
+
+    Round robin over the sorted list: shard K of N takes positions K-1, K-1+N,
+    K-1+2N, ... The same folder always splits the same way, every submission is
+    in exactly one shard, and neighbours (often the same exercise) spread evenly
+    over the shards. ``shard=None`` is all of them.
+    """
+    if shard is None:
+        return list(range(count))
+    k, n = shard
+    return list(range(k - 1, count, n))
+
+
+def grade_paths(paths, config, jobs=None, progress=None, shard=None):
     """Grade every submission found under ``paths``.
 
     Parameters
@@ -390,6 +575,8 @@ def grade_paths(paths, config, jobs=None, progress=None):
         Submissions graded at the same time (each in its own process and kernel).
     progress : callable(k, n, result), optional
         Called as each submission finishes.
+    shard : (K, N), optional
+        Grade only shard K of N (:func:`shard_indices`); :func:`merge_reports` joins the shards.
 
     Returns
     -------
@@ -399,7 +586,8 @@ def grade_paths(paths, config, jobs=None, progress=None):
         points, max_points, message, status, test_cell``). ``to_json()`` gives
         the entry of grades.json, and ``r["points"]`` reads that entry's keys.
     """
-    subs = find_submissions(paths)
+    everything = find_submissions(paths)
+    subs = [everything[i] for i in shard_indices(len(everything), shard)]
     jobs = max(1, int(jobs or os.cpu_count() or 1))
     results = [None] * len(subs)
     done = itertools.count(1)
@@ -452,25 +640,115 @@ def rows_of(results):
     return [row for r in _records(results) for row in r.rows()]
 
 
-def write_reports(results, out_dir, config):
-    """Write ``grades.json`` and ``grades.csv`` into ``out_dir``; return their paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    doc = {
+def _header(config):
+    """The keys of grades.json before its submissions."""
+    return {
         "grader": GRADER_NAME,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "seed": config.seed,
         "timeout": config.timeout,
         "solutions": str(config.solutions),
-        "submissions": [r.to_json() for r in _records(results)],
     }
-    jpath, cpath = out / JSON_NAME, out / CSV_NAME
+
+
+def shard_names(shard):
+    """The file names shard ``(K, N)`` writes instead of grades.json / grades.csv."""
+    k, n = shard
+    stem = f"grades.shard-{k}-of-{n}"
+    return stem + ".json", stem + ".csv"
+
+
+def _write(doc, results, jpath, cpath):
     jpath.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     with cpath.open("w", newline="", encoding="utf-8") as f:
         w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
         w.writeheader()
         w.writerows(row.to_csv() for row in rows_of(results))
     return jpath, cpath
+
+
+def write_reports(results, out_dir, config, shard=None, positions=None, total=None):
+    """Write ``grades.json`` and ``grades.csv`` into ``out_dir``; return their paths.
+
+    With ``shard=(K, N)`` the files are ``grades.shard-K-of-N.json`` / ``.csv``
+    and the JSON also records the shard, the positions of its submissions in the
+    whole list and the size of that list, which :func:`merge_reports` needs.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = _header(config)
+    names = (JSON_NAME, CSV_NAME)
+    if shard is not None:
+        names = shard_names(shard)
+        doc["shard"] = {"k": shard[0], "n": shard[1], "total": int(total), "positions": [int(i) for i in positions]}
+    doc["submissions"] = [r.to_json() for r in _records(results)]
+    return _write(doc, results, out / names[0], out / names[1])
+
+
+class MergeError(ValueError):
+    """The shard files given to :func:`merge_reports` do not make up one whole run; the message says why."""
+
+
+def _shard_files(paths):
+    files = []
+    for p in map(Path, paths):
+        files += sorted(p.glob("grades.shard-*-of-*.json")) if p.is_dir() else [p]
+    return files
+
+
+def merge_reports(out_dir, shard_paths):
+    """Join the shard files of one run (all K of N, same seed) into ``grades.json`` and ``grades.csv``.
+
+    ``shard_paths`` are shard JSON files or folders holding them. The result
+    is the files a single run over the whole folder writes: the submissions in
+    the same order, the same rows. Returns the two paths; raises
+    :class:`MergeError` when a shard is missing, repeated, or from another run.
+    """
+    files = _shard_files(shard_paths)
+    if not files:
+        raise MergeError("no shard files (grades.shard-K-of-N.json) given")
+    docs = []
+    for f in files:
+        try:
+            doc = json.loads(Path(f).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise MergeError(f"{f}: cannot be read ({type(exc).__name__}: {exc})") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("shard"), dict):
+            raise MergeError(f"{f}: not a shard file of bpkit-grade --shard")
+        docs.append((f, doc))
+    first = docs[0][1]
+    n, total = first["shard"]["n"], first["shard"]["total"]
+    for f, doc in docs:
+        for key in ("seed", "timeout"):
+            if doc.get(key) != first.get(key):
+                raise MergeError(f"{f}: {key} {doc.get(key)!r} differs from {first.get(key)!r} in {docs[0][0]}: "
+                                 "the shards of one run share --seed and --timeout")
+        if doc["shard"]["n"] != n or doc["shard"]["total"] != total:
+            raise MergeError(f"{f}: shard of {doc['shard']['n']} ({doc['shard']['total']} submissions), "
+                             f"the others are of {n} ({total} submissions)")
+    ks = sorted(doc["shard"]["k"] for _, doc in docs)
+    if ks != list(range(1, n + 1)):
+        missing = sorted(set(range(1, n + 1)) - set(ks))
+        repeated = sorted({k for k in ks if ks.count(k) > 1})
+        raise MergeError(f"shards of {n}: " + "; ".join(
+            x for x in (f"missing {missing}" if missing else "", f"given twice {repeated}" if repeated else "") if x))
+    by_position = {}
+    for f, doc in docs:
+        positions, subs = doc["shard"]["positions"], doc["submissions"]
+        if len(positions) != len(subs):
+            raise MergeError(f"{f}: {len(subs)} submissions but {len(positions)} positions")
+        by_position.update(zip(positions, subs))
+    if sorted(by_position) != list(range(total)):
+        raise MergeError(f"the shards hold {len(by_position)} of the run's {total} submissions")
+    results = [SubmissionResult.from_json(by_position[i]) for i in range(total)]
+    doc = {k: first[k] for k in ("grader", "seed", "timeout", "solutions")}
+    doc = {"grader": doc["grader"],
+           "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+           "seed": doc["seed"], "timeout": doc["timeout"], "solutions": doc["solutions"],
+           "submissions": [r.to_json() for r in results]}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    return _write(doc, results, out / JSON_NAME, out / CSV_NAME)
 
 
 def _table_lines(r):
@@ -524,8 +802,41 @@ def _parser():
     p.add_argument("--seed", type=int, default=None,
                    help=f"secret seed of the test cases (default: a random one, saved in {JSON_NAME})")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress lines")
+    p.add_argument("--sandbox", choices=MODES, default="auto",
+                   help="run each kernel in a bubblewrap sandbox: auto (where it works; says so once if not), "
+                        "required (refuse to grade without one), off (default: auto)")
+    p.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                   help=f"address space of a sandboxed kernel (default: {DEFAULT_MEMORY_MB} MB)")
+    p.add_argument("--shard", default=None, metavar="K/N",
+                   help="grade only shard K of N of the sorted submissions (every N-th, from the K-th); "
+                        "needs --seed; join the shards with: bpkit-grade merge OUT SHARD_FILES...")
     p.add_argument("--checks-module", default=CHECKS_MODULE, help=argparse.SUPPRESS)
     return p
+
+
+def _merge_parser():
+    p = argparse.ArgumentParser(
+        prog="bpkit-grade merge",
+        description="Join the shard files of one run (bpkit-grade --shard K/N) into grades.json and grades.csv, "
+                    "the same files one run over the whole folder writes.",
+    )
+    p.add_argument("out", metavar="OUT", help=f"folder for the merged {JSON_NAME} and {CSV_NAME}")
+    p.add_argument("shards", nargs="+", metavar="SHARD",
+                   help="grades.shard-K-of-N.json files, or folders holding them")
+    return p
+
+
+def _merge_main(argv):
+    args = _merge_parser().parse_args(argv)
+    try:
+        jpath, cpath = merge_reports(args.out, args.shards)
+    except MergeError as exc:
+        print(f"bpkit-grade merge: {exc}", file=sys.stderr)
+        return 2
+    doc = json.loads(jpath.read_text(encoding="utf-8"))
+    print(format_table(doc["submissions"]))
+    print(f"merged {len(doc['submissions'])} submission(s); wrote {jpath} and {cpath}", file=sys.stderr)
+    return 0
 
 
 def _check_args(args):
@@ -543,18 +854,42 @@ def _check_args(args):
         return None, str(exc)
     if not subs:
         return None, "no .ipynb files found in " + ", ".join(args.paths)
+    if args.shard is not None:
+        try:
+            parse_shard(args.shard)
+        except ValueError as exc:
+            return None, str(exc)
+        if args.seed is None:
+            return None, "--shard needs --seed: every shard must draw the same secret cases"
+    if args.memory < 256:
+        return None, f"--memory must be >= 256 (MB), got {args.memory}"
     return solutions, None
 
 
 def main(argv=None):
     """Entry point of ``bpkit-grade`` and ``python -m bpkit.grade``; returns the exit code."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["merge"]:
+        return _merge_main(argv[1:])
     args = _parser().parse_args(argv)
     solutions, error = _check_args(args)
     if error:
         print(f"bpkit-grade: {error}", file=sys.stderr)
         return 2
     seed = args.seed if args.seed is not None else secrets.randbits(63)
-    config = GradeConfig(str(solutions.resolve()), seed, args.timeout, args.checks_module)
+    try:
+        box, why = probe_sandbox(args.sandbox, args.memory, DEFAULT_NPROC)
+    except SandboxUnavailable as exc:
+        print(f"bpkit-grade: {exc}", file=sys.stderr)
+        return 2
+    if box is None and args.sandbox == "auto":
+        print(f"bpkit-grade: {NO_SANDBOX.format(why=why)}", file=sys.stderr)
+    elif why and box is not None:
+        print(f"bpkit-grade: sandbox: {why}", file=sys.stderr)
+    # what the probe found holds for the workers too: they do not probe again
+    config = GradeConfig(str(solutions.resolve()), seed, args.timeout, args.checks_module,
+                         sandbox=box if box is not None else "off", memory_mb=args.memory)
+    shard = parse_shard(args.shard) if args.shard else None
 
     def progress(k, n, r):
         if not args.quiet:
@@ -562,8 +897,12 @@ def main(argv=None):
                   file=sys.stderr, flush=True)
 
     t0 = time.monotonic()
-    results = grade_paths(args.paths, config, jobs=args.jobs, progress=progress)
-    jpath, cpath = write_reports(results, args.out, config)
+    results = grade_paths(args.paths, config, jobs=args.jobs, progress=progress, shard=shard)
+    if shard is None:
+        jpath, cpath = write_reports(results, args.out, config)
+    else:
+        total = len(find_submissions(args.paths))
+        jpath, cpath = write_reports(results, args.out, config, shard, shard_indices(total, shard), total)
     print(format_table(results))
     for r in results:
         for note in r.notes:

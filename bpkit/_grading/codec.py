@@ -81,6 +81,11 @@ def encode(obj, arrays, budget=None, depth=0):
         if obj.dtype.kind not in "biufc":
             return {"kind": "unsupported", "type": f"ndarray of dtype {obj.dtype}",
                     "why": "only numeric arrays can be graded"}
+        # the size is checked before anything is copied: a broadcast view (np.broadcast_to) has a tiny
+        # base but a huge logical size, and copying it first costs gigabytes and minutes
+        too_big = _too_large(obj, budget)
+        if too_big is not None:
+            return too_big
         return _store(np.array(obj, copy=True), arrays, budget, "array", obj)
     if isinstance(obj, str):
         return {"kind": "str", "value": str.__str__(obj)[:MAX_TEXT]}
@@ -118,12 +123,31 @@ def _looks_like_network(obj):
     )
 
 
+def _too_large(arr, budget):
+    """The ``unsupported`` entry of an array whose logical size is over what is left of the budget, else None.
+
+    Read through ``np.ndarray``'s own descriptors (a subclass cannot lie about its size), from the shape
+    and item size alone: nothing is copied or touched, so the answer and its message do not depend on
+    the machine's speed.
+    """
+    shape = tuple(int(n) for n in np.ndarray.shape.__get__(arr))
+    count = 1
+    for n in shape:
+        count *= n
+    nbytes = count * int(np.ndarray.dtype.__get__(arr).itemsize)
+    if nbytes <= budget.left:
+        return None
+    return {"kind": "unsupported", "type": _type_name(arr),
+            "why": (f"too large to grade: {nbytes} bytes (shape {list(shape)}), over the limit of "
+                    f"{budget.left} bytes for the results of one part")}
+
+
 def _store(arr, arrays, budget, kind, original):
     if arr.dtype.kind not in "biufc":
         return {"kind": "unsupported", "type": _type_name(original), "why": "not numeric"}
-    if arr.nbytes > budget.left:
-        return {"kind": "unsupported", "type": _type_name(original),
-                "why": f"too large to grade ({arr.nbytes} bytes, shape {list(arr.shape)})"}
+    too_big = _too_large(arr, budget)
+    if too_big is not None:
+        return too_big
     budget.left -= arr.nbytes
     key = f"a{len(arrays)}"
     arrays[key] = arr
@@ -247,6 +271,9 @@ def read_report(workdir, key):
     """
     json_name, npz_name = report_names(key)
     jpath, npath = Path(workdir, json_name), Path(workdir, npz_name)
+    for p in (Path(workdir), jpath, npath):
+        if p.is_symlink():  # the grader only reads files it knows are its own, never where a link points
+            raise DecodeError(f"{p.name} is a symbolic link, not the file the grader's cell writes")
     if not jpath.exists():
         return None
     if jpath.stat().st_size > MAX_REPORT_BYTES:

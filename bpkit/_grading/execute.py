@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
 import subprocess
+import traceback
 import sys
 from dataclasses import dataclass, field
 from queue import Empty
@@ -36,16 +39,53 @@ _SILENT.addHandler(logging.NullHandler())
 _SILENT.propagate = False
 
 
+KERNEL_COMMAND = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+
+
+@dataclass(frozen=True)
+class Launch:
+    """How the kernel is started: plainly, or in a sandbox (:class:`.sandbox.Sandbox`).
+
+    In a sandbox the kernel has no network, so it talks to the grader over
+    ``ipc://`` sockets in ``conn_dir`` (bound into the sandbox, with the
+    connection file); ``writable`` are the folders bound read-write.
+    """
+
+    sandbox: object = None
+    conn_dir: str = ""
+    writable: tuple = ()
+
+
 class _ThisPythonSpecs(KernelSpecManager):
     """Always launch the kernel with the Python that runs the grader (same bpkit, same numpy)."""
 
+    launch = None
+    cwd = ""
+
     def get_kernel_spec(self, kernel_name):
+        launch = self.launch
+        if launch is None or launch.sandbox is None:
+            return KernelSpec(argv=list(KERNEL_COMMAND), display_name="Python 3 (bpkit grader)",
+                              language="python", resource_dir="")
         return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name="Python 3 (bpkit grader)",
+            argv=launch.sandbox.argv(KERNEL_COMMAND, launch.writable, self.cwd),
+            display_name="Python 3 (bpkit grader, sandboxed)",
             language="python",
             resource_dir="",
+            # an interrupt as a message: the kernel signals itself inside the sandbox
+            interrupt_mode="message",
         )
+
+
+class _SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose connection file the sandboxed kernel's user can read."""
+
+    owner = None
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        if self.owner is not None:
+            os.chown(self.connection_file, self.owner, self.owner)
 
 
 @dataclass
@@ -65,9 +105,21 @@ class _Client(NotebookClient):
     """nbclient with an output cap, a fixed kernel and the execute reply kept."""
 
     max_output_chars = MAX_OUTPUT_CHARS
+    launch = None
 
     def create_kernel_manager(self):
-        self.km = AsyncKernelManager(kernel_name="bpkit-grader", kernel_spec_manager=_ThisPythonSpecs())
+        specs = _ThisPythonSpecs()
+        specs.launch, specs.cwd = self.launch, self.resources["metadata"]["path"]
+        launch = self.launch
+        if launch is None or launch.sandbox is None:
+            self.km = AsyncKernelManager(kernel_name="bpkit-grader", kernel_spec_manager=specs)
+            return self.km
+        name = "kernel-" + secrets.token_hex(4)
+        self.km = _SandboxedKernelManager(
+            kernel_name="bpkit-grader", kernel_spec_manager=specs, transport="ipc",
+            ip=os.path.join(launch.conn_dir, name), connection_file=os.path.join(launch.conn_dir, name + ".json"),
+        )
+        self.km.owner = launch.sandbox.owner
         return self.km
 
     def begin_cell(self):
@@ -130,6 +182,9 @@ async def _run_cell(client, cell, index):
         run.status = CellStatus.DEAD
     except CellTimeoutError:  # only if interrupting is switched off
         run.status = CellStatus.TIMEOUT
+    except Exception as exc:  # the grader's side failed on this cell: restart, and say why
+        run.status = CellStatus.DEAD
+        run.why = f"internal grader error while running the cell ({type(exc).__name__}: {exc})"
     else:
         content = (client.last_reply or {}).get("content", {})
         if content.get("status") == "error":
@@ -149,7 +204,7 @@ async def _run_cell(client, cell, index):
 
 
 def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=None,
-                 max_restarts=None, probe_wait=PROBE_WAIT):
+                 max_restarts=None, probe_wait=PROBE_WAIT, after_cell=None, launch=None):
     """Execute the grading notebook; return one :class:`CellRun` per code cell.
 
     Check cells (learner feedback only) and cells after the last grader or test
@@ -168,14 +223,47 @@ def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=N
         Asked before each cell; a returned reason skips the cell (e.g. a test
         cell whose function already timed out in the grader cell).
     max_restarts : int, default: number of parts + 2
+    after_cell : callable(index, role, key, CellRun), optional
+        Called after each cell ran (the grader reads a part's report right after its grader cell).
+    launch : Launch, optional
+        How to start the kernel (in a sandbox or not); default: plainly.
+
+    A failure on the grader's side (``should_skip`` or ``after_cell`` raising,
+    a kernel that cannot start) costs the cells it concerns, with the reason in
+    their ``why``; the cells already run keep their results.
 
     Returns
     -------
     runs : dict, cell index -> CellRun
     blocked : dict, part key (or None) -> cell index that hung the kernel
     """
-    return asyncio.run(_run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip,
-                                     max_restarts, probe_wait))
+    hooks = _Hooks(should_skip, after_cell)
+    return asyncio.run(_run_notebook(nb, roles, workdir, timeout, grader_timeout, env, hooks,
+                                     max_restarts, probe_wait, launch))
+
+
+@dataclass(frozen=True)
+class _Hooks:
+    """The grader's callbacks, made safe: an exception in one becomes the reason of that cell only."""
+
+    should_skip: object = None
+    after_cell: object = None
+
+    def skip(self, idx, role, key):
+        if self.should_skip is None:
+            return None
+        try:
+            return self.should_skip(idx, role, key)
+        except Exception as exc:
+            return f"internal grader error preparing this cell ({type(exc).__name__}: {exc})"
+
+    def done(self, idx, role, key, run):
+        if self.after_cell is None:
+            return
+        try:
+            self.after_cell(idx, role, key, run)
+        except Exception as exc:
+            run.why = run.why or f"internal grader error after this cell ({type(exc).__name__}: {exc})"
 
 
 @dataclass
@@ -190,8 +278,8 @@ class _Progress:
 _PART_ROLES = (Role.CODE, Role.GRADER, Role.TESTS, Role.CHECK)
 
 
-async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip, max_restarts,
-                        probe_wait):
+async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, hooks, max_restarts,
+                        probe_wait, launch):
     """Run the notebook top to bottom, again after each restart, until no cell stops the kernel."""
     keys = {k for _, k in roles if k}
     max_restarts = len(keys) + 2 if max_restarts is None else max_restarts
@@ -200,10 +288,18 @@ async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should
     last = max((i for i, (role, _) in enumerate(roles) if role in _SCORED_ROLES), default=len(roles) - 1)
     restarts = 0
     while True:
-        client = _new_client(nb, workdir, timeout, grader_timeout)
-        # the kernel's own stderr (not the cells' output) would only print transport warnings
-        async with client.async_setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
-            restart = await _one_pass(client, nb, roles, state, last, should_skip, probe_wait)
+        client = _new_client(nb, workdir, timeout, grader_timeout, launch)
+        try:
+            # the kernel's own stderr (not the cells' output) would only print transport warnings
+            async with client.async_setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
+                restart = await _one_pass(client, nb, roles, state, last, hooks, probe_wait)
+        except Exception as exc:  # the kernel could not start (or stop): the cells not run yet say why
+            why = f"internal grader error: the kernel could not be started ({type(exc).__name__}: {exc})"
+            _SILENT.debug("kernel failure: %s", traceback.format_exc())
+            for idx, cell in enumerate(nb.cells):
+                if cell.cell_type == "code" and idx not in state.runs:
+                    state.runs[idx] = CellRun(CellStatus.NOT_RUN, why=why)
+            break
         if not restart:
             break
         restarts += 1
@@ -215,7 +311,7 @@ async def _run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should
     return state.runs, state.blocked
 
 
-def _new_client(nb, workdir, timeout, grader_timeout):
+def _new_client(nb, workdir, timeout, grader_timeout, launch=None):
     """An nbclient for one kernel's life: time limit per cell (the grader's cells get theirs), errors allowed."""
 
     def timeout_for(cell):
@@ -235,10 +331,11 @@ def _new_client(nb, workdir, timeout, grader_timeout):
         log=_SILENT,
     )
     client.on_cell_executed = _keep_reply(client)
+    client.launch = launch
     return client
 
 
-def _not_to_run(idx, role, key, state, last, should_skip):
+def _not_to_run(idx, role, key, state, last, hooks):
     """``(True, CellRun saying why, or None)`` if cell ``idx`` is not to run in this pass, else ``(False, None)``."""
     if idx > last:
         return True, CellRun(CellStatus.SKIPPED, why="after the last graded cell")
@@ -252,19 +349,19 @@ def _not_to_run(idx, role, key, state, last, should_skip):
         return True, None
     if role in _SCORED_ROLES and idx in state.runs and state.runs[idx].status is not CellStatus.NOT_RUN:
         return True, None  # already done before a restart
-    why = should_skip(idx, role, key) if should_skip else None
+    why = hooks.skip(idx, role, key)
     if why:
         return True, CellRun(CellStatus.SKIPPED, why=why)
     return False, None
 
 
-async def _one_pass(client, nb, roles, state, last, should_skip, probe_wait):
+async def _one_pass(client, nb, roles, state, last, hooks, probe_wait):
     """Run the code cells still to run in one kernel; True if a cell stopped it (restart and go on)."""
     for idx, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
         role, key = roles[idx]
-        skip, record = _not_to_run(idx, role, key, state, last, should_skip)
+        skip, record = _not_to_run(idx, role, key, state, last, hooks)
         if skip:
             if record is not None:
                 state.runs[idx] = record
@@ -273,6 +370,7 @@ async def _one_pass(client, nb, roles, state, last, should_skip, probe_wait):
         state.runs[idx] = run
         if run.status is CellStatus.TIMEOUT and not await _responsive(client.kc, probe_wait):
             run.status = CellStatus.HUNG
+        hooks.done(idx, role, key, run)
         if run.status.stopped_kernel:
             if key:
                 state.blocked[key] = idx

@@ -98,6 +98,7 @@ class Session:
         self._savez = np.savez
         self._join = os.path.join
         self._remove = os.remove
+        self._makedirs = os.makedirs
         self._perf = time.perf_counter
         self._setprofile = sys.setprofile
         self._thread_setprofile = threading.setprofile
@@ -203,13 +204,16 @@ class Session:
             return "(the exception could not be shown)"
 
     # ------------------------------------------------------------- one part
-    def run_part(self, key, fname, namespace):
+    def run_part(self, key, fname, namespace, folder=None):
         """Grade part ``key``: call ``namespace[fname]`` on every case, write the report.
 
-        Writes ``out_<slug>.npz`` and then ``out_<slug>.json`` (the JSON last, so
-        its presence means the results are complete); the grader reads them as a
-        :class:`.records.KernelReport`.
+        Reads the cases from, and writes ``out_<slug>.npz`` and then
+        ``out_<slug>.json`` into, ``folder`` (the part's own folder, made fresh
+        by the grader just before this cell; default: the session's work
+        directory). The JSON goes last, so its presence means the results are
+        complete; the grader reads them as a :class:`.records.KernelReport`.
         """
+        folder = self.workdir if folder is None else self._str(folder)
         result = {"key": key, "function": fname, "status": _OK, "outputs": [],
                   "forbidden_call": None, "tampering": None, "defined": [], "seconds": 0.0}
         arrays = {}
@@ -223,14 +227,22 @@ class Session:
                 result["status"] = _NOT_CALLABLE
                 result["type"] = self._type(fn).__name__
             else:
-                self._call_cases(fn, key, result, arrays, start)
+                self._call_cases(fn, key, result, arrays, start, folder)
         except BaseException as exc:
             result["status"] = _GRADER_ERROR
             result["error"] = f"{self._type(exc).__name__}: {self._safe_str(exc)}"
         result["seconds"] = round(self._perf() - start, 4)
+        try:
+            self._write_report(folder, key, result, arrays)
+        except OSError:
+            # the function (or a thread of the notebook) deleted the part's folder: make it again
+            self._makedirs(folder, exist_ok=True)
+            self._write_report(folder, key, result, arrays)
+
+    def _write_report(self, folder, key, result, arrays):
         json_name, npz_name = report_names(key)
-        self._savez(self._join(self.workdir, npz_name), **arrays)
-        with self._open(self._join(self.workdir, json_name), "w") as f:
+        self._savez(self._join(folder, npz_name), **arrays)
+        with self._open(self._join(folder, json_name), "w") as f:
             f.write(self._dumps_json(result))
 
     def _defined_functions(self, namespace):
@@ -241,9 +253,9 @@ class Session:
             and getattr(v, "__module__", None) == "__main__"
         )[:20]
 
-    def _call_cases(self, fn, key, result, arrays, start):
+    def _call_cases(self, fn, key, result, arrays, start, folder):
         """Call ``fn`` on each secret case of part ``key``; the outputs go into ``result`` and ``arrays``."""
-        cases_path = self._join(self.workdir, cases_name(key))
+        cases_path = self._join(folder, cases_name(key))
         with self._open(cases_path, "rb") as f:
             blobs = self._loads(f.read())
         self._remove(cases_path)

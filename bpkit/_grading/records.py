@@ -105,6 +105,12 @@ def slug(key):
     return "".join(c if c.isalnum() else "_" for c in str(key))
 
 
+def part_dir_name(key):
+    """The folder (inside the grader's io folder) that holds one part's files; made fresh by the grader
+    just before the part's grader cell, so a notebook that deletes or replaces it costs at most that part."""
+    return f"part_{slug(key)}"
+
+
 def cases_name(key):
     """The file the grader writes a part's secret cases to, just before its grader cell runs."""
     return f"cases_{slug(key)}.pkl"

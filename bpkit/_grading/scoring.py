@@ -212,11 +212,15 @@ def _verdict(part, report, cells, cases, checks, timeout):
 
 
 def score_part(part, io_dir, cases, executed, checks, timeout):
-    """The PartResult of one part, from the kernel's report and how its cells ran."""
+    """The PartResult of one part, from the kernel's report and how its cells ran.
+
+    ``io_dir`` is the folder holding the part's report, or a callable(part key)
+    returning the report the grader already read (:class:`bpkit.grade._PartFiles`).
+    """
     if part.key in cases.broken:
         return zero(part, Status.GRADER_ERROR, cases.broken[part.key])
     try:
-        report = codec.read_report(io_dir, part.key)
+        report = io_dir(part.key) if callable(io_dir) else codec.read_report(io_dir, part.key)
     except Exception as exc:
         return zero(part, Status.NOT_GRADED, (
             f"the grader could not read this part's results ({type(exc).__name__}: {first_line(exc)}): "
