@@ -35,7 +35,7 @@ from .optim import TrainingDiverged, gradient_descent, sgd
 __all__ = [
     "DigitNudges", "GradientCosts", "LearningRateRun", "SaturationRun", "TrainTestCurve",
     "digit_nudges", "example_factors", "gradient_costs", "learning_rate_grid", "saturation_run",
-    "train_test_curve",
+    "train_test_curve", "weight_size",
 ]
 
 
@@ -270,6 +270,11 @@ def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
 
 
 # ------------------------------------------------------------------ lesson 5
+def weight_size(weights):
+    """``sum over layers of sum(W**2)``: what the L2 penalty prices (lesson 5), without ``lam / (2m)``."""
+    return float(sum(np.sum(np.asarray(W, dtype=np.float64) ** 2) for W in weights))
+
+
 @dataclass(frozen=True)
 class TrainTestCurve:
     """Train and test cost (data part, without the penalty) after epochs 0..E (lesson 5).
@@ -309,7 +314,7 @@ def train_test_curve(net, X, Y, X_test, Y_test, epochs, lr, lam=0.0, kind="quadr
 
     gradient_descent(work, X, Y, epochs=epochs, lr=lr, lam=lam, kind=kind, callback=record)
     return TrainTestCurve(float(lam), np.array(rec_e), np.array(rec_tr), np.array(rec_te),
-                          float(sum(np.sum(W * W) for W in work.weights)), work)
+                          weight_size(work.weights), work)
 
 
 # ------------------------------------------------------------------ lesson 6

@@ -126,6 +126,7 @@ def test_lambda_panel(sine):
         assert p.lam.value == pytest.approx(10.0 ** v)
         assert p.train_cost.value == pytest.approx(bpkit.cost(p.nets[j], x, y))
         assert p.test_cost.value == pytest.approx(bpkit.cost(p.nets[j], xt, yt))
+        assert p.sum_w2.value == pytest.approx(sum(np.sum(Wm ** 2) for Wm in p.nets[j].weights))
         np.testing.assert_allclose(p._fit.get_ydata(), p.nets[j].predict(p._xs[:, None])[:, 0])
         seen.append(p.test_cost.value)
     assert len(set(seen)) == len(seen)

@@ -58,7 +58,7 @@ class DeltaSteps(Panel):
         self.caption = widgets.HTML()
         self.a_cols, self.delta_rows = example_factors(net, X, Y, kind=kind)
         widths = [max(W.shape[1], 2) for W in net.weights]
-        self.figure = LiveFigure(figsize=(2.0 + 1.5 * n_layers + 0.9 * sum(widths), 6.2), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(1.0 + 0.6 * n_layers + 0.9 * sum(widths), 5.4), use_ipympl=use_ipympl)
         fig = self.figure.fig
         ratios = [r for w in widths for r in (0.8, w)]
         grid = fig.add_gridspec(3, 2 * n_layers, width_ratios=ratios, height_ratios=[0.45, 1, 1])
@@ -70,9 +70,10 @@ class DeltaSteps(Panel):
             scale_d = max(float(np.max(np.abs(d[k]))) for d in self.delta_rows) or 1.0
             ax = fig.add_subplot(grid[0, 2 * k + 1])
             self._d_row.append(heatmap(ax, self.delta_rows[0][k][None, :], title=f"delta({k + 2}) row",
-                                       vmax=scale_d))
+                                       vmax=scale_d, annotate=False))
             ax = fig.add_subplot(grid[1, 2 * k])
-            self._a_col.append(heatmap(ax, self.a_cols[0][k][:, None], title=f"a({k + 1})\ncolumn", vmax=scale_a))
+            self._a_col.append(heatmap(ax, self.a_cols[0][k][:, None], title=f"a({k + 1})\ncolumn", vmax=scale_a,
+                                       annotate=False))
             ax = fig.add_subplot(grid[1, 2 * k + 1])
             self._top.append(heatmap(ax, self.parts[0][k], title=f"this example's\na({k + 1}).T @ delta({k + 2})",
                                      vmax=scale_part))

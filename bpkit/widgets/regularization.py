@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _validate
 from ..costs import cost
+from ..insight import weight_size
 from ..sweeps import train_lambda_grid
 from ._common import LiveFigure, Panel, Readout, slider
 
@@ -51,8 +52,10 @@ class LambdaPanel(Panel):
     sliders : list, ``[slider]``
     lam, train_cost, test_cost : Readout (``bpkit-lam``, ``bpkit-train-cost``, ``bpkit-test-cost``)
         Costs are the data part of J (no penalty), so they compare across lambdas.
+    sum_w2 : Readout (``bpkit-sum-w2``): sum of W**2 over all layers of the network shown
+        (what the penalty prices; :func:`bpkit.insight.weight_size`)
     lams, nets : the grid and the network trained for each lambda
-    train_costs, test_costs : ndarray, shape (K,)
+    train_costs, test_costs, sums_w2 : ndarray, shape (K,)
     build_seconds : float, time spent training the grid
     """
 
@@ -78,6 +81,7 @@ class LambdaPanel(Panel):
         self.build_seconds = time.perf_counter() - t0
         self.train_costs = np.array([cost(n, X, Y, kind=kind) for n in self.nets])
         self.test_costs = np.array([cost(n, X_test, Y_test, kind=kind) for n in self.nets])
+        self.sums_w2 = np.array([weight_size(n.weights) for n in self.nets])
         lo = min(X.min(), X_test.min())
         hi = max(X.max(), X_test.max())
         self._xs = np.linspace(lo, hi, 300)
@@ -89,6 +93,7 @@ class LambdaPanel(Panel):
         self.lam = Readout("lambda =", "lam", fmt="{:.2e}")
         self.train_cost = Readout("train cost:", "train-cost", fmt="{:.5f}")
         self.test_cost = Readout("test cost:", "test-cost", fmt="{:.5f}")
+        self.sum_w2 = Readout("sum of W²:", "sum-w2", fmt="{:.1f}")
 
         self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl)
         fig = self.figure.fig
@@ -119,7 +124,8 @@ class LambdaPanel(Panel):
         # legends: drawing a legend marks its axes stale, which would force full draws.)
         self.figure.animate(self._fit, self._fit_title, self._vline)
 
-        self._box([self.slider, widgets.HBox([self.lam.widget, self.train_cost.widget, self.test_cost.widget]),
+        self._box([self.slider, widgets.HBox([self.lam.widget, self.train_cost.widget, self.test_cost.widget,
+                                                 self.sum_w2.widget]),
                    self.figure.widget])
         self.slider.observe(self._on_change, names="value")
         self._on_change()
@@ -134,6 +140,7 @@ class LambdaPanel(Panel):
             self.lam.set(self.lams[j])
             self.train_cost.set(self.train_costs[j])
             self.test_cost.set(self.test_costs[j])
+            self.sum_w2.set(self.sums_w2[j])
         self._fit.set_ydata(self._curves[j])
         self._vline.set_xdata([self.lams[j], self.lams[j]])
         self._fit_title.set_text(f"fit with lambda = {self.lams[j]:.1e}")
