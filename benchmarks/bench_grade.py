@@ -13,6 +13,7 @@ Usage::
 
     python benchmarks/bench_grade.py            # 50 submissions, --jobs 2
     python benchmarks/bench_grade.py --n 20 --jobs 1
+    python benchmarks/bench_grade.py --sandbox off   # compare with kernels outside the sandbox
 """
 from __future__ import annotations
 
@@ -68,6 +69,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=50, help="number of submissions (default 50)")
     ap.add_argument("--jobs", type=int, default=2, help="--jobs for the grader (default 2)")
+    ap.add_argument("--sandbox", default="auto", choices=("auto", "required", "off"),
+                    help="--sandbox for the grader (default auto: bubblewrap where it works)")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "submitted"
@@ -76,7 +79,7 @@ def main(argv=None):
         t0 = time.perf_counter()
         proc = subprocess.run(
             [sys.executable, "-m", "bpkit.grade", str(folder), "--jobs", str(args.jobs), "--out", str(out),
-             "--solutions", str(ROOT / "solutions"), "--quiet"],
+             "--solutions", str(ROOT / "solutions"), "--quiet", "--sandbox", args.sandbox],
             capture_output=True, text=True,
         )
         total = time.perf_counter() - t0
@@ -87,7 +90,9 @@ def main(argv=None):
         got = {r["student"]: r["points"] for r in doc["submissions"]}
         wrong = {s: (got.get(s), e) for s, e in expected.items() if got.get(s) != e}
         each = [r["seconds"] for r in doc["submissions"]]
-        print(f"graded {len(got)} submissions with --jobs {args.jobs} on {os.cpu_count()} cores")
+        sandboxed = "no sandbox" not in proc.stderr and args.sandbox != "off"
+        print(f"graded {len(got)} submissions with --jobs {args.jobs} on {os.cpu_count()} cores, "
+              f"{'in the bubblewrap sandbox' if sandboxed else 'without a sandbox'}")
         print(f"total wall time      {total:7.1f} s")
         print(f"per submission       {total / len(got):7.2f} s (wall time / count)")
         print(f"one submission alone {np.median(each):7.2f} s median, {max(each):.2f} s max (inside a worker)")

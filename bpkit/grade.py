@@ -36,6 +36,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import csv
+import dataclasses
 import datetime
 import importlib
 import itertools
@@ -589,6 +590,9 @@ def grade_paths(paths, config, jobs=None, progress=None, shard=None):
     everything = find_submissions(paths)
     subs = [everything[i] for i in shard_indices(len(everything), shard)]
     jobs = max(1, int(jobs or os.cpu_count() or 1))
+    if isinstance(config.sandbox, str) and config.sandbox != "off":
+        # probe once here rather than in every worker (raises SandboxUnavailable for "required")
+        config = dataclasses.replace(config, sandbox=_sandbox(config) or "off")
     results = [None] * len(subs)
     done = itertools.count(1)
 

@@ -118,8 +118,16 @@ def _kernel_stopped(f, cells, timeout):
                             f"interrupt; {RESTARTED}")
 
 
+_FILE_ERRORS = ("FileNotFoundError", "NotADirectoryError", "IsADirectoryError", "FileExistsError",
+                "PermissionError", "OSError")
+
+
 def _no_report(f, grader_run, timeout):
     """The grader's cell wrote no report: it failed, timed out or did not run."""
+    if grader_run is not None and grader_run.status is CellStatus.ERROR and grader_run.ename in _FILE_ERRORS:
+        return Status.NOT_GRADED, (f"the grader's files for this part were deleted or changed while {f} ran "
+                                   f"({grader_run.ename}: {first_line(grader_run.evalue)}): does the notebook "
+                                   "touch the grader's io folder?")
     if grader_run is not None and grader_run.status is CellStatus.ERROR:
         return Status.NOT_GRADED, (f"the grader could not run this part ({grader_run.ename}: "
                                    f"{first_line(grader_run.evalue)}); "
