@@ -364,3 +364,95 @@ def test_training_with_the_wrong_shapes_or_fixed_weights_fails():
     narrow = [np.zeros((784, 16)), np.zeros((16, 10))], [np.zeros(16), np.zeros(10)]
     msg = diagnose("08.3", cases[:1], [narrow])
     assert msg is not None and "shape" in msg, msg
+
+
+# --------------------------------------------- nbgrader's autograde agrees with bpkit-grade
+def _solution_code():
+    nb = nbformat.read(ROOT / "solutions" / f"{NB}_solution.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: "\n".join(l for l in c.source.splitlines() if "### " not in l)
+            for c in nb.cells if c.metadata["nbgrader"]["solution"]}
+
+
+def _submission_code(student):
+    code = _solution_code()
+    if student == "output_sign":  # part 2 steps uphill, so part 3 cannot train either
+        code["part2_code"] = code["part2_code"].replace("delta = a[-1] - Y", "delta = Y - a[-1]")
+    elif student == "raises":  # part 1 raises, so part 3 (which calls it) raises too
+        code["part1_code"] = "def init_weights(sizes, seed, scheme):\n    raise ValueError('not today')\n"
+    elif student == "calls_reference":  # bpkit's backprop inside: nbgrader's tests pass, the tripwire does not
+        code["part2_code"] = (
+            "def backprop_deep(X, Y, Ws, bs, activation):\n"
+            "    net = bpkit.Network([Ws[0].shape[0]] + [W.shape[1] for W in Ws], activation=activation)\n"
+            "    net.weights, net.biases = [W.copy() for W in Ws], [b.copy() for b in bs]\n"
+            "    dW, db = bpkit.backprop(net, X, Y, kind='cross_entropy')\n"
+            "    return list(dW), list(db)\n")
+    assert student == "correct" or any(code[k] != v for k, v in _solution_code().items())
+    return code
+
+
+NBGRADER_STUDENTS = ["correct", "output_sign", "raises", "calls_reference"]
+
+
+@pytest.mark.slow
+@pytest.mark.nbgrader
+def test_nbgrader_autograde_agrees_with_bpkit_grade(tmp_path, monkeypatch):
+    pytest.importorskip("nbgrader")
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    from bpkit import grade
+
+    env = dict(os.environ)
+    env["PATH"] = str(pathlib.Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    monkeypatch.setenv("PATH", env["PATH"])
+
+    def nbgrader_cmd(*args):
+        proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=str(tmp_path), env=env,
+                              capture_output=True, text=True, timeout=900)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    (tmp_path / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = r'{tmp_path}'\n"
+        "c.CourseDirectory.course_id = 'bpkit'\n"
+        f"c.CourseDirectory.db_url = 'sqlite:///{tmp_path / 'gradebook.db'}'\n"
+        "c.ExecutePreprocessor.timeout = 120\n")
+    src = tmp_path / "source" / "ps08"
+    src.mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / f"{NB}_solution.ipynb", src / f"{NB}.ipynb")
+    nbgrader_cmd("generate_assignment", "ps08", "--force")
+    released = nbformat.read(str(tmp_path / "release" / "ps08" / f"{NB}.ipynb"), as_version=4)
+    ours = nbformat.read(str(ROOT / "exercises" / f"{NB}_exercise.ipynb"), as_version=4)
+    assert [c.source for c in released.cells] == [c.source for c in ours.cells]
+    for student in NBGRADER_STUDENTS:
+        nb = copy.deepcopy(released)
+        code = _submission_code(student)
+        for cell in nb.cells:
+            if cell.metadata["nbgrader"]["grade_id"] in code:
+                cell.source = code[cell.metadata["nbgrader"]["grade_id"]]
+        path = tmp_path / "submitted" / student / "ps08" / f"{NB}.ipynb"
+        path.parent.mkdir(parents=True)
+        nbformat.write(nb, str(path))
+    nbgrader_cmd("autograde", "ps08", "--create", "--force")
+    theirs = {}
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        for student in NBGRADER_STUDENTS:
+            for k in (1, 2, 3):
+                theirs[(student, f"08.{k}")] = gb.find_grade(f"part{k}_tests", NB, "ps08", student).score
+
+    cfg = grade.GradeConfig(str(ROOT / "solutions"), seed=99, timeout=30)
+    monkeypatch.chdir(tmp_path)
+    results = grade.grade_paths([tmp_path / "submitted"], cfg, jobs=2)
+    got = {(r["student"], p["part"]): p["points"] for r in results for p in r["parts"]}
+    want = {"correct": (3, 5, 4), "output_sign": (3, 0, 0), "raises": (0, 5, 0), "calls_reference": (3, 0, 0)}
+    for student, points in want.items():
+        for k, p in enumerate(points, start=1):
+            assert got[(student, f"08.{k}")] == p, (student, k, got)
+            if student != "calls_reference":
+                assert theirs[(student, f"08.{k}")] == p, (student, k, theirs)
+    # nbgrader only runs the tests, so calling bpkit.backprop passes there; the grader's tripwire does not
+    assert (theirs[("calls_reference", "08.2")], theirs[("calls_reference", "08.3")]) == (5, 4)

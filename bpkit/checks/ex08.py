@@ -428,8 +428,9 @@ BACKPROP = Part(
 
 # ------------------------------------------------------------ 08.3 train_digits
 #: the architectures of the secret second case: (sizes, activation, epochs, batch_size, lr)
-#: each gave a test accuracy of at least 0.917 with the solution on 30 seeds (mean 0.93), in about 1 s
-TRAINING = (([784, 64, 32, 10], "relu", 5, 32, 0.1), ([784, 32, 16, 10], "tanh", 6, 32, 0.1))
+#: each gave a test accuracy of at least 0.917 with the solution on 30 seeds (mean 0.93), in 1-2 s on one core.
+#: No layer is wider than 32: wider products make OpenBLAS start threads, which on a busy machine run 30x slower.
+TRAINING = (([784, 32, 32, 16, 10], "relu", 8, 32, 0.05), ([784, 32, 16, 10], "tanh", 6, 32, 0.1))
 LESSON_TRAINING = ([784, 32, 16, 10], "relu", 8, 32, 0.1)
 
 
