@@ -10,6 +10,8 @@ Every number comes from :mod:`bpkit.deep`; these classes only draw.
 """
 from __future__ import annotations
 
+import time
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -32,6 +34,15 @@ def int_slider(description, value, min, max, css=None):
     if css:
         s.add_class(f"bpkit-{css}")
     return s
+
+
+def _let_messages_out():
+    """Give the kernel's IOPub thread the GIL for a moment, so the readouts just set leave now.
+
+    Rendering a frame (Agg, PNG) holds the GIL for tens of milliseconds; without this the
+    readouts' messages often wait for it on a busy machine.
+    """
+    time.sleep(0.001)
 
 
 class InitPanel(Panel):
@@ -135,6 +146,7 @@ class InitPanel(Panel):
             self.dead.set(int(s.dead.sum()), note=f"of {self.width * self.depth.value}")
             self.caption.value = (f"{self.depth.value} hidden layers of {self.width} {self.activation.value} units, "
                                   f"init {self.init.value} x {10.0 ** self.scale.value:.2g}")
+        _let_messages_out()
         centers = (s.bin_edges[:-1] + s.bin_edges[1:]) / 2
         for k, line in enumerate(self._lines):
             if k < s.hist.shape[0]:
@@ -194,9 +206,9 @@ class SawtoothPanel(Panel):
         ax.set_ylim(-0.05, 1.05)
         ax.set_xlabel("x")
         ax.set_ylabel("tent(tent(...tent(x)))")
-        self._title = ax.set_title("", fontsize=10)
+        ax.set_title("k layers of 2 ReLU units (the readouts count its pieces)", fontsize=10)
         self.figure.fig.subplots_adjust(left=0.1, right=0.98, bottom=0.17, top=0.88)
-        self.figure.animate(self._line, self._title)
+        self.figure.animate(self._line)  # (no animated text: rendering glyphs costs more than the line)
         self._box([self.slider, widgets.HBox([self.pieces.widget, self.deep_units.widget, self.shallow_units.widget]),
                    self.figure.widget])
         self.slider.observe(self._on_change, names="value")
@@ -213,8 +225,8 @@ class SawtoothPanel(Panel):
             self.pieces.set(p)
             self.deep_units.set(2 * k)
             self.shallow_units.set(shallow_units_needed(p), note="at least")
+        _let_messages_out()
         self._line.set_data(*self._curves[k])
-        self._title.set_text(f"{k} layer(s) of 2 ReLU units: {p} linear pieces")
         self.figure.redraw()
 
 
@@ -240,7 +252,7 @@ class ShapesPanel(Panel):
     def __init__(self, X, labels, X_test, labels_test, results, use_ipympl):
         self.results = results
         lo, hi = X.min(axis=0) - 0.1, X.max(axis=0) + 0.1
-        self._grids = [decision_grid(r.net, lo, hi, n=70) for r in results]
+        self._grids = [decision_grid(r.net, lo, hi, n=60) for r in results]
         self.slider = int_slider("network", 0, 0, len(results) - 1, css="shape")
         self.sliders = [self.slider]
         self.shape = Readout("parameters:", "shape-params", fmt="{:.0f}")
@@ -250,15 +262,17 @@ class ShapesPanel(Panel):
         fig = self.figure.fig
         ax, ax_acc = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         probs, extent = self._grids[0]
+        # nearest-pixel resampling: bilinear cost ~30 ms per frame here
         self._image = ax.imshow(probs, origin="lower", extent=extent, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6,
-                                interpolation="bilinear", aspect="auto")
-        self._points = ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="RdBu_r", vmin=0, vmax=1, s=7,
-                                  edgecolors="k", linewidths=0.3)
+                                interpolation="nearest", aspect="auto")
+        labels = np.asarray(labels)
+        self._points = [ax.plot(X[labels == c, 0], X[labels == c, 1], "o", ms=2.5, mec="k", mew=0.3,
+                                color=color)[0] for c, color in ((0, "#2166ac"), (1, "#b2182b"))]
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_xticks([])
         ax.set_yticks([])
-        self._title = ax.set_title("", fontsize=9)
+        ax.set_title("decision boundary (the readouts name the shape)", fontsize=9)
         idx = np.arange(len(results))
         ax_acc.plot(idx, [r.train_accuracy for r in results], "-o", ms=3, color="C0", label="train")
         ax_acc.plot(idx, [r.test_accuracy for r in results], "-o", ms=3, color="C1", label="test")
@@ -270,7 +284,7 @@ class ShapesPanel(Panel):
         self._vline = ax_acc.axvline(0, color="C3", lw=1.5)
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.16, top=0.9, wspace=0.2)
         # the points are animated too: an animated image is painted over every static artist
-        self.figure.animate(self._image, self._points, self._title, self._vline)
+        self.figure.animate(self._image, *self._points, self._vline)
         self._box([self.slider, widgets.HBox([self.shape.widget, self.train_accuracy.widget,
                                               self.test_accuracy.widget]), self.figure.widget])
         self.slider.observe(self._on_change, names="value")
@@ -283,9 +297,9 @@ class ShapesPanel(Panel):
             self.shape.set(r.params, note=f"{r.depth} hidden layer(s) of {r.width}")
             self.train_accuracy.set(r.train_accuracy)
             self.test_accuracy.set(r.test_accuracy)
+        _let_messages_out()
         self._image.set_data(self._grids[j][0])
         self._vline.set_xdata([j, j])
-        self._title.set_text(f"{r.depth} hidden layer(s) x {r.width} units, {r.params} parameters")
         self.figure.redraw()
 
 
