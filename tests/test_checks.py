@@ -262,7 +262,7 @@ def make_vectorized(*, lam_mode=None, sign=1.0, z_prime=False):
 
 def make_theta_loop(*, keep_bias_row=False, broadcast_bias_row=False, no_ones=False, no_ones_sliced=False,
                     reg_col0=False, divide=True, quadratic=False, transpose=False, keep_last=False,
-                    lam_no_m=False, no_lam=False, sign=1.0, hidden_prime=True):
+                    lam_no_m=False, no_lam=False, sign=1.0, hidden_prime=True, reg_col0_first=False):
     """A learner's backprop_theta (Ng's per-example loop, columns, bias in column 0) with the chosen slips."""
 
     def backprop_theta(X, Y, Theta1, Theta2, lam):
@@ -305,7 +305,7 @@ def make_theta_loop(*, keep_bias_row=False, broadcast_bias_row=False, no_ones=Fa
             if keep_bias_row or no_ones_sliced:
                 G2 = G2 + r * (Theta2[:, 1:] if no_ones_sliced else Theta2)
             else:
-                G1[:, c:] += r * Theta1[:, c:]
+                G1[:, (0 if reg_col0_first else c):] += r * Theta1[:, (0 if reg_col0_first else c):]
                 G2[:, c:] += r * Theta2[:, c:]
         return (G1.T, G2.T) if transpose else (G1, G2)
 
@@ -479,10 +479,11 @@ WRONG = [
     ("04.2", make_vectorized(z_prime=True), "z * (1 - z)"),
     ("04.2", make_vectorized(sign=-1.0), "Wrong sign"),
     ("04.3", make_theta_loop(keep_bias_row=True), "one row too many"),
-    ("04.3", make_theta_loop(broadcast_bias_row=True), "drop row 0 (the bias's) of Theta2.T @ delta3"),
-    ("04.3", make_theta_loop(no_ones=True), "Did you prepend the 1"),
+    ("04.3", make_theta_loop(broadcast_bias_row=True), "drop row 0 (the bias unit's) of Theta2.T @ delta3"),
+    ("04.3", make_theta_loop(no_ones=True), "put a 1 on top of each activation"),
     ("04.3", make_theta_loop(no_ones_sliced=True), "has no column 0: the bias is missing"),
     ("04.3", make_theta_loop(reg_col0=True), "never to column 0"),
+    ("04.3", make_theta_loop(reg_col0_first=True), "never to column 0"),
     ("04.3", make_theta_loop(divide=False), "Off by a factor of m"),
     ("04.3", make_theta_loop(lam_no_m=True), "penalty is m = "),
     ("04.3", make_theta_loop(no_lam=True), "unregularized cost"),

@@ -73,7 +73,7 @@ def reference_batch(tmp_path_factory):
 def test_every_solution_scores_full_marks(reference_batch):
     _, doc = reference_batch
     sols = [r for r in doc["submissions"] if r["file"].endswith("_solution.ipynb")]
-    assert len(sols) == len(list(SOLUTIONS.glob("*_solution.ipynb"))) == 7
+    assert len(sols) == len(list(SOLUTIONS.glob("*_solution.ipynb"))) == len(checks.NOTEBOOKS)
     for r in sols:
         assert r["error"] is None, r
         assert r["max"] == sum(p.points for p in checks.parts_for(r["notebook"])) > 0
@@ -85,7 +85,7 @@ def test_every_solution_scores_full_marks(reference_batch):
 def test_every_exercise_scores_zero_with_a_reason(reference_batch):
     _, doc = reference_batch
     exs = [r for r in doc["submissions"] if r["file"].endswith("_exercise.ipynb")]
-    assert len(exs) == 7
+    assert len(exs) == len(checks.NOTEBOOKS)
     for r in exs:
         assert r["error"] is None and r["parts"], r
         assert r["points"] == 0 and r["max"] > 0

@@ -58,12 +58,17 @@ CASES = {
         "04_delta_accumulation",
         {"part2_code": ("return X.T @ delta2 / m, delta2.sum(axis=0) / m, a2.T @ delta3 / m, delta3.sum(axis=0) / m",
                         "return X.T @ delta2, delta2.sum(axis=0), a2.T @ delta3, delta3.sum(axis=0)")},
-        {"04.1": (4, "ok"), "04.2": (0, "factor of m"), "04.3": (2, "ok")},
+        {"04.1": (4, "ok"), "04.2": (0, "factor of m"), "04.3": (4, "ok")},
     ),
-    "bias_in_last_column": (
+    "theta_column_0_regularized": (
         "04_delta_accumulation",
-        {"part3_code": ("np.hstack([b[:, None], W.T])", "np.hstack([W.T, b[:, None]])")},
-        {"04.1": (4, "ok"), "04.2": (4, "ok"), "04.3": (0, "column 0")},
+        {"part3_code": ("Theta1_grad[:, 1:] += lam / m * Theta1[:, 1:]", "Theta1_grad += lam / m * Theta1")},
+        {"04.1": (4, "ok"), "04.2": (4, "ok"), "04.3": (0, "never to column 0")},
+    ),
+    "theta_bias_row_kept": (
+        "04_delta_accumulation",
+        {"part3_code": ("(Theta2.T @ delta3)[1:] * s2 * (1 - s2)", "(Theta2.T @ delta3) * s2 * (1 - s2)")},
+        {"04.1": (4, "ok"), "04.2": (4, "ok"), "04.3": (0, "drop row 0")},
     ),
     "regularized_bias": (
         "05_regularization",

@@ -14,6 +14,7 @@ import numpy as np
 from .. import buggy
 from ..backprop import average, backprop, backprop_loop, layer_sums
 from ..network import Network
+from ._compare import close
 from ._nets import BP_FORBIDDEN, GRADS, NET_ARGS, TRANSPOSE_W, bug, lesson_net, m_of, network, planted, \
     random_net_case
 from ._records import Mistake, Part
@@ -183,6 +184,23 @@ def _bias_column_missing(args, ref, out):
     return len(out) == 2 and any(o.shape == (r.shape[0], r.shape[1] - 1) for o, r in zip(out, ref))
 
 
+def _column_0_regularized(args, ref, out):
+    """Column 0 of one or both gradients got lam / m * Theta[:, 0] too (the planted bug regularized_bias, per layer)."""
+    X, _, Theta1, Theta2, lam = args
+    m, hit = X.shape[0], False
+    for o, r, T in zip(out, ref, (Theta1, Theta2)):
+        if o.shape != r.shape:
+            return False
+        if close([o], [r]):
+            continue
+        r = r.copy()
+        r[:, 0] += lam / m * T[:, 0]
+        if not close([o], [r]):
+            return False
+        hit = True
+    return hit
+
+
 def _theta_bug(name, message):
     return Mistake.variant(name, lambda *a: theta_bug(name, *a), message)
 
@@ -191,9 +209,8 @@ THETA = Part(
     key="04.3", notebook="04_delta_accumulation", grade_id="part3_tests", function="backprop_theta", points=4,
     forbidden=BP_FORBIDDEN, make_cases=theta_cases, reference=backprop_theta, args=THETA_ARGS, kind="arrays",
     out_names=THETA_GRADS, m_of=m_of,
-    transpose_hint="In Theta form each example is a column with a 1 on top (a1 is (n + 1, 1), a2 is (s_2 + 1, 1)), "
-                   "Theta(l) is (s_(l+1), s_l + 1), and Delta(l) += delta(l+1) @ a(l).T. Did you prepend the 1, "
-                   "and drop row 0 (the bias's) of Theta2.T @ delta3 before multiplying by sigma'(z2)?",
+    transpose_hint="In Theta form: did you drop row 0 (the bias unit's) of Theta2.T @ delta3 before multiplying by "
+                   "sigma'(z2), and put a 1 on top of each activation?",
     mistakes=(
         Mistake.predicate("bias_row_kept", _bias_row_kept,
                           "Theta1_grad has one row too many: delta(2) still holds the row of the bias unit. The "
@@ -205,9 +222,9 @@ THETA = Part(
         Mistake.variant("last_only", lambda *a: theta_planted(*a, layer_sums=last_row),
                         "Your Delta keeps only the last example: inside the loop use `Delta += ...` so every "
                         "example adds its delta @ a.T, instead of `Delta = ...`."),
-        _theta_bug("regularized_bias",
-                   "Column 0 of each Theta gradient is the bias, and the bias is not regularized: add lam / m * "
-                   "Theta only to columns 1 and up (Theta[:, 1:]), never to column 0."),
+        Mistake.predicate("regularized_bias", _column_0_regularized,
+                          "Column 0 of each Theta gradient is the bias, and the bias is not regularized: add lam / m "
+                          "* Theta only to columns 1 and up (Theta[:, 1:]), never to column 0."),
         _theta_bug("forgot_1/m",
                    "Off by a factor of m = {m}: your gradients are the sums Delta (and lam * Theta) themselves. "
                    "The cost is a mean, so divide by m: Delta / m + lam / m * Theta, column 0 unregularized."),
