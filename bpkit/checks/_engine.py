@@ -201,7 +201,8 @@ def _shape(seen, info):
     part, i0 = seen.part, seen.failing[0]
     for j, (o, r) in enumerate(zip(seen.outs[i0], seen.refs[i0])):
         if o.shape != r.shape:
-            what = part.out_names[j] if part.kind == "arrays" and j < len(part.out_names) else "the result"
+            what = (_array_name(part, j, len(seen.refs[i0])) if part.kind == "params"
+                    else part.out_names[j] if part.kind == "arrays" and j < len(part.out_names) else "the result")
             for mk in _generic.of_kind(Kind.SHAPE):
                 if mk.test(o, r, seen):
                     return mk.say(**info, what=what, got=o.shape, want=r.shape, hint=part.transpose_hint,

@@ -145,7 +145,7 @@ def _layer_verdict(k, W, scheme, s_in, s_out):
     if abs(mean) > Z * sd / np.sqrt(n):
         return f"{name} has mean {mean:.4g}; the weights should be centred on 0"
     if not _variance_fits(W, var_want, scheme):
-        return f"{name} has variance {var:.4g}, but {scheme} needs {var_want:.4g}"
+        return f"{name} has variance {var:.4g}, but scheme {scheme!r} needs {var_want:.4g}"
     return None
 
 
@@ -191,10 +191,17 @@ def _all_layers(test):
 
 
 def _var_is(var_of):
-    """The layer's variance equals ``var_of(s_in, s_out, scheme)`` (None: this mistake does not apply there)."""
+    """The layer's variance equals ``var_of(s_in, s_out, scheme)`` (None: this mistake does not apply there);
+    for scheme "uniform" its range fits that variance too (a uniform draw on [-e, e] has variance e**2 / 3)."""
     def test(W, a, b, scheme):
         v = var_of(a, b, scheme)
-        return None if v is None else _variance_fits(W, v, scheme)
+        if v is None:
+            return None
+        if scheme == "uniform":
+            e, big = np.sqrt(3.0 * v), float(np.max(np.abs(W)))
+            if not e * (1 - min(0.5, 30.0 / W.size)) <= big <= e * (1 + 1e-9):
+                return False
+        return _variance_fits(W, v, scheme)
     return test
 
 
