@@ -71,3 +71,21 @@ def test_shapes_panel_shows_the_trained_results():
         assert panel.train_accuracy.value == deep.binary_accuracy(r.net, X, labels)
         assert panel.shape.value == r.net.num_params() <= 60
     assert panel.figure.blits - start == 3
+
+
+@pytest.mark.parametrize("use_ipympl", [True, False], ids=["ipympl", "png-fallback"])
+def test_panels_build_and_display_as_their_widget(use_ipympl, batch):
+    X, Y = batch
+    Xs, ls = bpkit.make_spiral(n=40, seed=0)
+    Xt, lt = bpkit.make_spiral(n=40, seed=1)
+    panels = [W.init_panel(X, Y, width=4, max_depth=3, use_ipympl=use_ipympl),
+              W.sawtooth_panel(max_k=3, use_ipympl=use_ipympl),
+              W.shapes_panel(Xs, ls, Xt, lt, depths=(1, 2), budget=40, epochs=2, use_ipympl=use_ipympl)]
+    for panel in panels:
+        assert isinstance(panel, W.Panel)
+        assert {"bpkit-panel", f"bpkit-{panel.name}"} <= set(panel.widget._dom_classes)
+        assert panel.sliders and all("bpkit-slider" in s._dom_classes for s in panel.sliders)
+        bundle = panel._repr_mimebundle_()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle
+        assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == panel.widget.model_id
+        panel.sliders[0].value = panel.sliders[0].max  # moves without error in both modes
