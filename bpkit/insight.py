@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate
+from .activations import sigmoid
 from .backprop import backprop, errors
 from .costs import check_targets, cost, get_cost
 from .gradcheck import numerical_gradient, relative_error
@@ -259,7 +260,7 @@ def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
         a_hist, c_hist = [], []
         for _ in range(epochs + 1):
             z = w * x + b
-            a = 1.0 / (1.0 + np.exp(-z))
+            a = sigmoid(z)
             a_hist.append(a)
             c_hist.append(np.array([C.total(z[j:j + 1], a[j:j + 1], np.array([y])) for j in range(len(z))]))
             d = C.delta(z, a, y)
