@@ -721,6 +721,8 @@ def test_forbidden_names_exist_in_bpkit(key):
 @pytest.mark.parametrize("key", list(PARTS))
 def test_cases_are_seeded_and_distinguish_mistakes(key):
     part = PARTS[key]
+    if getattr(part, "judge", None) is not None:
+        pytest.skip("a judged part has no single right answer to compare; its own tests cover its cases")
     a, b = part.make_cases(np.random.default_rng(3)), part.make_cases(np.random.default_rng(3))
     c = part.make_cases(np.random.default_rng(4))
     assert diagnose(key, a, [part.reference(*x) for x in b]) is None, "same seed, same cases"
