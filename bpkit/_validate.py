@@ -17,6 +17,8 @@ MAX_NETWORK_PARAMS = 10_000_000
 #: The largest array bpkit allocates on a learner's behalf (``one_hot``'s m x k): 400 MB of float64.
 MAX_ARRAY_ELEMENTS = 50_000_000
 
+#: numpy's float64 dtype, compared by identity on the hot paths (native float64 arrays all share it)
+FLOAT64 = np.dtype(np.float64)
 # dtype kinds that hold real numbers: bool, signed and unsigned integers, floats
 _REAL_KINDS = frozenset("biuf")
 
@@ -39,7 +41,7 @@ def real_array(name, value, *, finite=False):
     numbers (bool, int, float) and arrays of them are accepted. ``finite``:
     NaN and inf are refused too. A float64 ndarray is returned as it is (no copy).
     """
-    if type(value) is np.ndarray and value.dtype == np.float64:  # the common case: nothing to convert
+    if type(value) is np.ndarray and value.dtype is FLOAT64:  # the common case: nothing to convert
         arr = value
     else:
         if value is None or isinstance(value, (str, bytes, dict, set, frozenset, np.ma.MaskedArray)):

@@ -227,25 +227,28 @@ class Network:
                 f"a network with sizes {self.sizes} needs {len(self.sizes) - 1} weight matrices and "
                 f"bias vectors, got {len(self.weights)} and {len(self.biases)}"
             )
+        sizes, f64 = self.sizes, _validate.FLOAT64
         for l, (W, b) in enumerate(zip(self.weights, self.biases), start=1):
-            for kind, p, name in (("weights", W, f"W({l})"), ("biases", b, f"b({l})")):
-                # numpy float64 arrays only: a list, an int, object or complex array would be
-                # converted (or fail) differently by every function that reads it
-                if type(p) is not np.ndarray or p.dtype != np.float64:
-                    got = f"{p.dtype} {type(p).__name__}" if isinstance(p, np.ndarray) else type(p).__name__
-                    raise TypeError(
-                        f"{kind}[{l - 1}] ({name}) must be a float64 numpy array, got {got}; "
-                        f"set it with np.array(..., dtype=float)"
-                    )
-            want_W = (self.sizes[l - 1], self.sizes[l])
-            if np.shape(W) != want_W:
-                raise ValueError(f"weights[{l - 1}] (W({l})) must have shape {want_W}, got {np.shape(W)}")
-            if np.shape(b) != (self.sizes[l],):
+            # numpy float64 arrays only: a list, an int, object or complex array would be converted
+            # (or fail) differently by every function that reads it. (Cheap checks first: this runs
+            # on every forward pass.)
+            if type(W) is not np.ndarray or W.dtype is not f64 or type(b) is not np.ndarray or b.dtype is not f64:
+                for kind, p, name in (("weights", W, f"W({l})"), ("biases", b, f"b({l})")):
+                    if type(p) is not np.ndarray or p.dtype != np.float64:
+                        got = f"{p.dtype} {type(p).__name__}" if isinstance(p, np.ndarray) else type(p).__name__
+                        raise TypeError(
+                            f"{kind}[{l - 1}] ({name}) must be a float64 numpy array, got {got}; "
+                            f"set it with np.array(..., dtype=float)"
+                        )
+            want_W = (sizes[l - 1], sizes[l])
+            if W.shape != want_W:
+                raise ValueError(f"weights[{l - 1}] (W({l})) must have shape {want_W}, got {W.shape}")
+            if b.shape != (sizes[l],):
                 raise ValueError(
-                    f"biases[{l - 1}] (b({l})) must have shape {(self.sizes[l],)}, got {np.shape(b)}"
+                    f"biases[{l - 1}] (b({l})) must have shape {(sizes[l],)}, got {b.shape}"
                 )
             # a sum is NaN or inf when any entry is (one pass, no temporary); only then look closer
-            if not np.isfinite(np.sum(W) + np.sum(b)) and not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            if not np.isfinite(W.sum() + b.sum()) and not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
                 raise ValueError(
                     f"W({l}) or b({l}) contains NaN or inf; training probably diverged "
                     "(try a smaller learning rate) or a value was set by hand"

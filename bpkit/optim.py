@@ -293,11 +293,14 @@ def _divergence(J, net, kind, epoch, lr, lam, n, z_out):
     s_L = net.sizes[-1]
     ceiling = 100.0 * s_L * np.log(2.0)
     exploded = kind == "cross_entropy" and J > ceiling
-    finite = _finite(net.weights + net.biases)
-    runaway = finite and max(max(p.max(), -p.min()) for p in net.weights + net.biases) > PARAM_LIMIT
-    saturated = (kind == "quadratic" and np.isfinite(J) and J > SATURATED_COST * s_L
-                 and bool(np.all(np.abs(z_out) >= SATURATED_Z)))
-    if np.isfinite(J) and not exploded and finite and not runaway and not saturated:
+    # two reductions per array answer both questions: the largest |p| is NaN if any entry is
+    # NaN (so "not <= PARAM_LIMIT" is True for NaN, inf and runaway alike); look closer only then
+    calm = all(p.max() <= PARAM_LIMIT and p.min() >= -PARAM_LIMIT for p in net.weights + net.biases)
+    finite = calm or _finite(net.weights + net.biases)
+    runaway = not calm and finite
+    saturated = (kind == "quadratic" and J > SATURATED_COST * s_L
+                 and np.abs(z_out).min() >= SATURATED_Z)
+    if calm and not exploded and not saturated and np.isfinite(J):
         return None
     when = "from before training" if epoch == 1 else f"after epoch {epoch - 1}"
     if exploded and np.isfinite(J):
