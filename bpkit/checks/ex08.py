@@ -31,7 +31,6 @@ from ..optim import sgd
 from ._nets import BP_FORBIDDEN
 from ._records import Mistake, Part
 
-SCHEMES = ("uniform", "he")
 THRESHOLD = 0.90  # the test accuracy 08.3 asks for
 Z = 6.0           # statistics may miss by this many standard errors (a right draw fails with p < 1e-8)
 
