@@ -37,6 +37,8 @@ def _one_neuron():
 
 
 #: every panel factory of bpkit.widgets: (factory, a network or None, the other arguments, keywords)
+_rng = np.random.default_rng(0)
+
 FACTORIES = {
     "weight_nudge": (widgets.weight_nudge, lambda: bpkit.Network([2, 3, 1], seed=3), bpkit.sleep_study()[:2], {}),
     "chain_rule": (widgets.chain_rule, _one_neuron, ([1.5], 0.2), {}),
@@ -47,6 +49,14 @@ FACTORIES = {
     "descent_panel": (widgets.descent_panel, None, _line(), {}),
     "epsilon_panel": (widgets.epsilon_panel, lambda: bpkit.Network([2, 2, 1], seed=1), _moons(),
                       {"log10_eps": np.arange(-9.0, -2.9, 1.0)}),
+    "digit_nudges_panel": (widgets.digit_nudges_panel, lambda: bpkit.Network([6, 4, 3], seed=2),
+                           (_rng.uniform(0, 1, (5, 6)), bpkit.one_hot(np.arange(5) % 3, 3), np.arange(5) % 3), {}),
+    "saturation_panel": (widgets.saturation_panel, None, (), {"epochs": 20}),
+    "init_panel": (widgets.init_panel, None, (_rng.uniform(0, 1, (20, 6)), bpkit.one_hot(np.arange(20) % 3, 3)),
+                   {"width": 4, "max_depth": 3}),
+    "sawtooth_panel": (widgets.sawtooth_panel, None, (), {"max_k": 3}),
+    "shapes_panel": (widgets.shapes_panel, None, (*bpkit.make_spiral(n=40, seed=0), *bpkit.make_spiral(n=40, seed=1)),
+                     {"depths": (1, 2), "budget": 40, "epochs": 2}),
 }
 
 
