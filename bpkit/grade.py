@@ -23,10 +23,20 @@ editing cells, renaming the function, printing megabytes, not being JSON --
 costs only that submission's points, with a reason; the batch goes on. The
 grader only reads submission files, never writes them.
 
+Where bubblewrap works, each kernel runs in a sandbox (:mod:`._grading.sandbox`):
+no answer key, no grader or instructor files, no network, memory and process
+limits, and every process of the submission killed with its kernel
+(``--sandbox auto``, the default; ``required`` refuses to grade without one,
+``off`` grades as before). Symbolic links among the submissions are refused,
+never followed. A large class is graded as N jobs with ``--shard K/N`` and
+joined with ``bpkit-grade merge OUT SHARD_FILES...``.
+
 Usage::
 
     bpkit-grade submissions/ --out grades --jobs 4 --timeout 30
     python -m bpkit.grade alice/03_sigmoid_derivative.ipynb
+    bpkit-grade submissions/ --shard 2/8 --seed 123 --out shards/   # job 2 of 8
+    bpkit-grade merge grades/ shards/
 
 Writes ``grades.json`` and ``grades.csv`` (student, notebook, part, points,
 max, message) into ``--out`` and prints a table. See ``docs/INSTRUCTORS.md``.

@@ -4,6 +4,8 @@
   locked cells from the solution and add the grader's own cells;
 * :mod:`.execute` -- run that notebook in a fresh kernel with time limits,
   capped output and restarts when the kernel stops answering;
+* :mod:`.sandbox` -- start that kernel inside bubblewrap (read-only system,
+  a scratch folder, no network, no answer key, limits), where it works;
 * :mod:`.inkernel` -- the code the grader's cells run *inside* the kernel: call
   the learner's function on the secret cases and write the results to disk;
 * :mod:`.scoring` -- a part's points and message, from the kernel's report and
