@@ -45,6 +45,7 @@ MODES = ("auto", "required", "off")
 PACKAGE_MOUNT = "/opt/bpkit-grader"          # PYTHONPATH of the kernel: the grader's bpkit, read-only
 SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 DEFAULT_MEMORY_MB = 4096
+TMP_MB = 512                                  # size of a kernel's private /tmp (a tmpfs, in memory)
 DEFAULT_NPROC = 256                           # processes + threads (an ipykernel uses about ten)
 UID_BASE, UID_SPAN = 1_500_000_000, 100_000_000   # the unused user ids a kernel runs as, when the grader is root
 PROBE_TIMEOUT = 60.0
@@ -142,7 +143,9 @@ class Sandbox:
             made.add(d)
         for d in _python_dirs():
             args += parents(d) + ["--ro-bind", d, d]
-        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+        # /tmp lives in memory: its size is capped too
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_MB * 1024 * 1024),
+                 "--tmpfs", "/tmp"]
         made.update({"/proc", "/dev", "/tmp"})
         if self.package_dir:
             dest = PACKAGE_MOUNT + "/bpkit"
