@@ -476,11 +476,12 @@ def test_data_generators_refuse_bad_sizes(fn):
             fn(n=bad)
 
 
-@pytest.mark.xfail(strict=True, reason="bpkit/data's _check_n is another engineer's (only load_digits is ours): "
-                                       "a negative seed still reaches numpy")
-def test_data_generators_name_a_negative_seed():
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
-        bpkit.make_moons(seed=-1)
+@pytest.mark.parametrize("make", [bpkit.make_moons, bpkit.make_circles, bpkit.make_spiral, bpkit.noisy_sine])
+def test_data_generators_name_a_negative_seed(make):
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
+        make(seed=-1)
+    with pytest.raises(TypeError, match="seed must be a non-negative integer, got 1.5"):
+        make(seed=1.5)
 
 
 # ------------------------------------------------------------------ the families of the issue, one by one

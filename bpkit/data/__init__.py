@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import functools
-import numbers
 import pathlib
 from typing import NamedTuple
 
@@ -49,8 +48,7 @@ def sleep_study():
 
 def _check_n(n, seed):
     n = _validate.positive_number("n", n, integer=True)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
+    _validate.seed(seed)
     return n
 
 
