@@ -45,49 +45,27 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
-import csv
 import dataclasses
-import datetime
 import importlib
 import itertools
 import json
 import multiprocessing
 import os
-import pickle
 import secrets
-import shutil
 import sys
 import tempfile
 import time
 import traceback
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
-from ._grading import codec
 from ._grading.sandbox import DEFAULT_MEMORY_MB, DEFAULT_NPROC, MODES, NO_SANDBOX, SandboxUnavailable
 from ._grading.sandbox import probe as probe_sandbox
-from ._grading.scoring import TELL_INSTRUCTOR, Cases, Executed, score_part, zero
-from ._grading.records import (
-    CSV_COLUMNS,
-    CSV_NAME,
-    GRADER_NAME,
-    JSON_NAME,
-    NO_PART,
-    NOTHING_TO_GRADE,
-    SESSION_PREFIX,
-    part_dir_name,
-    UNKNOWN_NOTEBOOK,
-    GradeRow,
-    KernelReport,
-    PartResult,
-    Role,
-    Status,
-    SubmissionResult,
-    cases_name,
-)
+from ._grading.kernel_notebook import kernel_env, Limits, make_cases, graded_notebook, PartFiles
+from ._grading.reports import MergeError, format_table, merge_reports, rows_of, write_reports  # noqa: F401 (public here)
+from ._grading.scoring import TELL_INSTRUCTOR, Executed, score_part, zero
+from ._grading.records import (CSV_NAME, JSON_NAME, UNKNOWN_NOTEBOOK, GradeRow, PartResult, Status, SubmissionResult)
 
 __all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main",
            "SubmissionResult", "PartResult", "GradeRow", "Status"]
@@ -99,9 +77,6 @@ SOLUTIONS_DIR = "solutions"
 SOLUTION_SUFFIX = "_solution.ipynb"
 # time limits, in units of --timeout (the limit of one call): all calls of one part together get
 # BUDGET_CALLS of them; its grader cell that much plus two calls and a fixed margin
-BUDGET_CALLS = 2.0
-GRADER_CELL_CALLS = 2.0
-GRADER_CELL_MARGIN = 5.0
 POOL_ATTEMPTS = 3   # a worker killed from outside breaks the pool: start a new one, this many times in all
 
 # messages used in several places
@@ -252,176 +227,6 @@ def _failed_result(student, path, why):
     return _result(student, path, None, (), time.monotonic(), error=INTERNAL_ERROR + why)
 
 
-# ------------------------------------------------------------ the kernel's notebook
-def _kernel_env(sandbox=None):
-    """The environment of a grading kernel: one BLAS thread, no display, no debugger warnings.
-
-    In a sandbox, only a short list of the grader's variables is kept (:meth:`.sandbox.Sandbox.env`).
-    """
-    env = dict(os.environ)
-    # one BLAS thread per kernel: --jobs already uses the cores
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env[var] = "1"
-    env["MPLBACKEND"] = "Agg"
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    env.pop("JUPYTER_PLATFORM_DIRS", None)
-    return sandbox.env(env) if sandbox is not None else env
-
-
-def _setup_source(token, workdir, forbidden, per_call, budget, strict):
-    """The grader's first cell: installs the in-kernel session before any learner code runs."""
-    return (
-        "# bpkit grader: setup (added by the grader, not part of the exercise)\n"
-        "import bpkit._grading.inkernel as _bpkit_grader_setup\n"
-        f"_bpkit_grader_setup.install({json.dumps(token)}, {json.dumps(workdir)}, {json.dumps(forbidden)}, "
-        f"{per_call!r}, {budget!r}, {json.dumps(strict)})\n"
-        "del _bpkit_grader_setup\n"
-    )
-
-
-def _grader_source(token, key, function, folder):
-    """The grader's cell of one part: calls the learner's function on the secret cases (in ``folder``)."""
-    return (
-        f"# bpkit grader: part {key} (added by the grader, not part of the exercise)\n"
-        f"__import__('sys').modules[{json.dumps(SESSION_PREFIX + token)}].run_part("
-        f"{json.dumps(key)}, {json.dumps(function)}, globals(), {json.dumps(str(folder))})\n"
-    )
-
-
-@dataclass(frozen=True)
-class _Limits:
-    """Seconds allowed: one call of the learner's function, all calls of a part, a grader cell."""
-
-    per_call: float
-    budget: float
-    grader_cell: float
-
-    @classmethod
-    def of(cls, timeout):
-        """The limits that follow from ``--timeout``."""
-        per_call = float(timeout)
-        budget = BUDGET_CALLS * per_call
-        return cls(per_call, budget, budget + GRADER_CELL_CALLS * per_call + GRADER_CELL_MARGIN)
-
-
-def _case_rng(config, student, key):
-    """The random generator of one student's cases of one part (from the secret seed)."""
-    seq = np.random.SeedSequence([config.seed % (1 << 63), zlib.crc32(student.encode()), zlib.crc32(key.encode())])
-    return np.random.default_rng(seq)
-
-
-def _make_cases(config, student, parts):
-    """Draw every part's secret cases; a part whose ``make_cases`` raises is marked broken."""
-    cases = Cases({}, {}, {})
-    for p in parts:
-        try:
-            made = list(p.make_cases(_case_rng(config, student, p.key)))
-            cases.blobs[p.key] = pickle.dumps(
-                [pickle.dumps(tuple(args), protocol=pickle.HIGHEST_PROTOCOL) for args in made]
-            )
-            cases.of[p.key] = made
-        except Exception as exc:
-            cases.broken[p.key] = (f"grader error making the cases ({type(exc).__name__}: {exc}); "
-                                   + TELL_INSTRUCTOR)
-    return cases
-
-
-def _graded_notebook(nb, solution, parts, io_dir, limits):
-    """The submission with the solution's locked cells put back and the grader's cells added."""
-    from ._grading.notebooks import restore
-
-    token = secrets.token_hex(8)
-    forbidden = {p.key: [str(n) for n in p.forbidden] for p in parts}
-    strict = [p.key for p in parts if getattr(p, "strict_float", False)]
-    setup = _setup_source(token, str(io_dir), forbidden, limits.per_call, limits.budget, strict)
-    graders = {p.key: _grader_source(token, p.key, p.function, Path(io_dir, part_dir_name(p.key))) for p in parts}
-    return restore(nb, solution, parts, setup, graders)
-
-
-class _PartFiles:
-    """The grader's side of the io folder: one fresh folder per part, and each part's report read at once.
-
-    Just before a part's grader cell, :meth:`should_skip` makes that part's folder
-    anew (whatever the notebook left at its place is removed first, and the io
-    folder itself is made again if the notebook deleted it) and writes the secret
-    cases there. Right after the grader cell, :meth:`after_cell` reads the report
-    into memory, so a later cell that deletes or forges the files changes nothing
-    for the parts already graded. A failure here costs the part it concerns only.
-    """
-
-    def __init__(self, io_dir, cases, sandbox=None):
-        self.io_dir = Path(io_dir)
-        self.cases = cases
-        self.sandbox = sandbox
-        self.reports = {}     # part key -> KernelReport, or None (no report), or the exception reading it
-        self.notes = []
-
-    def _fresh(self, key):
-        io_dir = self.io_dir
-        if io_dir.is_symlink() or not io_dir.is_dir():
-            self.notes.append(f"the notebook deleted or replaced the grader's io folder; it was made again "
-                              f"for part {key}")
-            _remove(io_dir)
-            io_dir.mkdir(parents=True)
-            self._give(io_dir)
-        folder = io_dir / part_dir_name(key)
-        _remove(folder)
-        folder.mkdir()
-        self._give(folder)
-        return folder
-
-    def _give(self, path):
-        if self.sandbox is not None:
-            self.sandbox.give(path)
-
-    def should_skip(self, idx, role, key):
-        if role is Role.GRADER:
-            if key in self.cases.broken:
-                return "the cases could not be made"
-            try:
-                folder = self._fresh(key)
-                # the secret cases appear only now, when no learner code runs but the graded function
-                Path(folder, cases_name(key)).write_bytes(self.cases.blobs[key])
-            except OSError as exc:
-                return (f"internal grader error: this part's files could not be made in the grader's io folder "
-                        f"({type(exc).__name__}: {exc}); did the notebook change that folder?")
-            return None
-        if role is not Role.TESTS:
-            return None
-        report = self.reports.get(key)
-        if isinstance(report, KernelReport) and report.timed_out:
-            return f"`{report.function}` already timed out in the grader's cell"
-        return None
-
-    def after_cell(self, idx, role, key, run):
-        if role is not Role.GRADER or key in self.reports:
-            return
-        folder = self.io_dir / part_dir_name(key)
-        try:
-            self.reports[key] = codec.read_report(folder, key)
-        except Exception as exc:
-            self.reports[key] = exc
-        _remove(folder)
-
-    def report(self, key):
-        """The report of part ``key`` read after its grader cell (raises what reading it raised)."""
-        report = self.reports.get(key)
-        if isinstance(report, BaseException):
-            raise report
-        return report
-
-
-def _remove(path):
-    """Remove a file, link or folder the kernel may have left (or planted) at ``path``; never follows links."""
-    path = Path(path)
-    if path.is_symlink() or path.is_file():
-        path.unlink()
-    elif path.is_dir():
-        shutil.rmtree(path)
-    elif os.path.lexists(path):
-        path.unlink()
-
-
 # --------------------------------------------------------------------- one submission
 def grade_file(path, student, config):
     """Grade one submission; return its :class:`SubmissionResult` (see :func:`grade_paths`).
@@ -504,7 +309,7 @@ def _grade_notebook(nb, notebook, student, config):
     from ._grading import execute
 
     parts = _notebook_parts(config)[notebook]
-    limits = _Limits.of(config.timeout)
+    limits = Limits.of(config.timeout)
     box = _sandbox(config)
     box = box.for_kernel() if box is not None else None
     with tempfile.TemporaryDirectory(prefix="bpkit-grade-", ignore_cleanup_errors=True) as workdir:
@@ -515,15 +320,15 @@ def _grade_notebook(nb, notebook, student, config):
             d.mkdir()
             if box is not None:
                 box.give(d)
-        cases = _make_cases(config, student, parts)
-        restored = _graded_notebook(nb, _solution(config, notebook), parts, io_dir, limits)
-        files = _PartFiles(io_dir, cases, box)
+        cases = make_cases(config, student, parts)
+        restored = graded_notebook(nb, _solution(config, notebook), parts, io_dir, limits)
+        files = PartFiles(io_dir, cases, box)
         launch = execute.Launch(box, str(conn), (str(cwd), str(io_dir), str(conn))) if box is not None else None
         runs, blocked = execute.run_notebook(
             restored.nb, restored.roles, str(cwd),
             timeout=config.timeout,
             grader_timeout=limits.grader_cell,
-            env=_kernel_env(box),
+            env=kernel_env(box),
             should_skip=files.should_skip,
             after_cell=files.after_cell,
             launch=launch,
@@ -641,156 +446,6 @@ def _grade_in_pool(subs, indices, config, jobs, finish):
             except Exception as exc:
                 result = _failed_result(subs[i][0], subs[i][1], f"{type(exc).__name__}: {exc}")
             finish(i, result)
-
-
-# ---------------------------------------------------------------------------- output
-def _records(results):
-    """The results as SubmissionResult records (entries of a grades.json read back are converted)."""
-    return [r if isinstance(r, SubmissionResult) else SubmissionResult.from_json(r) for r in results]
-
-
-def rows_of(results):
-    """The rows of grades.csv (:class:`GradeRow`): one per part, and one for each ungradable file."""
-    return [row for r in _records(results) for row in r.rows()]
-
-
-def _header(config):
-    """The keys of grades.json before its submissions."""
-    return {
-        "grader": GRADER_NAME,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "seed": config.seed,
-        "timeout": config.timeout,
-        "solutions": str(config.solutions),
-    }
-
-
-def shard_names(shard):
-    """The file names shard ``(K, N)`` writes instead of grades.json / grades.csv."""
-    k, n = shard
-    stem = f"grades.shard-{k}-of-{n}"
-    return stem + ".json", stem + ".csv"
-
-
-def _write(doc, results, jpath, cpath):
-    jpath.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    with cpath.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
-        w.writeheader()
-        w.writerows(row.to_csv() for row in rows_of(results))
-    return jpath, cpath
-
-
-def write_reports(results, out_dir, config, shard=None, positions=None, total=None):
-    """Write ``grades.json`` and ``grades.csv`` into ``out_dir``; return their paths.
-
-    With ``shard=(K, N)`` the files are ``grades.shard-K-of-N.json`` / ``.csv``
-    and the JSON also records the shard, the positions of its submissions in the
-    whole list and the size of that list, which :func:`merge_reports` needs.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    doc = _header(config)
-    names = (JSON_NAME, CSV_NAME)
-    if shard is not None:
-        names = shard_names(shard)
-        doc["shard"] = {"k": shard[0], "n": shard[1], "total": int(total), "positions": [int(i) for i in positions]}
-    doc["submissions"] = [r.to_json() for r in _records(results)]
-    return _write(doc, results, out / names[0], out / names[1])
-
-
-class MergeError(ValueError):
-    """The shard files given to :func:`merge_reports` do not make up one whole run; the message says why."""
-
-
-def _shard_files(paths):
-    files = []
-    for p in map(Path, paths):
-        files += sorted(p.glob("grades.shard-*-of-*.json")) if p.is_dir() else [p]
-    return files
-
-
-def merge_reports(out_dir, shard_paths):
-    """Join the shard files of one run (all K of N, same seed) into ``grades.json`` and ``grades.csv``.
-
-    ``shard_paths`` are shard JSON files or folders holding them. The result
-    is the files a single run over the whole folder writes: the submissions in
-    the same order, the same rows. Returns the two paths; raises
-    :class:`MergeError` when a shard is missing, repeated, or from another run.
-    """
-    files = _shard_files(shard_paths)
-    if not files:
-        raise MergeError("no shard files (grades.shard-K-of-N.json) given")
-    docs = []
-    for f in files:
-        try:
-            doc = json.loads(Path(f).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise MergeError(f"{f}: cannot be read ({type(exc).__name__}: {exc})") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("shard"), dict):
-            raise MergeError(f"{f}: not a shard file of bpkit-grade --shard")
-        docs.append((f, doc))
-    first = docs[0][1]
-    n, total = first["shard"]["n"], first["shard"]["total"]
-    for f, doc in docs:
-        for key in ("seed", "timeout"):
-            if doc.get(key) != first.get(key):
-                raise MergeError(f"{f}: {key} {doc.get(key)!r} differs from {first.get(key)!r} in {docs[0][0]}: "
-                                 "the shards of one run share --seed and --timeout")
-        if doc["shard"]["n"] != n or doc["shard"]["total"] != total:
-            raise MergeError(f"{f}: shard of {doc['shard']['n']} ({doc['shard']['total']} submissions), "
-                             f"the others are of {n} ({total} submissions)")
-    ks = sorted(doc["shard"]["k"] for _, doc in docs)
-    if ks != list(range(1, n + 1)):
-        missing = sorted(set(range(1, n + 1)) - set(ks))
-        repeated = sorted({k for k in ks if ks.count(k) > 1})
-        raise MergeError(f"shards of {n}: " + "; ".join(
-            x for x in (f"missing {missing}" if missing else "", f"given twice {repeated}" if repeated else "") if x))
-    by_position = {}
-    for f, doc in docs:
-        positions, subs = doc["shard"]["positions"], doc["submissions"]
-        if len(positions) != len(subs):
-            raise MergeError(f"{f}: {len(subs)} submissions but {len(positions)} positions")
-        by_position.update(zip(positions, subs))
-    if sorted(by_position) != list(range(total)):
-        raise MergeError(f"the shards hold {len(by_position)} of the run's {total} submissions")
-    results = [SubmissionResult.from_json(by_position[i]) for i in range(total)]
-    doc = {k: first[k] for k in ("grader", "seed", "timeout", "solutions")}
-    doc = {"grader": doc["grader"],
-           "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-           "seed": doc["seed"], "timeout": doc["timeout"], "solutions": doc["solutions"],
-           "submissions": [r.to_json() for r in results]}
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    return _write(doc, results, out / JSON_NAME, out / CSV_NAME)
-
-
-def _table_lines(r):
-    """The table's lines of one submission: a line per part and its total, or one saying why there are none."""
-    lines = [[r.student, r.notebook, p.part, p.function, f"{p.points}/{p.max_points}", p.message]
-             for p in r.parts]
-    if r.parts:
-        lines.append([r.student, r.notebook, "total", "", f"{r.points}/{r.max_points}", ""])
-    else:
-        lines.append([r.student, r.notebook, NO_PART, "", "0/0", (r.error or NOTHING_TO_GRADE).splitlines()[0]])
-    return lines
-
-
-def format_table(results, width=100):
-    """The per-part table printed on stdout."""
-    head = ["student", "notebook", "part", "function", "points", "message"]
-    lines = [line for r in _records(results) for line in _table_lines(r)]
-    widths = [max([len(h)] + [len(str(l[i])) for l in lines]) for i, h in enumerate(head[:-1])]
-
-    def fmt(cols):
-        msg = str(cols[-1])
-        if len(msg) > width:
-            msg = msg[: width - 1] + "…"
-        return "  ".join(str(c).ljust(w) for c, w in zip(cols[:-1], widths)) + "  " + msg
-
-    out = [fmt(head), fmt(["-" * w for w in widths] + ["-" * 7])]
-    out += [fmt(l).rstrip() for l in lines]
-    return "\n".join(out)
 
 
 # ------------------------------------------------------------------------------ CLI

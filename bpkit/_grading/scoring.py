@@ -223,7 +223,7 @@ def score_part(part, io_dir, cases, executed, checks, timeout):
     """The PartResult of one part, from the kernel's report and how its cells ran.
 
     ``io_dir`` is the folder holding the part's report, or a callable(part key)
-    returning the report the grader already read (:class:`bpkit.grade._PartFiles`).
+    returning the report the grader already read (:class:`bpkit._grading.kernel_notebook.PartFiles`).
     """
     if part.key in cases.broken:
         return zero(part, Status.GRADER_ERROR, cases.broken[part.key])
