@@ -320,3 +320,17 @@ def test_one_run_equals_three_shards_merged(tmp_path):
         grade.merge_reports(tmp_path / "bad", [tmp_path / "other.json", *shard_files[1:]])
     with pytest.raises(grade.MergeError, match=r"missing \[3\]"):
         grade.merge_reports(tmp_path / "bad", [tmp_path / "shard1", tmp_path / "shard2"])
+
+
+def test_grading_works_while_an_event_loop_runs(tmp_path):
+    """An instructor may call grade_file from a notebook, where an event loop is already running."""
+    import asyncio
+
+    path = subs.write_submissions(EXERCISES, tmp_path, names=["correct"])["correct"]
+    cfg = grade.GradeConfig(str(SOLUTIONS), seed=1, timeout=10, sandbox="off")
+
+    async def inside_a_loop():
+        return grade.grade_file(path, "correct", cfg)
+
+    r = asyncio.run(inside_a_loop())
+    assert r.error is None and r.points == r.max_points == 4, r

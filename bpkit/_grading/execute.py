@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import os
 import secrets
@@ -238,8 +239,18 @@ def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=N
     blocked : dict, part key (or None) -> cell index that hung the kernel
     """
     hooks = _Hooks(should_skip, after_cell)
-    return asyncio.run(_run_notebook(nb, roles, workdir, timeout, grader_timeout, env, hooks,
-                                     max_restarts, probe_wait, launch))
+    return _run_coroutine(_run_notebook(nb, roles, workdir, timeout, grader_timeout, env, hooks,
+                                        max_restarts, probe_wait, launch))
+
+
+def _run_coroutine(coro):
+    """``asyncio.run(coro)``, also when this thread already runs an event loop (a notebook, a test runner)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
 
 
 @dataclass(frozen=True)
