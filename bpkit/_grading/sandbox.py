@@ -141,12 +141,13 @@ class Sandbox:
             elif os.path.isdir(d):
                 args += ["--ro-bind", d, d]
             made.add(d)
-        for d in _python_dirs():
-            args += parents(d) + ["--ro-bind", d, d]
-        # /tmp lives in memory: its size is capped too
+        # /tmp lives in memory: its size is capped too. It is mounted before the Python folders, so a
+        # virtual environment that lives under /tmp (a fresh clone there, a CI folder) is bound on top of it
         args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_MB * 1024 * 1024),
                  "--tmpfs", "/tmp"]
         made.update({"/proc", "/dev", "/tmp"})
+        for d in _python_dirs():
+            args += parents(d) + ["--ro-bind", d, d]
         if self.package_dir:
             dest = PACKAGE_MOUNT + "/bpkit"
             args += parents(dest) + ["--ro-bind", str(Path(self.package_dir) / "bpkit"), dest]
