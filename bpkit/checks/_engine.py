@@ -99,12 +99,9 @@ def _diagnose(part, cases, outputs):
         return _judged(part, info, cases, outputs)
     with np.errstate(all="ignore"):
         refs = [norm(part.kind, part.reference(*copy.deepcopy(args))) for args in cases]
-    outs = []
-    for out in outputs:
-        try:
-            outs.append(norm(part.kind, out))
-        except Unreadable as exc:
-            return _unreadable(part, info, out, str(exc))
+    outs, message = _read(part, info, outputs)
+    if message is not None:
+        return message
     failing = [i for i in range(len(cases)) if not close(outs[i], refs[i])]
     if not failing:
         return None
@@ -153,14 +150,22 @@ def _array_name(part, j, n):
     return part.out_names[j] if j < len(part.out_names) else f"array {j}"
 
 
-def _judged(part, info, cases, outputs):
-    """Diagnose a part with a ``judge`` (no single right answer): the judge, then its mistakes, then FIXED."""
+def _read(part, info, outputs):
+    """``(outputs as lists of arrays, None)``, or ``(None, message)`` for the first that cannot be read."""
     outs = []
     for out in outputs:
         try:
             outs.append(norm(part.kind, out))
         except Unreadable as exc:
-            return _unreadable(part, info, out, str(exc))
+            return None, _unreadable(part, info, out, str(exc))
+    return outs, None
+
+
+def _judged(part, info, cases, outputs):
+    """Diagnose a part with a ``judge`` (no single right answer): the judge, then its mistakes, then FIXED."""
+    outs, message = _read(part, info, outputs)
+    if message is not None:
+        return message
     with np.errstate(all="ignore"):
         verdicts = [part.judge(copy.deepcopy(args), out) for args, out in zip(cases, outs)]
     failing = [i for i, v in enumerate(verdicts) if v is not None]
