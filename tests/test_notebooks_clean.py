@@ -1,9 +1,12 @@
-"""Committed notebooks hold no widget state, no images and no outputs except the checked ones.
+"""Committed notebooks hold no widget state, no images, no execution counts and no outputs except the checked ones.
 
 A lesson's ``# NBVAL_CHECK_OUTPUT`` cells keep their printed text (that text is
 nbval's test); every other cell is stored empty. Saved widget state would make
 a reopened notebook show "Error displaying widget: model not found" and bloat
-the file (tools/refresh_lesson_outputs.py drops it).
+the file (tools/refresh_lesson_outputs.py drops it). No code cell and no output
+keeps an execution count: a lesson nobody has run must not show ``[3]:`` beside
+its stored outputs as if it had run (issue 14; lessons/conftest.py lets nbval
+compare them anyway).
 """
 import json
 import pathlib
@@ -25,9 +28,11 @@ def test_notebook_holds_no_widget_state_or_stray_outputs(path):
             continue
         source = "".join(cell["source"])
         outputs = cell.get("outputs", [])
+        assert cell.get("execution_count") is None, \
+            f"cell {i} stores an execution count {cell.get('execution_count')}: run tools/refresh_lesson_outputs.py"
+        assert all(o.get("execution_count") is None for o in outputs), f"an output of cell {i} stores an execution count"
         if source.startswith(MARK):
             assert all(o["output_type"] == "stream" and o["name"] == "stdout" for o in outputs), \
                 f"checked cell {i} may only store printed text"
         else:
             assert outputs == [], f"cell {i} stores outputs (only {MARK} cells may)"
-            assert cell.get("execution_count") is None, f"cell {i} stores an execution count"
