@@ -232,3 +232,48 @@ def weight_index(net, index, name="index"):
     if not (0 <= i < shape[0] and 0 <= j < shape[1]):
         raise ValueError(f"net.weights[{k}] (W({k + 1})) has shape {shape}; {name} ({i}, {j}) is outside it")
     return (int(k), int(i), int(j))
+
+
+def integer(name, value, lo=None, hi=None):
+    """Return ``value`` as an int if it is an integer (not a bool, not 2.0) in ``lo..hi`` (None: open)."""
+    where = (f"in {lo}..{hi}" if lo is not None and hi is not None else f">= {lo}" if lo is not None
+             else f"<= {hi}" if hi is not None else "")
+    what = f"an integer {where}".rstrip()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        raise ValueError(f"{name} must be {what}, got {value!r}")
+    return int(value)
+
+
+def optional_flag(name, value):
+    """``None`` (let bpkit decide) or :func:`flag`: e.g. ``use_ipympl`` of the panels (``"no"`` is refused)."""
+    return None if value is None else flag(name, value)
+
+
+def text(name, value):
+    """Return ``value`` if it is a str (a title, a label), else raise naming ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str, got {value!r} ({type(value).__name__})")
+    return value
+
+
+def vector(name, value, *, size=None, min_size=1, finite=True):
+    """Return ``value`` as a 1-D float64 array (:func:`real_array`), of length ``size`` if given, at least ``min_size``."""
+    arr = real_array(name, value, finite=finite)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one value per {'example' if size else 'entry'}), got shape {arr.shape}")
+    if size is not None and arr.shape[0] != size:
+        raise ValueError(f"{name} must have {size} entries, got shape {arr.shape}")
+    if arr.shape[0] < min_size:
+        raise ValueError(f"{name} must have at least {min_size} entries, got shape {arr.shape}")
+    return arr
+
+
+def binary_labels(name, value, size):
+    """Return ``value`` as a 1-D float64 array of ``size`` class labels, each 0 or 1 (bools too)."""
+    arr = vector(name, value, size=size)
+    if not np.all((arr == 0) | (arr == 1)):
+        bad = arr[(arr != 0) & (arr != 1)][0]
+        raise ValueError(f"{name} must hold class labels 0 or 1, got {bad!r} at index {int(np.argmax((arr != 0) & (arr != 1)))}")
+    return arr

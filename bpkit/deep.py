@@ -19,7 +19,6 @@ instead of restating them, and imports only numpy, so the panels of
 """
 from __future__ import annotations
 
-import numbers
 import time
 from dataclasses import dataclass
 
@@ -33,13 +32,15 @@ from .optim import sgd
 
 #: where each hidden activation's values lie, for the histograms (ReLU is open above: values past 3 count in the last bin)
 VALUE_RANGE = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 3.0)}
+#: the most histogram bins :func:`layer_stats` makes (a bar per 1/1000 of the range is finer than any plot shows)
+MAX_BINS = 1_000
+#: the deepest :func:`sawtooth`: past 52 layers a tooth (2^-k wide) is finer than float64 resolves near 1
+MAX_SAWTOOTH_K = 52
 
 
-def _int_in(name, value, lo, hi=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < lo or (hi is not None and value > hi):
-        where = f">= {lo}" if hi is None else f"in {lo}..{hi}"
-        raise ValueError(f"{name} must be an integer {where}, got {value!r}")
-    return int(value)
+def _params(n_in, width, depth, n_out):
+    """Weights and biases of an ``n_in - width x depth - n_out`` network, counted without building it."""
+    return (n_in + 1) * width + (depth - 1) * (width * width + width) + (width + 1) * n_out
 
 
 def deep_network(n_in, width, depth, n_out, activation="sigmoid", init="lecun", init_scale=1.0, seed=0):
@@ -47,9 +48,18 @@ def deep_network(n_in, width, depth, n_out, activation="sigmoid", init="lecun", 
 
     The same seed gives the same first layers at every depth (the rng draws W(1), W(2)... in order
     and the shapes of the first ones do not change), so a depth slider adds layers to one network.
+    A network over ``bpkit._validate.MAX_NETWORK_PARAMS`` weights and biases is refused before
+    anything is built, naming ``width`` and ``depth``.
     """
-    depth = _int_in("depth", depth, 1)
-    width = _int_in("width", width, 1)
+    n_in = _validate.positive_number("n_in", n_in, integer=True)
+    width = _validate.integer("width", width, 1)
+    depth = _validate.integer("depth", depth, 1)
+    n_out = _validate.positive_number("n_out", n_out, integer=True)
+    n = _params(n_in, width, depth, n_out)
+    if n > _validate.MAX_NETWORK_PARAMS:
+        raise ValueError(f"width={width}, depth={depth} make {n:,} weights and biases, over "
+                         f"bpkit._validate.MAX_NETWORK_PARAMS = {_validate.MAX_NETWORK_PARAMS:,}; use fewer or "
+                         f"narrower layers")
     return Network([n_in] + [width] * depth + [n_out], seed=seed, activation=activation, init=init,
                    init_scale=init_scale)
 
@@ -113,13 +123,13 @@ def layer_stats(net, X, Y, kind="cross_entropy", bins=40):
     net : Network
     X : array_like, shape (m, sizes[0]); Y : array_like, shape (m, sizes[-1])
     kind : {"quadratic", "cross_entropy"}
-    bins : int >= 2, histogram bins
+    bins : int in 2..:data:`MAX_BINS`, histogram bins
 
     Returns
     -------
     LayerStats
     """
-    bins = _int_in("bins", bins, 2)
+    bins = _validate.integer("bins", bins, 2, MAX_BINS)
     g_W, g_b = gradient_norms(net, X, Y, kind=kind)
     act = ACTIVATIONS[net.activation]
     lo, hi = VALUE_RANGE[net.activation]
@@ -185,8 +195,14 @@ def gradient_norm_history(net, X, Y, epochs=10, batch_size=10, lr=0.5, kind="cro
         ``norms`` has shape (epochs + 1, L-1): row 0 at the start, row e after epoch e;
         ``history`` is sgd's :class:`bpkit.History`.
     """
+    _validate.network(net)
+    X, Y = _validate.check_xy(net, X, Y)
+    if (X_probe is None) != (Y_probe is None):
+        raise TypeError("X_probe and Y_probe go together: pass both (the probe batch) or neither (the first 500 "
+                        f"rows of X, Y); got X_probe {type(X_probe).__name__}, Y_probe {type(Y_probe).__name__}")
     if X_probe is None:
-        X_probe, Y_probe = np.asarray(X)[:500], np.asarray(Y)[:500]
+        X_probe, Y_probe = X[:500], Y[:500]
+    X_probe, Y_probe = _validate.check_xy(net, X_probe, Y_probe, xname="X_probe", yname="Y_probe")
     rows = [gradient_norms(net, X_probe, Y_probe, kind=kind)[0]]
     history = sgd(net, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, kind=kind, seed=seed,
                   callback=lambda e, n, h: rows.append(gradient_norms(n, X_probe, Y_probe, kind=kind)[0]))
@@ -202,8 +218,9 @@ def tent(x):
     """The tent ``2 relu(x) - 4 relu(x - 1/2)``: two ReLU units, up from (0, 0) to (1/2, 1), down to (1, 0).
 
     On [0, 1] it maps [0, 1] onto [0, 1] twice, so composing it doubles the number of teeth.
+    ``x``: any real array (NaN stays NaN, like the activations).
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = _validate.real_array("x", x)
     return 2.0 * _relu(x) - 4.0 * _relu(x - 0.5)
 
 
@@ -213,10 +230,10 @@ def sawtooth(x, k):
     Parameters
     ----------
     x : array_like, any shape, values in [0, 1]
-    k : int >= 0 (0: the identity)
+    k : int in 0..:data:`MAX_SAWTOOTH_K` (0: the identity)
     """
-    k = _int_in("k", k, 0)
-    y = np.asarray(x, dtype=np.float64)
+    k = _validate.integer("k", k, 0, MAX_SAWTOOTH_K)
+    y = _validate.real_array("x", x)
     for _ in range(k):
         y = tent(y)
     return y
@@ -229,24 +246,32 @@ def count_pieces(x, y):
     every kink lies on a grid point (for :func:`sawtooth` of depth k: a grid of spacing
     2^-(k+1) or finer, where every value is a dyadic number and the arithmetic has no rounding).
     """
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    if x.ndim != 1 or x.shape != y.shape or x.size < 2 or np.any(np.diff(x) <= 0):
-        raise ValueError(f"x must be increasing and x, y 1-D of the same length >= 2, got shapes {x.shape}, {y.shape}")
+    x = _validate.vector("x", x, min_size=2)
+    y = _validate.vector("y", y, size=x.size)
+    if np.any(np.diff(x) <= 0):
+        raise ValueError(f"x must be increasing (sorted, no repeats); it is not at index {int(np.argmax(np.diff(x) <= 0))}")
     slopes = np.diff(y) / np.diff(x)
     return int(1 + np.sum(~np.isclose(slopes[1:], slopes[:-1], rtol=1e-9, atol=1e-9)))
 
 
 def sawtooth_grid(k, per_piece=8):
-    """``(x, sawtooth(x, k))`` on [0, 1] with ``per_piece`` points per piece: spacing 2^-k / per_piece."""
-    k = _int_in("k", k, 0)
+    """``(x, sawtooth(x, k))`` on [0, 1] with ``per_piece`` points per piece: spacing 2^-k / per_piece.
+
+    The grid has ``2^k * per_piece + 1`` points, at most ``bpkit._validate.MAX_ARRAY_ELEMENTS``
+    (k = 22 with 8 per piece).
+    """
+    k = _validate.integer("k", k, 0, MAX_SAWTOOTH_K)
+    per_piece = _validate.positive_number("per_piece", per_piece, integer=True)
+    if (2 ** k) * per_piece + 1 > _validate.MAX_ARRAY_ELEMENTS:
+        raise ValueError(f"sawtooth_grid(k={k}, per_piece={per_piece}) would make {(2 ** k) * per_piece + 1:,} points, "
+                         f"over bpkit._validate.MAX_ARRAY_ELEMENTS = {_validate.MAX_ARRAY_ELEMENTS:,}; use a smaller k")
     x = np.linspace(0.0, 1.0, (2 ** k) * per_piece + 1)
     return x, sawtooth(x, k)
 
 
 def shallow_units_needed(pieces):
     """One hidden layer of n ReLU units gives at most n + 1 linear pieces in 1-D, so ``pieces`` need n >= pieces - 1."""
-    return max(int(pieces) - 1, 0)
+    return _validate.positive_number("pieces", pieces, integer=True) - 1
 
 
 # ----------------------------------------------------------------- depth vs width
@@ -256,17 +281,18 @@ def width_for_budget(n_in, n_out, depth, budget):
     Parameters: ``n_in*w + w`` for the first layer, ``(w*w + w)`` for each of the ``depth - 1``
     hidden-to-hidden layers, ``w*n_out + n_out`` for the output.
     """
-    depth = _int_in("depth", depth, 1)
-
-    def params(w):
-        return (n_in + 1) * w + (depth - 1) * (w * w + w) + (w + 1) * n_out
-
-    if params(1) > budget:
-        raise ValueError(f"budget {budget} is too small for {depth} hidden layers (width 1 needs {params(1)})")
-    w = 1
-    while params(w + 1) <= budget:
-        w += 1
-    return w
+    n_in = _validate.positive_number("n_in", n_in, integer=True)
+    n_out = _validate.positive_number("n_out", n_out, integer=True)
+    depth = _validate.integer("depth", depth, 1)
+    budget = _validate.positive_number("budget", budget, integer=True)
+    if _params(n_in, 1, depth, n_out) > budget:
+        raise ValueError(f"budget {budget} is too small for {depth} hidden layers "
+                         f"(width 1 needs {_params(n_in, 1, depth, n_out)})")
+    lo, hi = 1, budget  # params(lo) <= budget < params(hi + 1): bisect for the largest width that fits
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if _params(n_in, mid, depth, n_out) <= budget else (lo, mid - 1)
+    return lo
 
 
 @dataclass(frozen=True)
@@ -296,20 +322,35 @@ def train_shapes(X, labels, X_test, labels_test, depths=(1, 2, 4, 8), budget=600
     X : array_like, shape (m, 2); labels : array_like of 0/1, shape (m,)
     X_test, labels_test : the same for fresh points
     depths : sequence of int >= 1
-    budget : int, parameters per network (at most)
+    budget : int, parameters per network (at most), at most ``bpkit._validate.MAX_NETWORK_PARAMS``
+    epochs, batch_size, lr, seed : as for :func:`bpkit.sgd`; activation, init : as for :class:`bpkit.Network`
+
+    Every argument is checked before the first network trains.
 
     Returns
     -------
     list of ShapeResult, one per depth, in order.
     """
     X = _validate.as_matrix("X", X, cols=2)
+    labels = _validate.binary_labels("labels", labels, X.shape[0])
     X_test = _validate.as_matrix("X_test", X_test, cols=2)
-    labels = np.asarray(labels)
-    labels_test = np.asarray(labels_test)
-    Y = labels.reshape(-1, 1).astype(np.float64)
+    labels_test = _validate.binary_labels("labels_test", labels_test, X_test.shape[0])
+    if isinstance(depths, (str, bytes, dict, set)) or not hasattr(depths, "__len__") or len(depths) == 0:
+        raise TypeError(f"depths must be a non-empty sequence of integers >= 1, e.g. (1, 2, 4), got {depths!r}")
+    depths = [_validate.integer(f"depths[{i}]", d, 1) for i, d in enumerate(depths)]
+    budget = _validate.positive_number("budget", budget, integer=True)
+    if budget > _validate.MAX_NETWORK_PARAMS:
+        raise ValueError(f"budget must be at most bpkit._validate.MAX_NETWORK_PARAMS = "
+                         f"{_validate.MAX_NETWORK_PARAMS:,} (the largest network bpkit builds), got {budget:,}")
+    widths = [width_for_budget(2, 1, depth, budget) for depth in depths]
+    _validate.positive_number("epochs", epochs, integer=True)
+    _validate.positive_number("batch_size", batch_size, integer=True)
+    _validate.positive_number("lr", lr)
+    _validate.seed(seed)
+    deep_network(2, 1, 1, 1, activation=activation, init=init, seed=seed)  # checks activation and init
+    Y = labels.reshape(-1, 1)
     out = []
-    for depth in depths:
-        width = width_for_budget(2, 1, depth, budget)
+    for depth, width in zip(depths, widths):
         net = deep_network(2, width, depth, 1, activation=activation, init=init, seed=seed)
         t0 = time.perf_counter()
         history = sgd(net, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, kind="cross_entropy", seed=seed)
@@ -320,17 +361,41 @@ def train_shapes(X, labels, X_test, labels_test, depths=(1, 2, 4, 8), budget=600
 
 
 def binary_accuracy(net, X, labels):
-    """Fraction of rows whose one sigmoid output is on the right side of 0.5 (class 1 when > 0.5)."""
+    """Fraction of rows whose one sigmoid output is on the right side of 0.5 (class 1 when > 0.5).
+
+    ``net`` has one output; ``X`` shape (m, sizes[0]); ``labels`` 0/1, shape (m,).
+    """
+    _one_output(net)
+    X = _validate.as_matrix("X", X, cols=net.sizes[0])
+    labels = _validate.binary_labels("labels", labels, X.shape[0])
     p = net.predict(X)[:, 0]
-    return float(np.mean((p > 0.5) == (np.asarray(labels) == 1)))
+    return float(np.mean((p > 0.5) == (labels == 1)))
+
+
+def _one_output(net, n_in=None):
+    _validate.network(net)
+    if net.sizes[-1] != 1 or (n_in is not None and net.sizes[0] != n_in):
+        want = f"{n_in} inputs and " if n_in is not None else ""
+        raise ValueError(f"net must have {want}one output (the probability of class 1), got sizes {net.sizes}")
+    return net
 
 
 def decision_grid(net, lo=(0.0, 0.0), hi=(1.0, 1.0), n=80):
     """The network's output on an n x n grid over the box [lo, hi]: shape (n, n), row i at y = ys[i].
 
+    ``net`` has 2 inputs and 1 output; ``lo``, ``hi``: two finite numbers each, ``lo < hi``;
+    ``n``: int >= 2, with ``n * n * max(net.sizes)`` at most ``bpkit._validate.MAX_ARRAY_ELEMENTS``.
     Returns ``(probabilities, extent)`` with ``extent = (x_lo, x_hi, y_lo, y_hi)`` (for ``imshow``).
     """
-    n = _int_in("n", n, 2)
+    _one_output(net, n_in=2)
+    lo = _validate.vector("lo", lo, size=2)
+    hi = _validate.vector("hi", hi, size=2)
+    if not np.all(lo < hi):
+        raise ValueError(f"lo must be below hi in both coordinates, got lo={lo.tolist()}, hi={hi.tolist()}")
+    n = _validate.integer("n", n, 2)
+    if n * n * max(net.sizes) > _validate.MAX_ARRAY_ELEMENTS:
+        raise ValueError(f"n={n} makes a grid of {n * n:,} points through layers of up to {max(net.sizes)} units, over "
+                         f"bpkit._validate.MAX_ARRAY_ELEMENTS = {_validate.MAX_ARRAY_ELEMENTS:,}; use a smaller n")
     xs = np.linspace(lo[0], hi[0], n)
     ys = np.linspace(lo[1], hi[1], n)
     gx, gy = np.meshgrid(xs, ys)
@@ -339,8 +404,8 @@ def decision_grid(net, lo=(0.0, 0.0), hi=(1.0, 1.0), n=80):
 
 
 __all__ = [
-    "LayerStats", "ShapeResult", "VALUE_RANGE", "binary_accuracy", "count_pieces", "dead_units",
-    "decision_grid", "deep_network", "gradient_norm_history", "gradient_norms", "layer_stats",
+    "LayerStats", "MAX_BINS", "MAX_SAWTOOTH_K", "ShapeResult", "VALUE_RANGE", "binary_accuracy", "count_pieces",
+    "dead_units", "decision_grid", "deep_network", "gradient_norm_history", "gradient_norms", "layer_stats",
     "sawtooth", "sawtooth_grid", "shallow_units_needed", "tent", "train_shapes", "unit_spread",
     "width_for_budget",
 ]

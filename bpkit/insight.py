@@ -29,22 +29,26 @@ from . import _validate
 from .activations import sigmoid
 from .backprop import backprop, errors
 from .costs import check_targets, cost, get_cost
-from .gradcheck import numerical_gradient, relative_error
+from .gradcheck import MAX_CHECK_PARAMS, numerical_gradient, relative_error
 from .network import Network
 from .optim import TrainingDiverged, gradient_descent, sgd
 
 __all__ = [
-    "DigitNudges", "GradientCosts", "LearningRateRun", "SaturationRun", "TrainTestCurve",
+    "DigitNudges", "GradientCosts", "LearningRateRun", "MAX_SATURATION_STEPS", "SaturationRun", "TrainTestCurve",
     "digit_nudges", "example_factors", "gradient_costs", "learning_rate_grid", "saturation_run",
     "train_test_curve", "weight_size",
 ]
 
 
-def _checked(net, X, Y, kind):
+#: the most neuron-steps :func:`saturation_run` takes, ``len(starts) * (epochs + 1)`` (each ~15 us: about 3 s)
+MAX_SATURATION_STEPS = 200_000
+
+
+def _checked(net, X, Y, kind, xname="X", yname="Y"):
     _validate.network(net)
     C = get_cost(kind)
-    X, Y = _validate.check_xy(net, X, Y)
-    check_targets(kind, Y)
+    X, Y = _validate.check_xy(net, X, Y, xname=xname, yname=yname)
+    check_targets(kind, Y, yname=yname)
     return X, Y, C
 
 
@@ -165,7 +169,7 @@ class GradientCosts:
     rel_error: float
 
 
-def gradient_costs(net, X, Y, kind="quadratic", only=None, eps=1e-5):
+def gradient_costs(net, X, Y, kind="quadratic", only=None, eps=1e-5, max_params=MAX_CHECK_PARAMS):
     """Time the gradient by central differences and by backprop, counting the cost calls.
 
     Central differences need two cost evaluations per parameter, each a full
@@ -181,14 +185,31 @@ def gradient_costs(net, X, Y, kind="quadratic", only=None, eps=1e-5):
         Indices into ``net.params()`` (weights first, then biases) to nudge; the time of
         the whole numerical gradient is then the counted evaluations' mean time times
         ``2 * n_params``. Default: all of them (slow for big networks).
+    eps : float > 0, the central-difference step
+    max_params : int > 0, default :data:`bpkit.gradcheck.MAX_CHECK_PARAMS` (5,000)
+        The most parameters nudged (two cost evaluations each); more are refused with
+        what they would cost: nudge a few arrays (``only=``), or pass a larger ``max_params``.
 
     Returns
     -------
     GradientCosts
     """
     X, Y, _ = _checked(net, X, Y, kind)
+    eps = _validate.positive_number("eps", eps)
+    max_params = _validate.positive_number("max_params", max_params, integer=True)
     params = net.params()
-    only = list(range(len(params))) if only is None else [int(i) for i in only]
+    if only is None:
+        only = list(range(len(params)))
+    elif isinstance(only, (str, bytes, dict, set)) or not hasattr(only, "__len__") or len(only) == 0:
+        raise TypeError(f"only must be a non-empty list of indices into net.params(), e.g. [0, 1], got {only!r}")
+    else:
+        only = [_validate.integer(f"only[{k}]", i, 0, len(params) - 1) for k, i in enumerate(only)]
+    nudged = int(sum(params[i].size for i in only))
+    if nudged > max_params:
+        raise ValueError(
+            f"gradient_costs would nudge {nudged:,} parameters, 2 x {nudged:,} cost evaluations over "
+            f"{X.shape[0]} examples, over max_params={max_params:,}; nudge a few arrays (only=[...], indices into "
+            f"net.params()), or pass max_params={nudged} to wait for it")
     calls = [0]
 
     def f():
@@ -247,12 +268,22 @@ def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
     (large w, b with y = 0), the quadratic run's ``a(1 - a)`` is tiny and it barely
     moves for many epochs; the cross-entropy run has no such factor. All starts
     run side by side. Returns a :class:`SaturationRun`.
+
+    ``starts``: one number or a 1-D array of finite numbers; ``x``: a finite number; ``y``: a
+    target in [0, 1]; ``len(starts) * (epochs + 1)`` at most :data:`MAX_SATURATION_STEPS`.
     """
-    starts = np.atleast_1d(np.asarray(starts, dtype=np.float64))
-    if starts.ndim != 1 or not np.all(np.isfinite(starts)):
-        raise ValueError(f"starts must be a 1-D array of finite numbers, got {starts!r}")
+    starts = _validate.real_array("starts", starts, finite=True)
+    starts = _validate.vector("starts", np.atleast_1d(starts))
+    x = _validate.real_number("x", x)
+    y = _validate.real_number("y", y)
+    if not 0.0 <= y <= 1.0:
+        raise ValueError(f"y must be a target in [0, 1] (a sigmoid's output; cross-entropy needs it), got {y!r}")
     epochs = _validate.positive_number("epochs", epochs, integer=True)
     lr = _validate.positive_number("lr", lr)
+    if starts.size * (epochs + 1) > MAX_SATURATION_STEPS:
+        raise ValueError(f"saturation_run would take {starts.size} x {epochs + 1:,} neuron steps, over "
+                         f"MAX_SATURATION_STEPS = {MAX_SATURATION_STEPS:,} (about 15 us each); use fewer epochs "
+                         f"or starts")
     out = {}
     for kind in ("quadratic", "cross_entropy"):
         C = get_cost(kind)
@@ -272,8 +303,16 @@ def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
 
 # ------------------------------------------------------------------ lesson 5
 def weight_size(weights):
-    """``sum over layers of sum(W**2)``: what the L2 penalty prices (lesson 5), without ``lam / (2m)``."""
-    return float(sum(np.sum(np.asarray(W, dtype=np.float64) ** 2) for W in weights))
+    """``sum over layers of sum(W**2)``: what the L2 penalty prices (lesson 5), without ``lam / (2m)``.
+
+    ``weights``: a list or tuple of real arrays (``net.weights``), finite.
+    """
+    if isinstance(weights, Network):
+        raise TypeError("weights must be a list of arrays such as net.weights, got a Network (pass net.weights)")
+    if not isinstance(weights, (list, tuple)):
+        raise TypeError(f"weights must be a list of arrays such as net.weights, got {type(weights).__name__}")
+    arrays = [_validate.real_array(f"weights[{k}]", W, finite=True) for k, W in enumerate(weights)]
+    return float(sum(np.sum(W ** 2) for W in arrays))
 
 
 @dataclass(frozen=True)
@@ -300,9 +339,14 @@ class TrainTestCurve:
 def train_test_curve(net, X, Y, X_test, Y_test, epochs, lr, lam=0.0, kind="quadratic", every=1):
     """Full-batch gradient descent on a copy of ``net``, recording both costs every ``every`` epochs.
 
-    Returns a :class:`TrainTestCurve`; ``net`` is not changed.
+    Returns a :class:`TrainTestCurve`; ``net`` is not changed. ``X_test``, ``Y_test`` are
+    checked like ``X``, ``Y``; ``epochs``, ``lr``, ``lam`` as for :func:`bpkit.gradient_descent`.
     """
-    _validate.network(net)
+    X, Y, _ = _checked(net, X, Y, kind)
+    X_test, Y_test, _ = _checked(net, X_test, Y_test, kind, xname="X_test", yname="Y_test")
+    _validate.positive_number("epochs", epochs, integer=True)
+    _validate.positive_number("lr", lr)
+    _validate.non_negative_number("lam", lam)
     every = _validate.positive_number("every", every, integer=True)
     work = net.copy()
     rec_e, rec_tr, rec_te = [0], [cost(work, X, Y, kind=kind)], [cost(work, X_test, Y_test, kind=kind)]
@@ -341,7 +385,25 @@ class LearningRateRun:
 
 def learning_rate_grid(lrs, X, Y, X_test, labels_test, sizes=(784, 16, 16, 10), epochs=5, batch_size=10,
                        kind="cross_entropy", seed=0):
-    """Train a fresh ``Network(sizes, seed)`` with each learning rate; return a list of :class:`LearningRateRun`."""
+    """Train a fresh ``Network(sizes, seed)`` with each learning rate; return a list of :class:`LearningRateRun`.
+
+    ``lrs``: a non-empty list of positive numbers; ``X``, ``Y``: the training batch for ``sizes``;
+    ``X_test`` shape (m', sizes[0]) and ``labels_test`` its m' classes in 0..sizes[-1]-1;
+    the rest as for :func:`bpkit.sgd`. Every argument is checked before the first run trains.
+    """
+    if isinstance(lrs, (str, bytes, dict, set)) or not hasattr(lrs, "__len__") or len(lrs) == 0:
+        raise TypeError(f"lrs must be a non-empty list of learning rates, e.g. [0.1, 1.0], got {lrs!r}")
+    lrs = [_validate.positive_number(f"lrs[{k}]", lr) for k, lr in enumerate(lrs)]
+    probe = Network(sizes, seed=seed)  # checks sizes and seed
+    X, Y, _ = _checked(probe, X, Y, kind)
+    X_test = _validate.as_matrix("X_test", X_test, cols=probe.sizes[0])
+    labels_test = _validate.vector("labels_test", labels_test, size=X_test.shape[0])
+    if np.any(labels_test != np.round(labels_test)) or labels_test.min() < 0 or labels_test.max() >= probe.sizes[-1]:
+        raise ValueError(f"labels_test must be classes 0..{probe.sizes[-1] - 1} (integers), got values from "
+                         f"{labels_test.min():g} to {labels_test.max():g}")
+    _validate.positive_number("epochs", epochs, integer=True)
+    if batch_size is not None:
+        _validate.positive_number("batch_size", batch_size, integer=True)
     runs = []
     for lr in lrs:
         net = Network(list(sizes), seed=seed)

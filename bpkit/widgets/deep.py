@@ -16,6 +16,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
+from ..costs import check_targets
 from ..deep import (VALUE_RANGE, count_pieces, decision_grid, deep_network, layer_stats, sawtooth_grid,
                     shallow_units_needed, train_shapes)
 from ..network import INITS
@@ -168,15 +169,23 @@ def init_panel(X, Y, width=32, max_depth=10, activation="sigmoid", init="lecun",
     max_depth : int in 1..10, the depth slider's maximum
     activation, init : the starting controls (``init`` one of :data:`bpkit.network.INITS`)
     seed : int, the networks' seed
+    use_ipympl : bool or None, see :class:`LiveFigure`
+
+    Building it computes :func:`bpkit.deep.layer_stats` at every depth 1..max_depth (one
+    forward and backward pass over the batch each); the deepest network must stay within
+    ``bpkit._validate.MAX_NETWORK_PARAMS`` (checked first, naming ``width``).
     """
     X = _validate.as_matrix("X", X)
     Y = _validate.as_matrix("Y", Y, rows=X.shape[0])
-    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or not 1 <= max_depth <= 10:
-        raise ValueError(f"max_depth must be an integer in 1..10, got {max_depth!r}")
+    check_targets("cross_entropy", Y)
     width = _validate.positive_number("width", width, integer=True)
+    max_depth = _validate.integer("max_depth", max_depth, 1, 10)
     _validate.choice("activation", activation, VALUE_RANGE)
     _validate.choice("init", init, INITS)
-    return InitPanel(X, Y, width, max_depth, activation, init, _validate.seed(seed), use_ipympl)
+    seed = _validate.seed(seed)
+    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+    deep_network(X.shape[1], width, max_depth, Y.shape[1], activation=activation, init=init, seed=seed)  # fits?
+    return InitPanel(X, Y, width, max_depth, activation, init, seed, use_ipympl)
 
 
 class SawtoothPanel(Panel):
@@ -231,10 +240,9 @@ class SawtoothPanel(Panel):
 
 
 def sawtooth_panel(max_k=8, use_ipympl=None):
-    """Build lesson 8's sawtooth panel (see :class:`SawtoothPanel`); ``max_k`` in 1..12."""
-    if isinstance(max_k, bool) or not isinstance(max_k, int) or not 1 <= max_k <= 12:
-        raise ValueError(f"max_k must be an integer in 1..12, got {max_k!r}")
-    return SawtoothPanel(max_k, use_ipympl)
+    """Build lesson 8's sawtooth panel (see :class:`SawtoothPanel`); ``max_k`` in 1..12, ``use_ipympl`` bool or None."""
+    max_k = _validate.integer("max_k", max_k, 1, 12)
+    return SawtoothPanel(max_k, _validate.optional_flag("use_ipympl", use_ipympl))
 
 
 class ShapesPanel(Panel):
@@ -305,7 +313,13 @@ class ShapesPanel(Panel):
 
 def shapes_panel(X, labels, X_test, labels_test, depths=(1, 2, 3, 4, 6), budget=150, epochs=150, batch_size=10,
                  lr=0.1, activation="relu", init="he", seed=0, use_ipympl=None):
-    """Train :func:`bpkit.deep.train_shapes` once and build lesson 8's depth-vs-width panel (see :class:`ShapesPanel`)."""
+    """Train :func:`bpkit.deep.train_shapes` once and build lesson 8's depth-vs-width panel (see :class:`ShapesPanel`).
+
+    The arguments are :func:`bpkit.deep.train_shapes`'s (checked there before anything trains)
+    and ``use_ipympl`` (bool or None, see :class:`LiveFigure`). Building it trains one network
+    per depth: ``len(depths) * epochs`` epochs of at most ``budget`` parameters over the m points.
+    """
+    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
     X = _validate.as_matrix("X", X, cols=2)
     X_test = _validate.as_matrix("X_test", X_test, cols=2)
     results = train_shapes(X, labels, X_test, labels_test, depths=depths, budget=budget, epochs=epochs,
