@@ -11,7 +11,7 @@ import numpy as np
 from .. import _validate
 from ..plots.training import heatmap, update_heatmap
 from ..insight import example_factors
-from ..sweeps import delta_history, example_costs, root_sum_squares
+from ..sweeps import MAX_DELTA_VALUES, delta_history, example_costs, root_sum_squares
 from ._common import LiveFigure, Panel, Readout
 
 __all__ = ["DeltaSteps", "delta_history", "delta_steps"]
@@ -39,9 +39,9 @@ class DeltaSteps(Panel):
 
     name = "delta-steps"
 
-    def __init__(self, net, X, Y, kind="quadratic", use_ipympl=None):
+    def __init__(self, net, X, Y, kind="quadratic", use_ipympl=None, max_values=MAX_DELTA_VALUES):
         _validate.network(net)
-        self.totals, self.parts = delta_history(net, X, Y, kind=kind)
+        self.totals, self.parts = delta_history(net, X, Y, kind=kind, max_values=max_values)
         self.m = len(self.totals)
         self._costs = example_costs(net, X, Y, kind=kind)
         self._sizes = [root_sum_squares(T) for T in self.totals]
@@ -111,7 +111,7 @@ class DeltaSteps(Panel):
         self.figure.redraw()
 
 
-def delta_steps(net, X, Y, kind="quadratic", use_ipympl=None):
+def delta_steps(net, X, Y, kind="quadratic", use_ipympl=None, max_values=MAX_DELTA_VALUES):
     """Build lesson 4's Delta-accumulation panel (see :class:`DeltaSteps`).
 
     Parameters
@@ -120,5 +120,10 @@ def delta_steps(net, X, Y, kind="quadratic", use_ipympl=None):
     X : array_like, shape (m, sizes[0]); Y : array_like, shape (m, sizes[-1])
     kind : {"quadratic", "cross_entropy"}
     use_ipympl : bool or None, see :class:`LiveFigure`
+    max_values : int > 0, default :data:`bpkit.sweeps.MAX_DELTA_VALUES` (5,000,000)
+        The panel keeps every step, ``2 * m * (number of weights)`` numbers (a 2-3-1 network on
+        the 3 sleep/study examples: 54). More are refused by :func:`bpkit.sweeps.delta_history` with the memory
+        they would take; pass a few examples (``X[:6], Y[:6]``) or a larger ``max_values``.
     """
-    return DeltaSteps(net, X, Y, kind=kind, use_ipympl=use_ipympl)
+    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+    return DeltaSteps(net, X, Y, kind=kind, use_ipympl=use_ipympl, max_values=max_values)

@@ -13,7 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
-from ..sweeps import epsilon_curve
+from ..sweeps import MAX_EPSILON_EVALS, epsilon_curve
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["EpsilonPanel", "epsilon_curve", "epsilon_panel"]
@@ -35,12 +35,16 @@ class EpsilonPanel(Panel):
 
     name = "epsilon"
 
-    def __init__(self, net, X, Y, kind, lam, log10_eps, start, use_ipympl):
-        self.log10_eps = np.asarray(log10_eps, dtype=np.float64)
+    def __init__(self, net, X, Y, kind, lam, log10_eps, start, use_ipympl, max_evaluations=MAX_EPSILON_EVALS):
+        self.log10_eps = _validate.real_array("log10_eps", log10_eps, finite=True)
+        if self.log10_eps.ndim != 1 or self.log10_eps.size < 3:
+            raise ValueError(f"log10_eps must be an evenly spaced increasing grid of at least 3 values, "
+                             f"got shape {self.log10_eps.shape}")
         steps = np.diff(self.log10_eps)
-        if self.log10_eps.ndim != 1 or self.log10_eps.size < 3 or np.any(steps <= 0) or not np.allclose(steps, steps[0]):
+        if np.any(steps <= 0) or not np.allclose(steps, steps[0]):
             raise ValueError("log10_eps must be an evenly spaced increasing grid of at least 3 values")
-        self.errors = epsilon_curve(net, X, Y, self.log10_eps, kind=kind, lam=lam)
+        start = _validate.real_number("start", start)
+        self.errors = epsilon_curve(net, X, Y, self.log10_eps, kind=kind, lam=lam, max_evaluations=max_evaluations)
         self.best = int(np.argmin(self.errors))
         eps = 10.0 ** self.log10_eps
         start = self.log10_eps[self.index(start)]
@@ -92,7 +96,8 @@ class EpsilonPanel(Panel):
         self.figure.redraw()
 
 
-def epsilon_panel(net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8.0, use_ipympl=None):
+def epsilon_panel(net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8.0, use_ipympl=None,
+                  max_evaluations=MAX_EPSILON_EVALS):
     """Build lesson 7's epsilon panel (see :class:`EpsilonPanel`).
 
     Parameters
@@ -101,8 +106,15 @@ def epsilon_panel(net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8
     X, Y, kind, lam : as for :func:`bpkit.cost`
     log10_eps : evenly spaced grid of exponents, default -12 to -1 in steps of 0.25
     start : float, the slider's first log10(eps) (nearest grid point)
+    use_ipympl : bool or None, see :class:`LiveFigure`
+    max_evaluations : int > 0, default :data:`bpkit.sweeps.MAX_EPSILON_EVALS` (100,000)
+        The panel computes its whole curve once, ``2 * num_params * len(log10_eps)`` cost
+        evaluations (lesson 7's 2-3-1 network: 13 x 2 x 45 = 1,170). More are refused by
+        :func:`bpkit.sweeps.epsilon_curve` with their cost in seconds; pass a larger
+        ``max_evaluations`` to wait for them knowingly.
     """
     _validate.network(net)
+    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
     if log10_eps is None:
         log10_eps = np.arange(-12.0, -0.999, 0.25)
-    return EpsilonPanel(net, X, Y, kind, lam, log10_eps, start, use_ipympl)
+    return EpsilonPanel(net, X, Y, kind, lam, log10_eps, start, use_ipympl, max_evaluations=max_evaluations)
