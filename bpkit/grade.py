@@ -268,7 +268,7 @@ def _read_plain_file(path):
 
 def _grade_file(path, student, config, started):
     """Read one submission, tell which exercise it is, and grade it (raises only on grader bugs)."""
-    from ._grading.notebooks import InvalidNotebook, notebook_from_content, notebook_from_name, read_submission
+    from ._grading.notebooks import InvalidNotebook, choose_notebook, notebook_from_name, read_submission_noted
 
     by_nb = _notebook_parts(config)
     name_guess = notebook_from_name(path.name, by_nb)
@@ -281,17 +281,17 @@ def _grade_file(path, student, config, started):
         parts = [zero(p, Status.INVALID, why) for p in by_nb.get(name_guess, [])]
         return _result(student, path, name_guess, parts, started, error=why)
     try:
-        nb = read_submission(data)
+        nb, notes = read_submission_noted(data)  # notes: what was mended to read it (nbformat 3, bad bytes)
     except InvalidNotebook as exc:
         parts = [zero(p, Status.INVALID, str(exc)) for p in by_nb.get(name_guess, [])]
         return _result(student, path, name_guess, parts, started, error=str(exc))
-    notebook = name_guess or notebook_from_content(
-        nb, {n: [(p.key, p.function) for p in ps] for n, ps in by_nb.items()}
-    )
+    # the content wins over a misleading file name; an ambiguous content leaves it to the name
+    notebook, why = choose_notebook(name_guess, nb, {n: [(p.key, p.function) for p in ps] for n, ps in by_nb.items()})
+    notes = notes + ([why] if why else [])
     if notebook is None:
-        return _result(student, path, None, (), started, error=UNKNOWN_EXERCISE)
-    parts, notes = _grade_notebook(nb, notebook, student, config)
-    return _result(student, path, notebook, parts, started, notes=notes)
+        return _result(student, path, None, (), started, error=UNKNOWN_EXERCISE, notes=notes)
+    parts, more = _grade_notebook(nb, notebook, student, config)
+    return _result(student, path, notebook, parts, started, notes=notes + more)
 
 
 def _sandbox(config):

@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import re
 import secrets
 import subprocess
 import traceback
@@ -100,6 +101,7 @@ class CellRun:
     truncated: bool = False    # output was over the cap and dropped
     seconds: float = 0.0
     why: str = ""              # for skipped / not_run
+    line: str = ""             # for an error: the line of the cell it came from (from the traceback), if shown
 
 
 class _Client(NotebookClient):
@@ -195,6 +197,7 @@ async def _run_cell(client, cell, index):
                 run.status = CellStatus.ERROR
                 run.ename = str(content.get("ename", ""))[:200]
                 run.evalue = str(content.get("evalue", ""))[:1000]
+                run.line = failing_line(content.get("traceback"))
         else:
             run.status = CellStatus.OK
     run.seconds = monotonic() - t0
@@ -202,6 +205,24 @@ async def _run_cell(client, cell, index):
     run.truncated = client.stats["truncated"]
     cell.outputs = []  # nothing downstream needs them; keeps memory small
     return run
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_ARROW = re.compile(r"^-+>\s*\d+\s?(.*)$")
+
+
+def failing_line(traceback):
+    """The cell's line an error came from: the first ``----> 3 assert ...`` line of IPython's traceback ("" if none).
+
+    The first frame is the cell's own (most recent call last), so an error raised
+    deeper, in a function the cell called, names the cell's line that called it.
+    """
+    for entry in traceback if isinstance(traceback, list) else ():
+        for text in _ANSI.sub("", str(entry)).splitlines():
+            m = _ARROW.match(text.strip())
+            if m and m.group(1).strip():
+                return m.group(1).strip()[:300]
+    return ""
 
 
 def run_notebook(nb, roles, workdir, timeout, grader_timeout, env, should_skip=None,

@@ -9,6 +9,7 @@ added are kept.
 """
 from __future__ import annotations
 
+import codecs
 import copy
 import json
 import re
@@ -61,7 +62,21 @@ def strip_hidden_tests(source):
 
 
 def read_submission(data):
-    """Parse the bytes of a submitted ``.ipynb``.
+    """Parse the bytes of a submitted ``.ipynb`` (see :func:`read_submission_noted`; its notes dropped)."""
+    return read_submission_noted(data)[0]
+
+
+def read_submission_noted(data):
+    """Parse the bytes of a submitted ``.ipynb``, and say what had to be mended to read it.
+
+    Two things a real notebook may have are mended rather than refused:
+
+    * bytes that are not UTF-8 (a Latin-1 ``\\xe9`` typed into a markdown cell):
+      each is replaced by U+FFFD, the replacement character (``errors="replace"``),
+      so valid UTF-8 elsewhere stays exactly as written (a Latin-1 fallback for
+      the whole file would garble it); if the text still is not JSON, the file
+      is refused as not UTF-8;
+    * nbformat 3 (cells inside ``"worksheets"``): converted with nbformat to 4.
 
     Parameters
     ----------
@@ -69,7 +84,9 @@ def read_submission(data):
 
     Returns
     -------
-    nbformat.NotebookNode (format 4)
+    (nbformat.NotebookNode (format 4), list of str)
+        The notebook, and notes for the instructor such as ``converted from
+        nbformat 3 to 4``.
 
     Raises
     ------
@@ -77,20 +94,27 @@ def read_submission(data):
         With a reason a person can act on, e.g. ``not a valid notebook (JSON
         error at line 12, column 5: Expecting ',' delimiter)``.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidNotebook(f"not a valid notebook (not UTF-8 text: byte {exc.start} cannot be decoded)") from None
+    notes = []
+    text, bad = _decode(data)
     if not text.strip():
         raise InvalidNotebook("not a valid notebook (the file is empty)")
     try:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
+        if bad:
+            raise InvalidNotebook(f"not a valid notebook (not UTF-8 text: byte {bad[0]} cannot be decoded)") from None
         raise InvalidNotebook(
             f"not a valid notebook (JSON error at line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
     except RecursionError:
         raise InvalidNotebook("not a valid notebook (JSON nested too deeply)") from None
+    if bad:
+        where = f"byte {bad[0]} (0x{data[bad[0]]:02x})" + (f" and {len(bad) - 1} more" if len(bad) > 1 else "")
+        notes.append(f"the file is not all UTF-8: {where} could not be decoded and became the replacement "
+                     "character U+FFFD; the rest was graded as written")
+    if isinstance(raw, dict) and raw.get("nbformat") == 3 and isinstance(raw.get("worksheets"), list):
+        raw = _from_v3(raw)
+        notes.append("converted from nbformat 3 (cells inside worksheets) to nbformat 4 before grading")
     if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
         raise InvalidNotebook("not a valid notebook (no list of cells at the top level)")
     if raw.get("nbformat") != 4:
@@ -114,7 +138,39 @@ def read_submission(data):
         cells.append(new)
     nb = nbformat.v4.new_notebook(cells=cells)
     nb.metadata = nbformat.from_dict(raw.get("metadata") if isinstance(raw.get("metadata"), dict) else {})
-    return nb
+    return nb, notes
+
+
+_MAX_BAD_BYTES = 1000   # past this many undecodable bytes the file is not text: stop counting
+
+
+def _decode(data):
+    """``(text, offsets in the file of the bytes that are not UTF-8)``; each such byte becomes U+FFFD."""
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        pass
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    pieces, bad, pos = [], [], start
+    while len(bad) < _MAX_BAD_BYTES:
+        try:
+            pieces.append(data[pos:].decode("utf-8"))
+            return "".join(pieces), bad
+        except UnicodeDecodeError as exc:
+            pieces.append(data[pos:pos + exc.start].decode("utf-8") + "\ufffd" * (exc.end - exc.start))
+            bad.extend(range(pos + exc.start, pos + exc.end))
+            pos += exc.end
+    pieces.append(data[pos:].decode("utf-8", errors="replace"))  # past the cap: not worth counting
+    return "".join(pieces), bad
+
+
+def _from_v3(raw):
+    """A format-3 notebook (a dict) as a format-4 dict, converted by nbformat (cells of any kind kept)."""
+    try:
+        return nbformat.convert(nbformat.from_dict(raw), 4)
+    except Exception as exc:  # nbformat's converter expects a well-formed v3 notebook
+        raise InvalidNotebook(f"not a valid notebook (nbformat 3 that could not be converted to 4: "
+                              f"{type(exc).__name__}: {exc})") from None
 
 
 def notebook_from_name(name, known):
@@ -136,18 +192,11 @@ def notebook_from_name(name, known):
     return None
 
 
-def notebook_from_content(nb, functions):
-    """Which exercise a notebook is, from the part keys and function names in its cells.
+def content_scores(nb, functions):
+    """How strongly a notebook's code cells point to each exercise: ``{notebook name: score}`` (only scores > 0).
 
-    Parameters
-    ----------
-    nb : NotebookNode
-    functions : dict, notebook name -> list of (part key, function name)
-
-    Returns
-    -------
-    str or None
-        The notebook with the most matches, if there is exactly one best.
+    A part's ``check("NN.K", ...)`` call (its locked check cell) counts 2, a
+    ``def <function>(`` of the part counts 1.
     """
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     scores = {}
@@ -160,11 +209,52 @@ def notebook_from_content(nb, functions):
                 score += 1
         if score:
             scores[name] = score
+    return scores
+
+
+def notebook_from_content(nb, functions):
+    """Which exercise a notebook is, from the part keys and function names in its cells.
+
+    Parameters
+    ----------
+    nb : NotebookNode
+    functions : dict, notebook name -> list of (part key, function name)
+
+    Returns
+    -------
+    str or None
+        The notebook with the most matches (:func:`content_scores`), if there is exactly one best.
+    """
+    scores = content_scores(nb, functions)
     if not scores:
         return None
     best = max(scores.values())
     winners = [n for n, s in scores.items() if s == best]
     return winners[0] if len(winners) == 1 else None
+
+
+#: the content overrules the file name when it scores at least this much, and over twice what the name's exercise scores
+CONTENT_WINS_FROM = 2
+
+
+def choose_notebook(name_guess, nb, functions):
+    """Which exercise to grade a submission as: ``(notebook or None, note or None)``.
+
+    The content decides when it clearly says one exercise (:func:`notebook_from_content`,
+    scoring at least :data:`CONTENT_WINS_FROM` and more than twice what the file
+    name's exercise scores); when it is ambiguous or says nothing, the file name
+    decides (:func:`notebook_from_name`). Overruling the name comes with a note
+    naming both.
+    """
+    scores = content_scores(nb, functions)
+    content = notebook_from_content(nb, functions)
+    clear = content is not None and scores[content] >= CONTENT_WINS_FROM
+    if name_guess is None:
+        return content, None
+    if clear and content != name_guess and scores[content] > 2 * scores.get(name_guess, 0):
+        return content, (f"the file name says {name_guess}, its content is exercise {content}: "
+                         f"graded as {content[:2]}")
+    return name_guess, None
 
 
 @dataclass
@@ -205,6 +295,7 @@ def restore(submission, solution, parts, setup_source, grader_sources):
     notes = []
     out, seen = _merge(submission, ids, notes)
     _put_back_deleted(out, seen, ids, notes)
+    _tests_below_their_code(out, parts, notes)
     cells, roles, student_code = _with_grader_cells(out, parts, ids, setup_source, grader_sources)
     nb = nbformat.v4.new_notebook(cells=cells, metadata=copy.deepcopy(solution.metadata))
     for c in nb.cells:
@@ -278,6 +369,35 @@ def _put_back_deleted(out, seen, ids, notes):
         out.insert(pos, (copy.deepcopy(sol), i))
         seen.add(gid)
         notes.append(f"restored deleted cell {gid}")
+
+
+def _defines(cell, function):
+    """Does a code cell define ``function`` (``def function(`` or ``function = ...`` at the top level)?"""
+    if cell.cell_type != "code":
+        return False
+    name = re.escape(function)
+    return re.search(rf"^(def\s+{name}\s*\(|{name}\s*=[^=])", cell.source, re.M) is not None
+
+
+def _tests_below_their_code(out, parts, notes):
+    """Move a part's test cell that the learner dragged above the cell defining its function to just below it.
+
+    A test cell (and the grader's cell, which goes right before it) can only
+    test a function defined above it. When no cell above the test cell defines
+    the part's function but a later one does, the test cell runs right after
+    the first such cell, with a note; the learner's cells keep their order.
+    """
+    for part in parts:
+        tests = next((j for j, (c, _) in enumerate(out) if grade_id(c) == part.grade_id), None)
+        if tests is None or any(_defines(c, part.function) for c, _ in out[:tests]):
+            continue
+        later = next((j for j in range(tests + 1, len(out)) if _defines(out[j][0], part.function)), None)
+        if later is None:
+            continue
+        out.insert(later, out.pop(tests))  # after the pop, ``later`` is the place just below the defining cell
+        number = part.grade_id[: -len(TESTS_SUFFIX)].replace("part", "part ", 1)
+        notes.append(f"the test cell of {number} ({part.key}) sat above the cell that defines {part.function}: "
+                     "the grader ran it right below that cell (move it back below in your notebook)")
 
 
 def _role(gid, ids):

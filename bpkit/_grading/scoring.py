@@ -193,7 +193,15 @@ def _test_cell_failed(test_run, timeout):
         if test_run.ename == "NotImplementedError":
             return Status.TEST_FAILED, ("the test cell failed with NotImplementedError: it also uses another "
                                         "function of this notebook that is not written yet")
-        return Status.TEST_FAILED, f"the test cell failed: {test_run.ename}: {first_line(test_run.evalue)}"
+        line = first_line(getattr(test_run, "line", ""), 200)  # the line of the cell it came from (the traceback)
+        if not test_run.evalue.strip():  # a bare `assert x == y` says nothing: name the line instead
+            if not line:
+                return Status.TEST_FAILED, f"the test cell failed: {test_run.ename} (with no message)"
+            if test_run.ename == "AssertionError":
+                return Status.TEST_FAILED, f"the test cell failed: this assert did not hold: {line}"
+            return Status.TEST_FAILED, f"the test cell failed: {test_run.ename} at the line: {line}"
+        where = f" (at the line: {line})" if line else ""
+        return Status.TEST_FAILED, f"the test cell failed: {test_run.ename}: {first_line(test_run.evalue)}{where}"
     if test_run.status.overran or test_run.status is CellStatus.DEAD:
         return Status.TIMEOUT, f"the test cell did not finish within {timeout:g} s"
     if test_run.status is CellStatus.SKIPPED:

@@ -1,0 +1,275 @@
+"""The grader's messages name the problem (issue 12, item 5).
+
+A real nbformat-3 notebook is converted and graded; the content of a notebook
+wins over a misleading file name; a stray Latin-1 byte costs nothing but a
+note; a test cell dragged above its code cell still tests it; a bare assert in
+a test cell is named by its line; the bug hunt's secret candidates carry no
+answer. Each case is a real submission, graded as ``bpkit-grade`` grades it
+(a kernel per submission), beside the unit tests of the pieces.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from bpkit import checks, grade
+from bpkit._grading.execute import CellRun, failing_line
+from bpkit._grading.notebooks import (
+    InvalidNotebook,
+    choose_notebook,
+    notebook_from_name,
+    read_submission,
+    read_submission_noted,
+    restore,
+)
+from bpkit._grading.records import CellStatus, Role, Status
+from bpkit._grading.scoring import _test_cell_failed
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "grading"))
+import submissions as subs  # noqa: E402
+
+pytestmark = pytest.mark.skipif(not SOLUTIONS.is_dir(), reason="no solutions/ folder")
+FUNCTIONS = {n: [(p.key, p.function) for p in checks.parts_for(n)] for n in checks.NOTEBOOKS}
+
+
+def _gid(cell):
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _solution(name):
+    return nbformat.read(str(SOLUTIONS / f"{name}_solution.ipynb"), as_version=4)
+
+
+def _grade(path, student="alice", seed=3):
+    return grade.grade_file(path, student, grade.GradeConfig(str(SOLUTIONS), seed=seed, timeout=10))
+
+
+def _full_marks(r):
+    assert r.error is None, r.error
+    assert r.max_points > 0 and r.points == r.max_points, [(p.part, p.message) for p in r.parts]
+
+
+# ----------------------------------------------------------------- 1. nbformat 3
+def _as_v3(nb):
+    """The notebook as nbformat 3 writes it (cells inside worksheets), in JSON."""
+    v3 = nbformat.convert(copy.deepcopy(nb), 3)
+    text = json.dumps(v3)
+    assert '"worksheets"' in text and '"cells"' in text and json.loads(text)["nbformat"] == 3
+    return text
+
+
+def test_an_nbformat_3_notebook_is_converted_with_a_note():
+    ex = nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), as_version=4)
+    nb, notes = read_submission_noted(_as_v3(ex).encode())
+    assert [(c.cell_type, _gid(c), c.source) for c in nb.cells] == [(c.cell_type, _gid(c), c.source)
+                                                                    for c in ex.cells]
+    assert notes == ["converted from nbformat 3 (cells inside worksheets) to nbformat 4 before grading"]
+    # a format-3 file with no worksheets is still not a notebook, and says which format it claims
+    with pytest.raises(InvalidNotebook, match="nbformat 3"):
+        read_submission(b'{"cells": [], "nbformat": 3}')
+    with pytest.raises(InvalidNotebook, match="no list of cells"):
+        read_submission(b'{"nbformat": 3, "worksheets": 7}')
+
+
+@pytest.mark.slow
+def test_an_nbformat_3_submission_is_graded(tmp_path):
+    path = tmp_path / "03_sigmoid_derivative.ipynb"
+    path.write_text(_as_v3(_solution("03_sigmoid_derivative")))
+    r = _grade(path)
+    _full_marks(r)
+    assert r.notebook == "03_sigmoid_derivative"
+    assert any("converted from nbformat 3" in n for n in r.notes), r.notes
+
+
+# ------------------------------------------------- 2. content over a misleading name
+def test_the_content_wins_over_a_misleading_file_name():
+    sgd = _solution("06_sgd")
+    name = notebook_from_name("05_sgd.ipynb", FUNCTIONS)
+    assert name == "05_regularization"  # what the name alone says
+    notebook, note = choose_notebook(name, sgd, FUNCTIONS)
+    assert notebook == "06_sgd"
+    assert note == "the file name says 05_regularization, its content is exercise 06_sgd: graded as 06"
+    # the content agrees with the name: no note
+    assert choose_notebook("06_sgd", sgd, FUNCTIONS) == ("06_sgd", None)
+    # no name: the content decides, as before
+    assert choose_notebook(None, sgd, FUNCTIONS) == ("06_sgd", None)
+
+
+def test_the_name_decides_when_the_content_is_ambiguous_or_unknown():
+    blank = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    assert choose_notebook("05_regularization", blank, FUNCTIONS) == ("05_regularization", None)
+    # one def of exercise 6 and one of exercise 3: a tie, so the name decides
+    tie = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def make_batches(m, b, seed):\n    pass\n"),
+                                          nbformat.v4.new_code_cell("def sigmoid(z):\n    pass\n")])
+    assert choose_notebook("05_regularization", tie, FUNCTIONS) == ("05_regularization", None)
+    # a single borrowed helper is too little to overrule the name
+    one = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def make_batches(m, b, seed):\n    pass\n")])
+    assert choose_notebook("05_regularization", one, FUNCTIONS) == ("05_regularization", None)
+    # exercise 5 that also holds a pasted function of exercise 6 is exercise 5
+    reg = _solution("05_regularization")
+    reg.cells.append(nbformat.v4.new_code_cell("def make_batches(m, b, seed):\n    pass\n"))
+    assert choose_notebook("05_regularization", reg, FUNCTIONS) == ("05_regularization", None)
+    # every solution is named and read as itself
+    for n in checks.NOTEBOOKS:
+        assert choose_notebook(n, _solution(n), FUNCTIONS) == (n, None), n
+
+
+@pytest.mark.slow
+def test_exercise_6_saved_as_05_is_graded_as_6(tmp_path):
+    path = tmp_path / "05_sgd.ipynb"
+    path.write_bytes((SOLUTIONS / "06_sgd_solution.ipynb").read_bytes())
+    r = _grade(path)
+    assert r.notebook == "06_sgd"
+    assert {p.part for p in r.parts} == {"06.1", "06.2"}
+    _full_marks(r)
+    assert "the file name says 05_regularization, its content is exercise 06_sgd: graded as 06" in r.notes
+
+
+# ------------------------------------------------------------ 3. lenient decoding
+def _with_latin1_byte(data):
+    """The notebook's bytes with one Latin-1 e-acute (0xe9) typed into its first markdown cell; and its offset."""
+    at = data.index(b"sigmoid", data.index(b'"markdown"'))
+    return data[:at] + b"\xe9" + data[at:], at
+
+
+def test_a_latin1_byte_is_replaced_and_named_by_its_offset():
+    data, at = _with_latin1_byte((EXERCISES / "03_sigmoid_derivative_exercise.ipynb").read_bytes())
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    nb, notes = read_submission_noted(data)
+    assert any("\ufffdsigmoid" in c.source for c in nb.cells if c.cell_type == "markdown")
+    assert notes == [f"the file is not all UTF-8: byte {at} (0xe9) could not be decoded and became the "
+                     "replacement character U+FFFD; the rest was graded as written"]
+    # valid UTF-8 elsewhere in the file is kept exactly (no Latin-1 reading of the whole file)
+    nb2, notes2 = read_submission_noted(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "source": "caf\u00e9 \u03c3'(z)", "metadata": {}}]}, ensure_ascii=False).encode()
+        .replace(b"(z)", b"(z)\xe9\xe9"))
+    assert nb2.cells[0].source == "caf\u00e9 \u03c3'(z)\ufffd\ufffd"
+    assert "and 1 more" in notes2[0]
+    # bytes that are not text at all still are refused as not UTF-8
+    with pytest.raises(InvalidNotebook, match="not UTF-8"):
+        read_submission(b"\xff\xfe\x00garbage")
+
+
+@pytest.mark.slow
+def test_a_submission_with_a_latin1_byte_is_graded(tmp_path):
+    data, at = _with_latin1_byte((SOLUTIONS / "03_sigmoid_derivative_solution.ipynb").read_bytes())
+    path = tmp_path / "03_sigmoid_derivative.ipynb"
+    path.write_bytes(data)
+    r = _grade(path)
+    _full_marks(r)
+    assert any(f"byte {at} (0xe9)" in n for n in r.notes), r.notes
+
+
+# ---------------------------------------------------- 4. a test cell above its code
+def _dragged(nb, tests="part2_tests", above="part2_prompt"):
+    """The notebook with the test cell ``tests`` moved up, just above the cell ``above``."""
+    nb = copy.deepcopy(nb)
+    cell = next(c for c in nb.cells if _gid(c) == tests)
+    nb.cells.remove(cell)
+    nb.cells.insert(next(i for i, c in enumerate(nb.cells) if _gid(c) == above), cell)
+    return nb
+
+
+def test_restore_puts_a_dragged_test_cell_back_below_its_code():
+    sol = _solution("03_sigmoid_derivative")
+    parts = checks.parts_for("03_sigmoid_derivative")
+    ex = nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), as_version=4)
+    r = restore(_dragged(ex), sol, parts, "SETUP", {p.key: f"GRADE {p.key}" for p in parts})
+    order = [_gid(c) or c.source for c in r.nb.cells]
+    code, grader, tests = order.index("part2_code"), order.index("GRADE 03.2"), order.index("part2_tests")
+    assert code < grader == tests - 1  # the grader's cell and the test cell run after the function exists
+    assert r.roles[tests] == (Role.TESTS, "03.2") and r.roles[grader] == (Role.GRADER, "03.2")
+    assert ("the test cell of part 2 (03.2) sat above the cell that defines sigmoid_prime: the grader ran it "
+            "right below that cell (move it back below in your notebook)") in r.notes
+    # in its place, nothing moves and nothing is said
+    r = restore(ex, sol, parts, "SETUP", {p.key: f"GRADE {p.key}" for p in parts})
+    assert not any("sat above" in n for n in r.notes)
+    # a function the learner defines in a cell of their own, below the test cell, counts too
+    mine = _dragged(ex, "part1_tests", "part1_prompt")
+    for c in mine.cells:
+        if _gid(c) == "part1_code":
+            c.source = "# moved below\n"
+    mine.cells.append(nbformat.v4.new_code_cell(subs.SIGMOID))
+    r = restore(mine, sol, parts, "SETUP", {p.key: f"GRADE {p.key}" for p in parts})
+    sources = [c.source for c in r.nb.cells]
+    assert sources.index(subs.SIGMOID) == sources.index("GRADE 03.1") - 1
+    assert any("part 1 (03.1) sat above the cell that defines sigmoid" in n for n in r.notes)
+
+
+@pytest.mark.slow
+def test_a_dragged_test_cell_costs_nothing(tmp_path):
+    ex = nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), as_version=4)
+    path = tmp_path / "03_sigmoid_derivative.ipynb"
+    nbformat.write(_dragged(subs.make_notebook(ex, {})), str(path))
+    r = _grade(path)
+    _full_marks(r)
+    assert not any("not found" in p.message for p in r.parts)
+    assert any("sat above the cell that defines sigmoid_prime" in n for n in r.notes), r.notes
+
+
+# ------------------------------------------------------ 5. a bare assert, by its line
+IPYTHON_TRACEBACK = [
+    "\x1b[0;31m---------------------------------------------------------------------------\x1b[0m",
+    "\x1b[0;31mAssertionError\x1b[0m                            Traceback (most recent call last)",
+    "Cell \x1b[0;32mIn[7], line 3\x1b[0m\n\x1b[1;32m      1\x1b[0m z \x1b[38;5;241m=\x1b[39m np\x1b[38;5;241m.\x1b[39m"
+    "linspace(\x1b[38;5;241m-\x1b[39m\x1b[38;5;241m6\x1b[39m, \x1b[38;5;241m6\x1b[39m, \x1b[38;5;241m13\x1b[39m)\n"
+    "\x1b[0;32m----> 3\x1b[0m \x1b[38;5;28;01massert\x1b[39;00m np\x1b[38;5;241m.\x1b[39mshape(sigmoid_prime(z)) "
+    "\x1b[38;5;241m==\x1b[39m (\x1b[38;5;241m13\x1b[39m,)\n",
+    "\x1b[0;31mAssertionError\x1b[0m: ",
+]
+
+
+def test_the_failing_line_is_read_from_the_traceback():
+    assert failing_line(IPYTHON_TRACEBACK) == "assert np.shape(sigmoid_prime(z)) == (13,)"
+    assert failing_line(None) == failing_line([]) == failing_line(["no arrow here"]) == ""
+    # an error raised inside a function the cell called: the cell's own line, the first frame
+    deeper = ["Cell In[2], line 4\n----> 4 grads = f(X)\n", "File ~/x.py:9, in f(X)\n----> 9 raise ValueError('no')\n"]
+    assert failing_line(deeper) == "grads = f(X)"
+
+
+def test_a_bare_assert_is_named_by_its_line():
+    run = CellRun(CellStatus.ERROR, "AssertionError", "", line="assert np.shape(sigmoid_prime(z)) == (13,)")
+    status, message = _test_cell_failed(run, 5)
+    assert status is Status.TEST_FAILED
+    assert message == "the test cell failed: this assert did not hold: assert np.shape(sigmoid_prime(z)) == (13,)"
+    # an assert with its own words keeps them, and says where
+    run = CellRun(CellStatus.ERROR, "AssertionError", "return (dW1, db1, dW2, db2)", line='assert len(grads) == 4')
+    assert _test_cell_failed(run, 5)[1] == ("the test cell failed: AssertionError: return (dW1, db1, dW2, db2) "
+                                            "(at the line: assert len(grads) == 4)")
+    # other errors without words, and no traceback at all
+    assert _test_cell_failed(CellRun(CellStatus.ERROR, "KeyError", "", line="d['x']"), 5)[1] == (
+        "the test cell failed: KeyError at the line: d['x']")
+    assert _test_cell_failed(CellRun(CellStatus.ERROR, "AssertionError", ""), 5)[1] == (
+        "the test cell failed: AssertionError (with no message)")
+
+
+CLIPPED_SIGMOID = '''def sigmoid(z):
+    """sigma(z), kept from overflowing by clipping z (so sigma(-1000) is 7e-218, not 0)."""
+    z = np.clip(np.asarray(z, dtype=float), -500, 500)
+    return 1.0 / (1.0 + np.exp(-z))
+'''
+
+
+@pytest.mark.slow
+def test_a_bare_assert_in_a_graded_test_cell_is_named_by_its_line(tmp_path):
+    """The clipped sigmoid is right to 1e-9 on every secret case, but the test cell wants sigma(-1000) == 0."""
+    ex = nbformat.read(str(EXERCISES / "03_sigmoid_derivative_exercise.ipynb"), as_version=4)
+    path = tmp_path / "03_sigmoid_derivative.ipynb"
+    nbformat.write(subs.make_notebook(ex, {"part1": CLIPPED_SIGMOID}), str(path))
+    r = _grade(path)
+    got = {p.part: p for p in r.parts}
+    if got["03.1"].test_cell in ("missing",) or not got["03.1"].test_cell.startswith(("failed", "passed")):
+        pytest.skip(f"this grader does not run test cells ({got['03.1'].test_cell})")
+    assert got["03.2"].points == got["03.2"].max_points, got["03.2"].message
+    assert got["03.1"].points == 0
+    assert got["03.1"].message == "the test cell failed: this assert did not hold: assert np.array_equal(big, [0.0, 1.0])"
