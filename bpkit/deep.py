@@ -27,6 +27,7 @@ import numpy as np
 from . import _validate
 from .activations import ACTIVATIONS
 from .backprop import backprop
+from .costs import check_targets, get_cost
 from .network import Network
 from .optim import sgd
 
@@ -57,8 +58,8 @@ def deep_network(n_in, width, depth, n_out, activation="sigmoid", init="lecun", 
     n_out = _validate.positive_number("n_out", n_out, integer=True)
     n = _params(n_in, width, depth, n_out)
     if n > _validate.MAX_NETWORK_PARAMS:
-        raise ValueError(f"width={width}, depth={depth} make {n:,} weights and biases, over "
-                         f"bpkit._validate.MAX_NETWORK_PARAMS = {_validate.MAX_NETWORK_PARAMS:,}; use fewer or "
+        raise ValueError(f"n_in={n_in}, width={width}, depth={depth}, n_out={n_out} make {n:,} weights and biases, "
+                         f"over bpkit._validate.MAX_NETWORK_PARAMS = {_validate.MAX_NETWORK_PARAMS:,}; use fewer or "
                          f"narrower layers")
     return Network([n_in] + [width] * depth + [n_out], seed=seed, activation=activation, init=init,
                    init_scale=init_scale)
@@ -197,12 +198,15 @@ def gradient_norm_history(net, X, Y, epochs=10, batch_size=10, lr=0.5, kind="cro
     """
     _validate.network(net)
     X, Y = _validate.check_xy(net, X, Y)
+    get_cost(kind)  # kind is known before the targets are checked for it
+    check_targets(kind, Y)
     if (X_probe is None) != (Y_probe is None):
         raise TypeError("X_probe and Y_probe go together: pass both (the probe batch) or neither (the first 500 "
                         f"rows of X, Y); got X_probe {type(X_probe).__name__}, Y_probe {type(Y_probe).__name__}")
     if X_probe is None:
         X_probe, Y_probe = X[:500], Y[:500]
     X_probe, Y_probe = _validate.check_xy(net, X_probe, Y_probe, xname="X_probe", yname="Y_probe")
+    check_targets(kind, Y_probe, yname="Y_probe")
     rows = [gradient_norms(net, X_probe, Y_probe, kind=kind)[0]]
     history = sgd(net, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, kind=kind, seed=seed,
                   callback=lambda e, n, h: rows.append(gradient_norms(n, X_probe, Y_probe, kind=kind)[0]))
