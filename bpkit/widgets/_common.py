@@ -13,6 +13,22 @@ CSS classes (stable, for tests and styling): every panel's outer box has
 ``bpkit-panel`` plus its own ``bpkit-<panel-name>``; sliders have
 ``bpkit-slider``; number readouts have ``bpkit-readout`` plus their own
 ``bpkit-<what>`` (e.g. ``bpkit-cost``); figures have ``bpkit-figure``.
+
+A panel whose kernel is gone says so (:func:`panel_status`). Its views live in
+the browser and keep moving after a kernel restart, but nothing computes any
+more; the front end cannot ask Python whether it is alive, so the signal has to
+come from the front end itself. ipywidgets 8 gives one: when the kernel
+restarts, JupyterLab's widget manager calls ``disconnect()``, which sets
+``comm_live = false`` on every model, and each ``DOMWidgetView`` then carries
+the class ``jupyter-widgets-disconnected`` (views restored from saved widget
+state, without a kernel, carry it from the start). Every panel's box holds a
+small HTML child with a ``<style>`` that shows the panel's "not connected"
+message, and dims the rest, exactly when the box has that class; inside panels
+it hides ipywidgets' own sign for it, a wordless red broken-chain icon before
+every single view. While the kernel lives the message is hidden by CSS: no
+traffic, no timer. A notebook reopened without saved widget state shows
+JupyterLab's own "Error displaying widget: model not found" instead (no view is
+made at all); the note at the top of every lesson explains both.
 """
 from __future__ import annotations
 
@@ -21,6 +37,12 @@ import math
 
 import ipywidgets as widgets
 from matplotlib.figure import Figure
+
+from ..plots import _style
+
+#: what a panel shows once its kernel is gone (after a restart, or restored from saved state)
+OFFLINE_TEXT = ("This panel is not connected to a running kernel (the notebook was reopened or its kernel "
+                "restarted), so moving it changes nothing. Choose Run \u25b8 Run All Cells to bring it back.")
 
 
 def have_ipympl():
@@ -77,7 +99,7 @@ class LiveFigure:
     def __init__(self, figsize=(5, 3.5), use_ipympl=None, dpi=100):
         self.interactive = have_ipympl() if use_ipympl is None else bool(use_ipympl)
         dpi = min(dpi, self.MAX_WIDTH_PX / figsize[0])
-        self.fig = Figure(figsize=figsize, dpi=dpi)
+        self.fig = _style.style_figure(Figure(figsize=figsize, dpi=dpi))
         if self.interactive:
             from ipympl.backend_nbagg import Canvas, FigureManager
 
@@ -257,9 +279,43 @@ class Panel:
         return f"<{type(self).__name__}: bpkit-{self.name} panel, {len(self.sliders)} slider(s)>"
 
 
+_DEAD = ".bpkit-panel.jupyter-widgets-disconnected"
+_STATUS_CSS = " ".join((
+    # hidden while the kernel lives (the <style> inside applies even so)
+    ".bpkit-panel > .bpkit-status { display: none; height: auto; margin: 0 0 4px 0; }",
+    f"{_DEAD} > .bpkit-status {{ display: block; }}",
+    f".bpkit-offline {{ color: {_style.OFFLINE_TEXT_COLOUR}; background: {_style.OFFLINE_BACKGROUND}; "
+    f"border-left: 4px solid {_style.OFFLINE_BAR}; padding: 4px 8px; line-height: 1.4; white-space: normal; }}",
+    f"{_DEAD} > :not(.bpkit-status) {{ opacity: 0.45; }}",
+    # ipywidgets' own sign, a red broken chain before every single view, says no words: one message instead
+    f"{_DEAD}::before, .bpkit-panel .jupyter-widgets-disconnected::before {{ display: none; }}",
+    _style.FIGURE_CSS,
+))
+
+
+def panel_status():
+    """The HTML child every panel box starts with: the panel's CSS and its "not connected" message.
+
+    The message shows only while the box carries ipywidgets' ``jupyter-widgets-disconnected``
+    class (see the module docstring); the CSS also frames the panel's figures.
+    """
+    status = widgets.HTML(
+        f"<style>{_STATUS_CSS}</style>"
+        f"<div class='bpkit-offline' role='status'>&#9888; {html.escape(OFFLINE_TEXT)}</div>"
+    )
+    status.add_class("bpkit-status")
+    return status
+
+
 def panel_box(children, name, vertical=True):
-    """The outer box of a panel, with classes ``bpkit-panel`` and ``bpkit-<name>``."""
-    box = widgets.VBox(children) if vertical else widgets.HBox(children)
+    """The outer box of a panel, with classes ``bpkit-panel`` and ``bpkit-<name>``.
+
+    Its first child is :func:`panel_status` (for a horizontal box, the children go in an
+    inner HBox below it), then ``children``.
+    """
+    children = list(children)
+    status = panel_status()
+    box = widgets.VBox([status, *children]) if vertical else widgets.VBox([status, widgets.HBox(children)])
     box.add_class("bpkit-panel")
     box.add_class(f"bpkit-{name}")
     return box
