@@ -11,6 +11,7 @@ import numbers
 import numpy as np
 
 from .. import _validate
+from ._style import WRONG_TEXT
 
 #: :func:`digit_grid` and :func:`weight_images` draw at most this many images (one Axes each:
 #: 100 take about 1 s; 2,000 took 23 s). Pass a slice such as ``images[:100]``, or ``max_images=``.
@@ -221,7 +222,7 @@ def digit_grid(fig, images, labels=None, predicted=None, ncols=8, max_images=MAX
             parts.append(f"net {int(predicted[i])}")
         if parts:
             wrong = labels is not None and predicted is not None and labels[i] != predicted[i]
-            ax.set_title(", ".join(parts), fontsize=8, color="C3" if wrong else "k")
+            ax.set_title(", ".join(parts), fontsize=8, color=WRONG_TEXT if wrong else "k")
         axes.append(ax)
     return axes
 
