@@ -308,10 +308,14 @@ def _grade_notebook(nb, notebook, student, config):
     """Run a readable submission of ``notebook`` in a fresh kernel and score it: (PartResults, notes)."""
     from ._grading import execute
 
+    from ._grading.kernel_package import kernel_package
+
     parts = _notebook_parts(config)[notebook]
     limits = Limits.of(config.timeout)
+    # the bpkit the kernel imports: no checks, and the functions this exercise asks for have no body
+    package = kernel_package(str(n) for p in parts for n in p.forbidden)
     box = _sandbox(config)
-    box = box.for_kernel() if box is not None else None
+    box = box.for_kernel(package) if box is not None else None
     with tempfile.TemporaryDirectory(prefix="bpkit-grade-", ignore_cleanup_errors=True) as workdir:
         io_dir = Path(workdir, "io")    # the grader's files: one fresh folder per part
         cwd = Path(workdir, "cwd")      # the kernel's working directory: it never holds the cases
@@ -321,14 +325,14 @@ def _grade_notebook(nb, notebook, student, config):
             if box is not None:
                 box.give(d)
         cases = make_cases(config, student, parts)
-        restored = graded_notebook(nb, _solution(config, notebook), parts, io_dir, limits)
-        files = PartFiles(io_dir, cases, box)
+        restored, aliases = graded_notebook(nb, _solution(config, notebook), parts, io_dir, limits)
+        files = PartFiles(io_dir, cases, box, aliases)
         launch = execute.Launch(box, str(conn), (str(cwd), str(io_dir), str(conn))) if box is not None else None
         runs, blocked = execute.run_notebook(
             restored.nb, restored.roles, str(cwd),
             timeout=config.timeout,
             grader_timeout=limits.grader_cell,
-            env=kernel_env(box),
+            env=kernel_env(box, package),
             should_skip=files.should_skip,
             after_cell=files.after_cell,
             launch=launch,

@@ -30,6 +30,7 @@ import importlib
 import json
 import os
 import pickle
+import _signal
 import signal
 import sys
 import threading
@@ -101,6 +102,8 @@ class Session:
         self._makedirs = os.makedirs
         self._perf = time.perf_counter
         self._setprofile = sys.setprofile
+        self._getprofile = sys.getprofile
+        self._getsignal = signal.getsignal
         self._thread_setprofile = threading.setprofile
         self._signal = signal.signal
         self._setitimer = signal.setitimer
@@ -136,18 +139,30 @@ class Session:
             id(signal.setitimer): "signal.setitimer",
             id(signal.alarm): "signal.alarm",
         }
+        # signal.signal is a Python wrapper around _signal.signal: watch both levels
+        for name in ("signal", "setitimer", "alarm", "siginterrupt", "pthread_sigmask", "set_wakeup_fd"):
+            fn = getattr(_signal, name, None)
+            if fn is not None:
+                self._guard_c.setdefault(id(fn), f"signal.{name}")
         self._guard_py = {
             threading.setprofile.__code__: "threading.setprofile",
             threading.settrace.__code__: "threading.settrace",
         }
+        for name in ("signal", "setitimer", "alarm"):
+            code = getattr(getattr(signal, name, None), "__code__", None)
+            if code is not None:
+                self._guard_py[code] = f"signal.{name}"
 
     # ------------------------------------------------------------- one call
-    def _call(self, fn, args, key):
-        """Call ``fn(*args)`` under the timer and the tripwire.
+    def _call(self, fn, args, key, arrays=None, budget=None):
+        """Call ``fn(*args)`` and encode its result (:func:`.codec.encode`), under the timer and the tripwire.
 
-        Returns ``(value, error, forbidden_name, tampering)`` where ``error`` is
-        ``(type name, message)`` or None.
+        The result is turned into plain data before the tripwire is switched off,
+        so a value that computes itself late (a lazy ``__array__``) is watched too.
+        Returns ``(encoded value, error, forbidden_name, tampering)`` where
+        ``error`` is ``(type name, message)`` or None.
         """
+        arrays = {} if arrays is None else arrays
         by_code, by_key, names = self._forbidden.get(key, ({}, {}, set()))
         guard_c, guard_py = self._guard_c, self._guard_py
         hits, tamper = [], []
@@ -183,12 +198,17 @@ class Session:
                 self._thread_setprofile(hook)
                 self._setprofile(hook)
                 try:
-                    value = fn(*args)
+                    value = codec.encode(fn(*args), arrays, budget)
                 finally:
                     state["in_call"] = False
+                    still = self._getprofile() is hook
                     self._setprofile(None)
                     self._thread_setprofile(None)
                     self._setitimer(signal.ITIMER_REAL, 0)
+                    if not still:
+                        tamper.append("code that switched the grader's profile hook off")
+                    if self._getsignal(signal.SIGALRM) is not on_alarm:
+                        tamper.append("code that replaced the grader's timer (the SIGALRM handler)")
         except _CallTimeout:
             error = (_TIMEOUT, f"did not return within {self.per_call:g} s")
         except BaseException as exc:  # the learner's error, or the grader's interrupt
@@ -204,8 +224,13 @@ class Session:
             return "(the exception could not be shown)"
 
     # ------------------------------------------------------------- one part
-    def run_part(self, key, fname, namespace, folder=None):
+    def run_part(self, key, fname, namespace, folder=None, standins=None, standin_names=()):
         """Grade part ``key``: call ``namespace[fname]`` on every case, write the report.
+
+        ``key`` is the part's random name in this kernel. ``standins`` (source
+        code) defines the solution's functions of the parts graded before this
+        one; the names in ``standin_names`` are bound to them in ``namespace``
+        first, so this part is scored on its own function alone.
 
         Reads the cases from, and writes ``out_<slug>.npz`` and then
         ``out_<slug>.json`` into, ``folder`` (the part's own folder, made fresh
@@ -219,6 +244,8 @@ class Session:
         arrays = {}
         start = self._perf()
         try:
+            if standins and self._isinstance(namespace, dict):
+                self._bind_standins(standins, standin_names, namespace)
             fn = namespace.get(fname) if self._isinstance(namespace, dict) else None
             if fn is None:
                 result["status"] = _MISSING
@@ -238,6 +265,13 @@ class Session:
             # the function (or a thread of the notebook) deleted the part's folder: make it again
             self._makedirs(folder, exist_ok=True)
             self._write_report(folder, key, result, arrays)
+
+    def _bind_standins(self, source, names, namespace):
+        own = {"__name__": "_bpkit_grader_standins", "__builtins__": builtins}
+        exec(compile(source, "<bpkit grader: the solution's earlier parts>", "exec"), own)
+        for name in names:
+            if name in own:
+                namespace[name] = own[name]
 
     def _write_report(self, folder, key, result, arrays):
         json_name, npz_name = report_names(key)
@@ -268,7 +302,7 @@ class Session:
             if stop is not None:
                 result["outputs"].append(codec.encode_error(_TIMEOUT, stop))
                 continue
-            value, error, hit, tamper = self._call(fn, self._loads(blob), key)
+            encoded, error, hit, tamper = self._call(fn, self._loads(blob), key, arrays, budget)
             if hit and not result["forbidden_call"]:
                 result["forbidden_call"] = hit
             if tamper and not result["tampering"]:
@@ -278,7 +312,7 @@ class Session:
                 if error[0] in (_TIMEOUT, "KeyboardInterrupt"):
                     stop = "not run: an earlier case did not return in time"
             else:
-                result["outputs"].append(codec.encode(value, arrays, budget))
+                result["outputs"].append(encoded)
 
 
 def cap_output(limit):

@@ -4,6 +4,7 @@ Split from :mod:`bpkit.grade`, which runs these notebooks and scores what they r
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import pickle
@@ -20,15 +21,22 @@ from .scoring import TELL_INSTRUCTOR, Cases
 from .records import SESSION_PREFIX, part_dir_name, KernelReport, Role, cases_name
 
 
+SETUP_ID = "setup"   # grade_id of the solution's first code cell (imports)
+TESTS_SUFFIX, CODE_SUFFIX = "_tests", "_code"
+# why a part's test cell is not run by bpkit-grade (see docs/INSTRUCTORS.md, "bpkit-grade and nbgrader")
+TESTS_NOT_RUN = ("bpkit-grade judges the part on its secret cases in the grader's process; "
+                 "test cells run only under nbgrader")
 BUDGET_CALLS = 2.0
 GRADER_CELL_CALLS = 2.0
 GRADER_CELL_MARGIN = 5.0
 
 
-def kernel_env(sandbox=None):
+def kernel_env(sandbox=None, package=None):
     """The environment of a grading kernel: one BLAS thread, no display, no debugger warnings.
 
     In a sandbox, only a short list of the grader's variables is kept (:meth:`.sandbox.Sandbox.env`).
+    Without one, ``package`` (the folder of the kernel's bpkit, :func:`.kernel_package.kernel_package`)
+    goes first on the kernel's ``PYTHONPATH``.
     """
     env = dict(os.environ)
     # one BLAS thread per kernel: --jobs already uses the cores
@@ -37,7 +45,11 @@ def kernel_env(sandbox=None):
     env["MPLBACKEND"] = "Agg"
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
     env.pop("JUPYTER_PLATFORM_DIRS", None)
-    return sandbox.env(env) if sandbox is not None else env
+    if sandbox is not None:
+        return sandbox.env(env)
+    if package:
+        env["PYTHONPATH"] = os.pathsep.join([str(package)] + [p for p in [env.get("PYTHONPATH")] if p])
+    return env
 
 
 def setup_source(token, workdir, forbidden, per_call, budget, strict):
@@ -51,13 +63,48 @@ def setup_source(token, workdir, forbidden, per_call, budget, strict):
     )
 
 
-def grader_source(token, key, function, folder):
-    """The grader's cell of one part: calls the learner's function on the secret cases (in ``folder``)."""
+def grader_source(token, alias, function, folder, standins=None):
+    """The grader's cell of one part: calls the learner's function on the secret cases (in ``folder``).
+
+    ``alias`` is the part's name inside the kernel (random: the kernel never
+    learns which part it is); ``standins`` is a :class:`Standins` or None.
+    """
+    extra = ""
+    if standins is not None:
+        extra = f", standins={json.dumps(standins.source)}, standin_names={json.dumps(list(standins.names))}"
     return (
-        f"# bpkit grader: part {key} (added by the grader, not part of the exercise)\n"
+        "# bpkit grader: one part (added by the grader, not part of the exercise)\n"
         f"__import__('sys').modules[{json.dumps(SESSION_PREFIX + token)}].run_part("
-        f"{json.dumps(key)}, {json.dumps(function)}, globals(), {json.dumps(str(folder))})\n"
+        f"{json.dumps(alias)}, {json.dumps(function)}, globals(), {json.dumps(str(folder))}{extra})\n"
     )
+
+
+@dataclass(frozen=True)
+class Standins:
+    """The solution's functions of the parts graded before this one, to stand in for the learner's.
+
+    A part is scored on its own function: if ``sigmoid_prime`` calls the
+    learner's ``sigmoid``, the call goes to the solution's ``sigmoid`` instead,
+    so a mistake in part 1 does not cost part 2 too. Only parts whose grader cell
+    ran earlier (whose results are already in) get a stand-in: the kernel sees
+    the answer of a part only after that part was graded.
+    """
+
+    source: str     # the solution's setup cell and the code cells of those parts
+    names: tuple    # the functions to bind in the notebook's namespace
+
+    @classmethod
+    def of(cls, solution, earlier):
+        """The stand-ins for the parts in ``earlier`` (None if there are none)."""
+        from .notebooks import grade_id
+
+        if not earlier:
+            return None
+        by_id = {grade_id(c): c.source for c in solution.cells if c.cell_type == "code" and grade_id(c)}
+        sources = [by_id.get(SETUP_ID, "")]
+        sources += [by_id[p.grade_id.replace(TESTS_SUFFIX, CODE_SUFFIX)] for p in earlier
+                    if p.grade_id.replace(TESTS_SUFFIX, CODE_SUFFIX) in by_id]
+        return cls("\n\n".join(sources), tuple(p.function for p in earlier))
 
 
 @dataclass(frozen=True)
@@ -99,15 +146,28 @@ def make_cases(config, student, parts):
 
 
 def graded_notebook(nb, solution, parts, io_dir, limits):
-    """The submission with the solution's locked cells put back and the grader's cells added."""
+    """The submission with the solution's locked cells put back and the grader's cells added.
+
+    Returns ``(Restored, aliases)``: ``aliases`` maps each part key to the random
+    name the kernel knows the part by (its folder and files are named after it).
+    """
     from .notebooks import restore
 
     token = secrets.token_hex(8)
-    forbidden = {p.key: [str(n) for n in p.forbidden] for p in parts}
-    strict = [p.key for p in parts if getattr(p, "strict_float", False)]
+    aliases = {p.key: "p" + secrets.token_hex(6) for p in parts}
+    forbidden = {aliases[p.key]: [str(n) for n in p.forbidden] for p in parts}
+    strict = [aliases[p.key] for p in parts if getattr(p, "strict_float", False)]
     setup = setup_source(token, str(io_dir), forbidden, limits.per_call, limits.budget, strict)
-    graders = {p.key: grader_source(token, p.key, p.function, Path(io_dir, part_dir_name(p.key))) for p in parts}
-    return restore(nb, solution, parts, setup, graders)
+    restored = restore(nb, solution, parts, setup, {p.key: "" for p in parts})
+    by_key = {p.key: p for p in parts}
+    earlier = []
+    for cell, (role, key) in zip(restored.nb.cells, restored.roles):
+        if role is Role.GRADER:
+            folder = Path(io_dir, part_dir_name(aliases[key]))
+            cell.source = grader_source(token, aliases[key], by_key[key].function, folder,
+                                        Standins.of(solution, earlier))
+            earlier.append(by_key[key])
+    return restored, aliases
 
 
 class PartFiles:
@@ -121,10 +181,11 @@ class PartFiles:
     for the parts already graded. A failure here costs the part it concerns only.
     """
 
-    def __init__(self, io_dir, cases, sandbox=None):
+    def __init__(self, io_dir, cases, sandbox=None, aliases=None):
         self.io_dir = Path(io_dir)
         self.cases = cases
         self.sandbox = sandbox
+        self.aliases = dict(aliases or {})   # part key -> its name in the kernel (default: the key)
         self.reports = {}     # part key -> KernelReport, or None (no report), or the exception reading it
         self.notes = []
 
@@ -136,11 +197,15 @@ class PartFiles:
             remove_tree(io_dir)
             io_dir.mkdir(parents=True)
             self._give(io_dir)
-        folder = io_dir / part_dir_name(key)
+        folder = io_dir / part_dir_name(self.alias(key))
         remove_tree(folder)
         folder.mkdir()
         self._give(folder)
         return folder
+
+    def alias(self, key):
+        """The name the kernel knows part ``key`` by."""
+        return self.aliases.get(key, key)
 
     def _give(self, path):
         if self.sandbox is not None:
@@ -153,24 +218,22 @@ class PartFiles:
             try:
                 folder = self._fresh(key)
                 # the secret cases appear only now, when no learner code runs but the graded function
-                Path(folder, cases_name(key)).write_bytes(self.cases.blobs[key])
+                Path(folder, cases_name(self.alias(key))).write_bytes(self.cases.blobs[key])
             except OSError as exc:
                 return (f"internal grader error: this part's files could not be made in the grader's io folder "
                         f"({type(exc).__name__}: {exc}); did the notebook change that folder?")
             return None
-        if role is not Role.TESTS:
-            return None
-        report = self.reports.get(key)
-        if isinstance(report, KernelReport) and report.timed_out:
-            return f"`{report.function}` already timed out in the grader's cell"
+        if role is Role.TESTS:
+            return TESTS_NOT_RUN
         return None
 
     def after_cell(self, idx, role, key, run):
         if role is not Role.GRADER or key in self.reports:
             return
-        folder = self.io_dir / part_dir_name(key)
+        folder = self.io_dir / part_dir_name(self.alias(key))
         try:
-            self.reports[key] = codec.read_report(folder, key)
+            report = codec.read_report(folder, self.alias(key))
+            self.reports[key] = None if report is None else dataclasses.replace(report, key=key)
         except Exception as exc:
             self.reports[key] = exc
         remove_tree(folder)

@@ -79,14 +79,14 @@ class Sandbox:
     prlimit: str | None = None
     package_dir: str = ""       # the folder holding the grader's bpkit package
     run_as: int | None = None
+    kernel_package: str = ""    # the folder holding the kernel's bpkit (.kernel_package); "" = the grader's
 
-    def for_kernel(self):
-        """This sandbox with a fresh unused user id for one kernel (when the grader is root)."""
-        if not self.as_root:
-            return self
-        uid = UID_BASE + secrets.randbelow(UID_SPAN)
+    def for_kernel(self, kernel_package=""):
+        """This sandbox for one kernel: a fresh unused user id (when the grader is root), and the folder
+        holding the bpkit that kernel imports (:func:`.kernel_package.kernel_package`; default the grader's)."""
+        uid = UID_BASE + secrets.randbelow(UID_SPAN) if self.as_root else None
         return Sandbox(self.bwrap, self.memory_mb, self.nproc, self.as_root, self.setpriv, self.prlimit,
-                       self.package_dir, uid)
+                       self.package_dir, uid, str(kernel_package or ""))
 
     @property
     def owner(self):
@@ -146,11 +146,17 @@ class Sandbox:
         args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(TMP_MB * 1024 * 1024),
                  "--tmpfs", "/tmp"]
         made.update({"/proc", "/dev", "/tmp"})
-        for d in _python_dirs():
+        python_dirs = _python_dirs()
+        for d in python_dirs:
             args += parents(d) + ["--ro-bind", d, d]
         if self.package_dir:
             dest = PACKAGE_MOUNT + "/bpkit"
-            args += parents(dest) + ["--ro-bind", str(Path(self.package_dir) / "bpkit"), dest]
+            real = os.path.realpath(Path(self.package_dir) / "bpkit")
+            shown = str(Path(self.kernel_package) / "bpkit") if self.kernel_package else real
+            args += parents(dest) + ["--ro-bind", shown, dest]
+            if self.kernel_package and any(real.startswith(d + "/") for d in python_dirs):
+                # an installed bpkit inside the bound site-packages: its answers are covered up too
+                args += ["--ro-bind", shown, real]
         for d in writable:
             args += parents(str(d)) + ["--bind", str(d), str(d)]
         # ipykernel would watch for the grader's PID, which the PID namespace hides: bwrap ends the kernel instead

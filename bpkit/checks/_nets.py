@@ -6,11 +6,10 @@ so references and mistakes run the core's own forward and backward pass.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from .. import buggy
+from .._cases import network  # noqa: F401  (the checks build their networks with it too)
 from ..data import sleep_study
 from ..network import Network
 
@@ -22,20 +21,6 @@ BP_FORBIDDEN = ("bpkit.backprop", "bpkit.backprop_loop", "bpkit.backprop.backpro
                 "bpkit.backprop.backprop_loop", "bpkit.gradient_check", "bpkit.gradcheck.gradient_check")
 SIG_FORBIDDEN = ("bpkit.sigmoid", "bpkit.activations.sigmoid", "bpkit.sigmoid_prime",
                  "bpkit.activations.sigmoid_prime")
-
-
-def network(*layers):
-    """A Network holding float copies of ``W1, b1, W2, b2, ...`` (weights and biases alternating)."""
-    weights = [np.array(W, dtype=float) for W in layers[0::2]]
-    net = _blank(tuple([weights[0].shape[0]] + [W.shape[1] for W in weights])).copy()
-    net.weights, net.biases = weights, [np.array(b, dtype=float) for b in layers[1::2]]
-    return net
-
-
-@functools.lru_cache(maxsize=64)
-def _blank(sizes):
-    # copying a network is ten times faster than making one (no random weights drawn)
-    return Network(list(sizes))
 
 
 def m_of(args):

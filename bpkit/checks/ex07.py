@@ -14,82 +14,22 @@ from ..costs import cost
 from ..gradcheck import TOLERANCE, VERDICTS
 from ..gradcheck import numerical_gradient as central_differences
 from ..gradcheck import relative_error as rel_error
+from ._compare import close
 from ._nets import lesson_net, network, random_net_case
 from ._records import Mistake, Part
+from .._cases import GradientCandidate, LayerCost, NetCost, WavyCost  # noqa: F401  (the inputs it passes)
 
 #: The planted bugs of the bug hunt, named as in :data:`bpkit.buggy.BUGS` (the exercise lists them in words).
 HUNTED = ("missing_sigma_prime", "transposed", "forgot_1/m", "regularized_bias", "output_sign")
-
-
-class WavyCost:
-    """A smooth test function of an array: ``f(theta) = sum(sin(c*theta)) + 0.25*sum(d*theta**4)``."""
-
-    def __init__(self, c, d):
-        self.c = np.asarray(c, dtype=float)
-        self.d = np.asarray(d, dtype=float)
-
-    def __call__(self, theta):
-        t = np.asarray(theta, dtype=float)
-        return float(np.sum(np.sin(self.c * t)) + 0.25 * np.sum(self.d * t ** 4))
-
-    def __repr__(self):
-        return f"WavyCost(shape {self.c.shape})"
-
-
-class LayerCost:
-    """The quadratic cost :func:`bpkit.cost` of a 2-layer net as a function of W1 alone: ``f(W1)``."""
-
-    def __init__(self, X, Y, W1, b1, W2, b2):
-        self.X, self.Y, self.net = X, Y, network(W1, b1, W2, b2)
-
-    def __call__(self, W1):
-        self.net.weights[0] = np.asarray(W1, dtype=float)
-        return cost(self.net, self.X, self.Y)
-
-    def __repr__(self):
-        return "LayerCost(W1)"
-
-
-class NetCost:
-    """J(params) of a 2-layer sigmoid net, :func:`bpkit.cost` with L2 (``lam``), params = [W1, b1, W2, b2]."""
-
-    def __init__(self, X, Y, lam):
-        self.X, self.Y, self.lam = X, Y, float(lam)
-
-    def __call__(self, params):
-        return cost(network(*params), self.X, self.Y, lam=self.lam)
-
-    def __repr__(self):
-        return f"NetCost(lam={self.lam:g})"
-
-
-class GradientCandidate:
-    """A gradient function ``grad(params) -> [dW1, db1, dW2, db2]`` for a :class:`NetCost`.
-
-    ``bug`` is None for a correct one (the core's backward pass), else a key
-    of :data:`bpkit.buggy.BUGS`.
-    """
-
-    def __init__(self, cost, bug=None):
-        if bug is not None and bug not in buggy.BUGS:
-            raise ValueError(f"bug must be None or one of {list(buggy.BUGS)}, got {bug!r}")
-        self.cost, self.bug = cost, (None if bug is None else str(bug))
-
-    def __call__(self, params):
-        c, net = self.cost, network(*params)
-        grad = buggy.planted if self.bug is None else buggy.BUGS[self.bug]  # planted with no rule changed: right
-        dW, db = grad(net, c.X, c.Y, "quadratic", c.lam)
-        return [dW[0], db[0], dW[1], db[1]]
-
-    def __repr__(self):
-        return "GradientCandidate(...)"
 
 
 # ------------------------------------------------ 07.1 numerical_gradient
 def numerical_gradient_cases(rng):
     X, Y, W1, b1, W2, b2 = lesson_net()
     cases = [(LayerCost(X, Y, W1, b1, W2, b2), W1.copy(), 1e-4)]
-    for eps in (1e-2, 1e-3, 1e-2, 1e-3):
+    # a coarse step on every seed: at eps = 0.1 the truncation error is large enough that an estimate made
+    # with any other (fixed) step differs from the reference, so a fixed eps is told from a right one
+    for eps in (1e-1, 1e-2, 1e-3, 1e-2):
         shape = (int(rng.integers(2, 4)), int(rng.integers(4, 6)))
         f = WavyCost(rng.uniform(0.5, 2.5, shape), rng.uniform(0.5, 1.5, shape))
         cases.append((f, rng.uniform(-1.5, 1.5, shape), eps))
@@ -119,6 +59,16 @@ def _nudged(f, theta, eps, *, one_sided=False):
     return g
 
 
+#: steps a learner may write in place of the eps argument
+FIXED_STEPS = (1e-1, 5e-2, 1e-2, 5e-3, 1e-3, 5e-4, 1e-4, 5e-5, 2e-5, 1e-5, 5e-6, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10)
+
+
+def _ignores_eps(args, ref, out):
+    """The output is the central difference with some common fixed step other than the case's eps."""
+    f, theta, eps = args
+    return any(step != eps and close(out, [numerical_gradient(f, theta, step)]) for step in FIXED_STEPS)
+
+
 NUMERICAL_GRADIENT = Part(
     key="07.1", notebook="07_gradient_checking", grade_id="part1_tests", function="numerical_gradient", points=3,
     forbidden=("bpkit.numerical_gradient", "bpkit.gradcheck.numerical_gradient"),
@@ -137,8 +87,9 @@ NUMERICAL_GRADIENT = Part(
         Mistake.variant("not_restored", lambda f, t, e: _nudged(f, t, e),
                         "After nudging an entry you did not put it back: theta[j] must return to its old value "
                         "before the next entry is nudged (work on a copy, or restore it)."),
-        Mistake.variant("fixed_eps", lambda f, t, e: numerical_gradient(f, t, 1e-5 if e != 1e-5 else 2e-5),
-                        "Your result ignores the eps argument: use the step eps you are given, not a fixed number."),
+        Mistake.predicate("fixed_eps", _ignores_eps,
+                          "Your result ignores the eps argument: use the step eps you are given, not a fixed "
+                          "number."),
     ),
 )
 
@@ -147,11 +98,13 @@ NUMERICAL_GRADIENT = Part(
 def relative_error_cases(rng):
     g = np.array([0.5, -0.2, 0.1])
     cases = [(g, g + np.array([1e-7, -2e-7, 0.0])), (np.zeros((2, 3)), np.zeros((2, 3)))]
-    for _ in range(3):
+    # every seed has each scale of difference: with only small ones (b close to a), ||a|| + ||b|| and ||a + b||
+    # agree to 1e-6 and a formula that is right but for the 0/0 guard would read as the ||a|| + ||b|| mistake
+    for scale in rng.permutation([1e-3, 0.1, 1.0]):
         rows = int(rng.integers(2, 5))
         shape = (rows, int(rng.choice([c for c in range(2, 6) if c != rows])))
         a = rng.standard_normal(shape)
-        b = a + rng.choice([1e-3, 0.1, 1.0]) * rng.standard_normal(shape)
+        b = a + float(scale) * rng.standard_normal(shape)
         cases.append((a, b))
     return cases
 
