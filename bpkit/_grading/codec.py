@@ -283,6 +283,8 @@ def read_report(workdir, key):
         raise DecodeError("result description is not an object")
     arrays = {}
     if npath.exists():
+        if npath.stat().st_size > MAX_BYTES + MAX_REPORT_BYTES:  # checked before anything is read
+            raise DecodeError(f"the results' arrays are too large ({npath.stat().st_size} bytes)")
         with np.load(npath, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
     outs = raw.get("outputs") or []

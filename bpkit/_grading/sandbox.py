@@ -54,7 +54,8 @@ KEEP_ENV = ("PATH", "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "TZ"
             "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "MPLBACKEND",
             "PYDEVD_DISABLE_FILE_VALIDATION", "PYTHONHASHSEED")
 NO_SANDBOX = ("no sandbox: {why}. Grading kernels run with your user's rights, as without "
-              "--sandbox: a submission could read your files or use the network. Install bubblewrap "
+              "--sandbox: a submission could read your files (the answer keys, the original bpkit) or use "
+              "the network. Install bubblewrap "
               "(Debian/Ubuntu: apt-get install bubblewrap) or grade in a container; --sandbox required "
               "refuses to grade without one.")
 
