@@ -274,6 +274,6 @@ def binary_labels(name, value, size):
     """Return ``value`` as a 1-D float64 array of ``size`` class labels, each 0 or 1 (bools too)."""
     arr = vector(name, value, size=size)
     if not np.all((arr == 0) | (arr == 1)):
-        bad = arr[(arr != 0) & (arr != 1)][0]
-        raise ValueError(f"{name} must hold class labels 0 or 1, got {bad!r} at index {int(np.argmax((arr != 0) & (arr != 1)))}")
+        i = int(np.argmax((arr != 0) & (arr != 1)))
+        raise ValueError(f"{name} must hold class labels 0 or 1, got {float(arr[i]):g} at index {i}")
     return arr

@@ -253,7 +253,9 @@ def count_pieces(x, y):
     x = _validate.vector("x", x, min_size=2)
     y = _validate.vector("y", y, size=x.size)
     if np.any(np.diff(x) <= 0):
-        raise ValueError(f"x must be increasing (sorted, no repeats); it is not at index {int(np.argmax(np.diff(x) <= 0))}")
+        i = int(np.argmax(np.diff(x) <= 0)) + 1
+        raise ValueError(f"x must be increasing (sorted, no repeats), but x[{i}] = {x[i]:g} is not above "
+                         f"x[{i - 1}] = {x[i - 1]:g}")
     slopes = np.diff(y) / np.diff(x)
     return int(1 + np.sum(~np.isclose(slopes[1:], slopes[:-1], rtol=1e-9, atol=1e-9)))
 

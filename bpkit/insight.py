@@ -311,8 +311,12 @@ def weight_size(weights):
         raise TypeError("weights must be a list of arrays such as net.weights, got a Network (pass net.weights)")
     if not isinstance(weights, (list, tuple)):
         raise TypeError(f"weights must be a list of arrays such as net.weights, got {type(weights).__name__}")
-    arrays = [_validate.real_array(f"weights[{k}]", W, finite=True) for k, W in enumerate(weights)]
-    return float(sum(np.sum(W ** 2) for W in arrays))
+    arrays = [_validate.real_array(f"weights[{k}]", W) for k, W in enumerate(weights)]
+    total = float(sum(np.sum(W ** 2) for W in arrays))
+    if not np.isfinite(total):  # only then look for the array at fault (a NaN, or an inf, or a sum past 1e308)
+        for k, W in enumerate(arrays):
+            _validate.real_array(f"weights[{k}]", W, finite=True)
+    return total
 
 
 @dataclass(frozen=True)
