@@ -28,6 +28,7 @@ from ..data import load_digits, sleep_study
 from ..metrics import accuracy, one_hot
 from ..network import Network
 from ..optim import sgd
+from ._compare import close
 from ._nets import BP_FORBIDDEN
 from ._records import Mistake, Part
 
@@ -379,6 +380,19 @@ def first_layer_skipped(X, Y, Ws, bs, activation):
     return [np.zeros_like(dWs[0])] + dWs[1:], [np.zeros_like(dbs[0])] + dbs[1:]
 
 
+def _first_layer_skipped(args, ref, out):
+    """Every layer right but the first: dWs[0] and dbs[0] wrong (zeros, or whatever the loop started them as).
+
+    Whatever the first layer holds, the loop stopped one layer early; telling it by the other layers
+    rather than by zeros names the mistake on every seed, and for any starting value.
+    """
+    depth = len(args[2])
+    if depth < 2 or len(out) != len(ref) or len(ref) != 2 * depth:
+        return False
+    first = {0, depth}  # dWs[0] and dbs[0] in the Ws + bs order
+    return all(close([o], [r]) != (j in first) for j, (o, r) in enumerate(zip(out, ref)))
+
+
 def _layer_missing(args, ref, out):
     return len(out) == 2 * len(args[2]) - 2
 
@@ -418,10 +432,10 @@ BACKPROP = Part(
         Mistake.variant("bias_sum", lambda *a: planted(*a, average=bias_not_averaged),
                         "Your weight gradients are right, but the bias gradients are sums over the examples, "
                         "m = {m} times too large: dJ/db(l) is delta(l+1) summed over the rows, divided by m."),
-        Mistake.variant("first_layer_skipped", first_layer_skipped,
-                        "Every layer is right except the first: dWs[0] and dbs[0] are zeros. Your backward loop "
-                        "stops one layer early; it must go down to W(1), whose gradient is a(1).T @ delta(2) / m "
-                        "with a(1) = X."),
+        Mistake.predicate("first_layer_skipped", _first_layer_skipped,
+                          "Every layer is right except the first: dWs[0] and dbs[0] are wrong (zeros, or what they "
+                          "started as). Your backward loop stops one layer early; it must go down to W(1), whose "
+                          "gradient is a(1).T @ delta(2) / m with a(1) = X."),
         Mistake.variant("transposed", lambda *a: bug("transposed", *a),
                         "The shapes are right but the numbers are in the wrong places: you computed "
                         "delta.T @ a and reshaped it. Use a(l).T @ delta(l+1), which already has the shape of W(l)."),
