@@ -73,22 +73,44 @@ class NetCost:
 
 
 class GradientCandidate:
-    """A gradient function ``grad(params) -> [dW1, db1, dW2, db2]`` for a :class:`NetCost`.
+    """A gradient function ``grad(params) -> [dW1, db1, dW2, db2]`` for a :class:`NetCost`, at one point.
 
-    ``bug`` is None for a correct one (the core's backward pass), else a key
-    of :data:`bpkit.buggy.BUGS`.
+    It holds the cost ``J``, the point ``params`` of its case and the four
+    arrays it returns there, worked out when the case is made; nothing else.
+    No attribute, name, repr or docstring says whether those arrays are right:
+    only comparing them with central differences of ``J`` tells (the grader
+    works its answer out in its own process, ``bpkit.checks.ex07.bug_of``).
+    Called at another point it raises ValueError.
+
+    Parameters
+    ----------
+    cost : NetCost
+    params : list of ndarray, ``[W1, b1, W2, b2]``
+    planted : None or a key of :data:`bpkit.buggy.BUGS`
+        Which backward pass makes the arrays: None, the core's (right); else that planted bug.
     """
 
-    def __init__(self, cost, bug=None):
-        if bug is not None and bug not in buggy.BUGS:
-            raise ValueError(f"bug must be None or one of {list(buggy.BUGS)}, got {bug!r}")
-        self.cost, self.bug = cost, (None if bug is None else str(bug))
+    def __init__(self, cost, params, planted=None):
+        if planted is not None and planted not in buggy.BUGS:
+            raise ValueError(f"planted must be None or one of {list(buggy.BUGS)}, got {planted!r}")
+        self.cost = cost
+        self._at = [np.array(p, dtype=float) for p in params]
+        self._grad = candidate_gradient(cost, self._at, planted)
 
     def __call__(self, params):
-        c, net = self.cost, network(*params)
-        grad = buggy.planted if self.bug is None else buggy.BUGS[self.bug]  # planted with no rule changed: right
-        dW, db = grad(net, c.X, c.Y, "quadratic", c.lam)
-        return [dW[0], db[0], dW[1], db[1]]
+        same = len(params) == len(self._at) and all(
+            np.shape(p) == a.shape and np.array_equal(np.asarray(p, dtype=float), a) for p, a in zip(params, self._at))
+        if not same:
+            raise ValueError("this gradient function gives the gradient at its case's params only: call it with "
+                             "the params you were given, unchanged (did something change them in place?)")
+        return [g.copy() for g in self._grad]
 
     def __repr__(self):
         return "GradientCandidate(...)"
+
+
+def candidate_gradient(cost, params, planted=None):
+    """``[dW1, db1, dW2, db2]`` at ``params`` of the core's backward pass (None) or of a planted bug of BUGS."""
+    grad = buggy.planted if planted is None else buggy.BUGS[planted]  # planted with no rule changed: right
+    dW, db = grad(network(*params), cost.X, cost.Y, "quadratic", cost.lam)
+    return [np.array(g, dtype=float) for g in (dW[0], db[0], dW[1], db[1])]

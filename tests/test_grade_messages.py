@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import copy
 import json
+import pickle
+import pickletools
 import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -30,6 +33,7 @@ from bpkit._grading.notebooks import (
 )
 from bpkit._grading.records import CellStatus, Role, Status
 from bpkit._grading.scoring import _test_cell_failed
+from bpkit.checks import ex07
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -273,3 +277,43 @@ def test_a_bare_assert_in_a_graded_test_cell_is_named_by_its_line(tmp_path):
     assert got["03.2"].points == got["03.2"].max_points, got["03.2"].message
     assert got["03.1"].points == 0
     assert got["03.1"].message == "the test cell failed: this assert did not hold: assert np.array_equal(big, [0.0, 1.0])"
+
+
+# ----------------------------------------------- 7. the bug hunt's secret inputs
+def _pickle_strings(blob):
+    """Every string (names, attributes, text) a pickle holds."""
+    return [str(arg) for op, arg, _ in pickletools.genops(blob) if isinstance(arg, str)]
+
+
+def test_the_bug_hunts_candidates_carry_no_answer():
+    part = checks.PARTS["07.3"]
+    words = {"bug", "buggy", "correct", "right", "wrong", "none"} | {w for b in ex07.HUNTED for w in b.split("_")}
+    words |= set(ex07.HUNTED) | {"planted", "BUGS"}
+    for seed in range(20):
+        cases = part.make_cases(np.random.default_rng(seed))
+        blob = pickle.dumps([pickle.dumps(tuple(a)) for a in cases])  # what the grader writes for the kernel
+        answers = [part.reference(*a) for a in cases]
+        for (J, params, candidates, eps), back, answer in zip(cases, pickle.loads(blob), answers):
+            J2, params2, cands2, eps2 = pickle.loads(back)
+            for c in cands2:
+                assert type(c) is ex07.GradientCandidate
+                assert repr(c) == "GradientCandidate(...)" and str(c) == repr(c)
+                assert not any(getattr(c, n, None) is not None for n in ("bug", "name", "__name__", "__wrapped__",
+                                                                         "__closure__", "__code__"))
+                # the cost J (shared by the five), the point and the four arrays: nothing else
+                assert sorted(vars(c)) == ["_at", "_grad", "cost"] and c.cost is J2
+                for v in vars(c).values():
+                    assert not isinstance(v, (str, bool, types.FunctionType, types.MethodType, types.BuiltinFunctionType))
+                assert all(isinstance(a, np.ndarray) for a in c._at + c._grad)
+                strings = {s.lower() for s in _pickle_strings(pickle.dumps(c))}
+                assert not strings & {w.lower() for w in words}, strings & words
+            # what the candidates hold looks alike: the same attributes, types and shapes for all five
+            layout = {(type(c.cost), len(c._at), len(c._grad), tuple(a.shape for a in c._at)) for c in cands2}
+            assert len(layout) == 1, layout
+            # called as the exercise calls them, they give four arrays; called elsewhere, they say why not
+            assert all(len(c([p.copy() for p in params2])) == 4 for c in cands2)
+            with pytest.raises(ValueError, match="at its case's params only"):
+                cands2[0]([p + 1.0 for p in params2])
+            # and the grader still knows the answer, from its own copy and from the round trip
+            assert part.reference(J2, params2, cands2, eps2) == answer
+            assert [i for i, c in enumerate(cands2) if ex07.bug_of(c) is not None] == answer

@@ -18,6 +18,7 @@ from ._compare import close
 from ._nets import lesson_net, network, random_net_case
 from ._records import Mistake, Part
 from .._cases import GradientCandidate, LayerCost, NetCost, WavyCost  # noqa: F401  (the inputs it passes)
+from .._cases import candidate_gradient
 
 #: The planted bugs of the bug hunt, named as in :data:`bpkit.buggy.BUGS` (the exercise lists them in words).
 HUNTED = ("missing_sigma_prime", "transposed", "forgot_1/m", "regularized_bias", "output_sign")
@@ -140,19 +141,36 @@ def bug_hunt_cases(rng):
     b1, b2 = np.array([0.1, -0.2, 0.3]), np.array([0.05])
     J = NetCost(X, Y, 1.0)
     bugs = [None, "missing_sigma_prime", None, "regularized_bias", "forgot_1/m"]  # the lesson's: [1, 3, 4]
-    cases = [(J, [W1, b1, W2, b2], [GradientCandidate(J, b) for b in bugs], 1e-5)]
+    cases = [(J, [W1, b1, W2, b2], [GradientCandidate(J, [W1, b1, W2, b2], b) for b in bugs], 1e-5)]
     for _ in range(3):
         X, Y, W1, b1, W2, b2, lam = random_net_case(rng, lam=True)
         J = NetCost(X, Y, lam)
         n_bad = int(rng.integers(1, 4))
         bugs = list(rng.choice(HUNTED, size=n_bad, replace=False)) + [None] * (5 - n_bad)
         order = rng.permutation(5)
-        cases.append((J, [W1, b1, W2, b2], [GradientCandidate(J, bugs[o]) for o in order], 1e-5))
+        params = [W1, b1, W2, b2]
+        cases.append((J, params, [GradientCandidate(J, params, bugs[o]) for o in order], 1e-5))
     return cases
 
 
+def bug_of(candidate):
+    """The grader's answer for one candidate: None if it returns the right gradient, else the planted bug's name.
+
+    The candidate carries no answer (:class:`bpkit._cases.GradientCandidate`): it is worked out again here,
+    in the grader's process, by every backward pass of :data:`HUNTED` (the right one first) at the
+    candidate's point, so a pickled or copied case keeps it.
+    """
+    got = candidate._grad
+    for name in (None,) + HUNTED:
+        want = candidate_gradient(candidate.cost, candidate._at, name)
+        if all(np.shape(g) == np.shape(w) and np.allclose(g, w, rtol=1e-10, atol=1e-14) for g, w in zip(got, want)):
+            return name
+    raise ValueError("not a candidate of the bug hunt: its arrays are no backward pass the hunt plants")
+
+
 def find_buggy(J, params, candidates, eps):
-    return [i for i, c in enumerate(candidates) if c.bug is not None]
+    """The grader's answer: the candidates :func:`bug_of` finds to be planted bugs."""
+    return [i for i, c in enumerate(candidates) if bug_of(c) is not None]
 
 
 def _mask(args, ref, out):
@@ -180,8 +198,9 @@ RIGHT_BELOW, WRONG_FROM = _e(TOLERANCE), _e(VERDICTS[1][0])
 
 FIND_BUGGY = Part(
     key="07.3", notebook="07_gradient_checking", grade_id="part3_tests", function="find_buggy", points=5,
+    # bpkit.buggy.planted with no rule changed is the right backward pass
     forbidden=("bpkit.gradient_check", "bpkit.gradcheck.gradient_check", "bpkit.backprop",
-               "bpkit.backprop.backprop"),
+               "bpkit.backprop.backprop", "bpkit.buggy.planted"),
     make_cases=bug_hunt_cases, reference=find_buggy, args=("J", "params", "candidates", "eps"), kind="indices",
     mistakes=(
         Mistake.predicate("mask", _mask,
