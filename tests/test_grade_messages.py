@@ -257,6 +257,24 @@ def test_a_bare_assert_is_named_by_its_line():
         "the test cell failed: AssertionError (with no message)")
 
 
+@pytest.mark.slow
+def test_a_kernel_run_records_the_line_of_a_bare_assert(tmp_path):
+    """IPython's own traceback, from a real kernel, gives the cell's failing line to the CellRun."""
+    from bpkit._grading import execute
+    from bpkit._grading.kernel_notebook import kernel_env
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("import numpy as np\nz = np.linspace(-6, 6, 13)\n"),
+        nbformat.v4.new_code_cell("def f(z):\n    return z\n\nassert np.shape(f(z)) == (13,)\n"
+                                  "assert np.all(f(z) > 0)\nprint('not reached')\n"),
+    ])
+    roles = [(Role.LOCKED, None), (Role.TESTS, "03.2")]
+    runs, blocked = execute.run_notebook(nb, roles, str(tmp_path), timeout=30, grader_timeout=30, env=kernel_env())
+    assert blocked == {} and runs[1].status is CellStatus.ERROR and runs[1].ename == "AssertionError"
+    assert runs[1].line == "assert np.all(f(z) > 0)"
+    assert _test_cell_failed(runs[1], 30)[1] == "the test cell failed: this assert did not hold: assert np.all(f(z) > 0)"
+
+
 CLIPPED_SIGMOID = '''def sigmoid(z):
     """sigma(z), kept from overflowing by clipping z (so sigma(-1000) is 7e-218, not 0)."""
     z = np.clip(np.asarray(z, dtype=float), -500, 500)
@@ -276,7 +294,8 @@ def test_a_bare_assert_in_a_graded_test_cell_is_named_by_its_line(tmp_path):
         pytest.skip(f"this grader does not run test cells ({got['03.1'].test_cell})")
     assert got["03.2"].points == got["03.2"].max_points, got["03.2"].message
     assert got["03.1"].points == 0
-    assert got["03.1"].message == "the test cell failed: this assert did not hold: assert np.array_equal(big, [0.0, 1.0])"
+    assert got["03.1"].message == ("the test cell failed: this assert did not hold: "
+                                   "assert np.array_equal(big, [0.0, 1.0])")
 
 
 # ----------------------------------------------- 7. the bug hunt's secret inputs
@@ -303,7 +322,8 @@ def test_the_bug_hunts_candidates_carry_no_answer():
                 # the cost J (shared by the five), the point and the four arrays: nothing else
                 assert sorted(vars(c)) == ["_at", "_grad", "cost"] and c.cost is J2
                 for v in vars(c).values():
-                    assert not isinstance(v, (str, bool, types.FunctionType, types.MethodType, types.BuiltinFunctionType))
+                    assert not isinstance(v, (str, bool, types.FunctionType, types.MethodType,
+                                              types.BuiltinFunctionType))
                 assert all(isinstance(a, np.ndarray) for a in c._at + c._grad)
                 strings = {s.lower() for s in _pickle_strings(pickle.dumps(c))}
                 assert not strings & {w.lower() for w in words}, strings & words
