@@ -294,3 +294,29 @@ def test_a_stand_in_never_reaches_an_earlier_part(tmp_path):
     nbformat.write(nb, str(folder / "03_sigmoid_derivative.ipynb"))
     got, _ = _grade(None, tmp_path, "auto" if BOX is not None else "off")
     assert got[("dragged", "03.1")]["points"] == 0, got[("dragged", "03.1")]
+
+
+# ------------------------------------------------ every exercise: the references are out of reach
+def _steal_all(notebook):
+    """Every part's function of ``notebook`` replaced by one that asks bpkit.checks for the reference."""
+    nb = nbformat.read(str(SOLUTIONS / f"{notebook}_solution.ipynb"), as_version=4)
+    replace = {}
+    for part in checks.parts_for(notebook):
+        replace[part.grade_id.replace("_tests", "_code")] = (
+            f"def {part.function}(*args, **kwargs):\n"
+            "    import bpkit.checks\n"
+            f"    return bpkit.checks.PARTS[{part.key!r}].reference(*args, **kwargs)\n")
+    return replace
+
+
+@pytest.mark.slow
+def test_no_exercise_lets_a_kernel_use_the_checks_references(tmp_path):
+    for notebook in checks.NOTEBOOKS:
+        _submission(notebook, _steal_all(notebook), tmp_path, f"thief_{notebook[:2]}")
+    got, doc = _grade(None, tmp_path, "auto" if BOX is not None else "off")
+    assert len(doc["submissions"]) == len(checks.NOTEBOOKS)
+    for notebook in checks.NOTEBOOKS:
+        for part in checks.parts_for(notebook):
+            res = got[(f"thief_{notebook[:2]}", part.key)]
+            assert res["points"] == 0, res
+            assert "bpkit.checks.PARTS is not available while bpkit's grader runs" in res["message"], res
