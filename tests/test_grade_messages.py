@@ -272,7 +272,8 @@ def test_a_kernel_run_records_the_line_of_a_bare_assert(tmp_path):
     runs, blocked = execute.run_notebook(nb, roles, str(tmp_path), timeout=30, grader_timeout=30, env=kernel_env())
     assert blocked == {} and runs[1].status is CellStatus.ERROR and runs[1].ename == "AssertionError"
     assert runs[1].line == "assert np.all(f(z) > 0)"
-    assert _test_cell_failed(runs[1], 30)[1] == "the test cell failed: this assert did not hold: assert np.all(f(z) > 0)"
+    assert _test_cell_failed(runs[1], 30)[1] == ("the test cell failed: this assert did not hold: "
+                                                 "assert np.all(f(z) > 0)")
 
 
 CLIPPED_SIGMOID = '''def sigmoid(z):
