@@ -110,11 +110,21 @@ class GradeConfig:
 
 # ------------------------------------------------------------------ finding things
 def default_solutions_dir():
-    """``./solutions`` if it exists, else the ``solutions/`` of the bpkit checkout."""
+    """The answer keys used without ``--solutions``.
+
+    ``./solutions`` if it holds any ``*_solution.ipynb``, else the ``solutions/``
+    of the course checkout bpkit is imported from (a folder with
+    ``pyproject.toml`` above the package). An installed package carries no
+    answer keys (they never go into the wheel), so there it is ``./solutions``,
+    and the command line's error says to pass ``--solutions DIR``.
+    """
     here = Path.cwd() / SOLUTIONS_DIR
-    if here.is_dir():
+    if solution_files(here):
         return here
-    return Path(__file__).resolve().parent.parent / SOLUTIONS_DIR
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and solution_files(checkout / SOLUTIONS_DIR):
+        return checkout / SOLUTIONS_DIR
+    return here
 
 
 def solution_files(solutions):
@@ -520,7 +530,9 @@ def _check_args(args):
         return None, f"--jobs must be >= 1, got {args.jobs}"
     solutions = Path(args.solutions) if args.solutions else default_solutions_dir()
     if not solution_files(solutions):
-        return None, f"no *{SOLUTION_SUFFIX} in {solutions}; pass --solutions DIR"
+        return None, (f"no *{SOLUTION_SUFFIX} in {solutions}: pass --solutions DIR, the folder with the "
+                      f"answer keys (the solutions/ folder of the course's repository; an installed package "
+                      f"does not carry them), e.g. bpkit-grade submitted/ --solutions path/to/solutions")
     try:
         subs = find_submissions(args.paths)
     except FileNotFoundError as exc:
