@@ -16,6 +16,10 @@ the order of nbgrader's ``generate_assignment``:
 * ``ClearHiddenTests``: drops the lines between ``### BEGIN HIDDEN TESTS`` /
   ``### END HIDDEN TESTS``.
 
+A solution cell with nbgrader metadata that is neither solution, tests nor
+locked is refused (:func:`untyped_cells`): nbgrader does not record such cells,
+and ``autograde`` would warn about each of them on every submission.
+
 nbgrader is needed only here (the ``grading`` extra), never by learners. The
 output is deterministic: the same solutions give byte-identical exercises, so
 ``--check`` (and ``tests/test_exercises.py``, which calls :func:`stale_files`)
@@ -55,11 +59,34 @@ def _preprocessors():
             ClearHiddenTests(), ComputeChecksums(), CheckCellMetadata()]
 
 
+def untyped_cells(nb):
+    """grade_ids of cells with nbgrader metadata that are neither solution, test (grade) nor locked.
+
+    nbgrader records only those three kinds in its database, so ``autograde``
+    warns "Cell '<grade_id>' does not exist in the database" on every submission
+    that has such a cell. A cell the learner may edit freely carries no nbgrader
+    metadata; a read-only one (the ``*_explore`` cells: they only run the
+    learner's functions) is ``locked``.
+    """
+    out = []
+    for cell in nb.cells:
+        md = cell.metadata.get("nbgrader")
+        if md is not None and not (md.get("solution") or md.get("grade") or md.get("locked") or md.get("task")):
+            out.append(md.get("grade_id") or (cell.source.splitlines()[0][:40] if cell.source else "?"))
+    return out
+
+
 def render(solution_path):
     """The exercise notebook for one solution notebook, as the exact text to write."""
     import nbformat
 
     nb = nbformat.read(str(solution_path), as_version=4)
+    untyped = untyped_cells(nb)
+    if untyped:
+        raise SystemExit(
+            f"{pathlib.Path(solution_path).name}: cell(s) {', '.join(untyped)} carry nbgrader metadata but are "
+            "neither solution, tests nor locked, so nbgrader autograde would warn \"does not exist in the "
+            "database\" on every submission: mark them locked (read-only) or remove their nbgrader metadata")
     resources = {}
     for pp in _preprocessors():
         nb, resources = pp.preprocess(nb, resources)

@@ -25,6 +25,7 @@ from ._compare import ATOL, RTOL
 from ._engine import NOTEBOOKS, PARTS, check, diagnose, diagnosis_names, parts_for, register, run
 from ._generic import GENERIC
 from ._records import Kind, Mistake, Part
+from ._term import term_seed  # the hidden tests' seed per term (nbgrader route)
 from .ex07 import GradientCandidate, LayerCost, NetCost, WavyCost
 
 register(*ex01.PARTS, *ex02.PARTS, *ex03.PARTS, *ex04.PARTS, *ex05.PARTS, *ex06.PARTS, *ex07.PARTS,
