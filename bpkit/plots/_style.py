@@ -27,8 +27,10 @@ TEXT_COLOURS = {
     "muted": "0.4",           # side notes (lesson 2's target label)
     "shape": "0.25",          # the network diagram's W/b shapes
     "wrong": "#b2182b",       # a misclassified digit's title (lesson 6)
+    "right": "#1b7a1b",       # a verdict that is good news (lesson 7's "below 1e-7" band)
 }
 WRONG_TEXT = TEXT_COLOURS["wrong"]
+RIGHT_TEXT = TEXT_COLOURS["right"]
 
 #: JupyterLab's page backgrounds (``--jp-layout-color0``) of the light and the dark theme
 THEME_BACKGROUNDS = {"light": "#ffffff", "dark": "#111111"}

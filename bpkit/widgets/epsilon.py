@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
+from ..plots._style import RIGHT_TEXT
 from ..sweeps import MAX_EPSILON_EVALS, epsilon_curve
 from ._common import LiveFigure, Panel, Readout, slider
 
@@ -65,7 +66,7 @@ class EpsilonPanel(Panel):
         ax.loglog([eps[self.best]], [self.errors[self.best]], "*", color="gold", ms=16, mec="k",
                   label=f"best eps = {eps[self.best]:.1e}")
         ax.axhspan(1e-300, 1e-7, color="C2", alpha=0.08)
-        ax.text(eps[0] * 1.5, 3e-8, "below 1e-7: backprop is right", fontsize=7, va="top", color="C2")
+        ax.text(eps[0] * 1.5, 3e-8, "below 1e-7: backprop is right", fontsize=7, va="top", color=RIGHT_TEXT)
         (self._dot,) = ax.loglog([eps[0]], [self.errors[0]], "o", color="C3", ms=10, mfc="none", mew=2)
         ax.set_ylim(min(self.errors.min(), 1e-12) / 5, max(self.errors.max(), 1e-3) * 5)
         ax.set_xlabel("eps (log scale)")
