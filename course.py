@@ -5,14 +5,16 @@
                               # workspace/ (yours, ignored by git) and open lesson 1 there
     python3 course.py test    # make .venv, install bpkit with its test and grading tools, run all tests
 
-Needs only Python 3.10+ with venv and pip. Both commands are idempotent: the
+Needs only Python 3.10 or newer (pyproject.toml's requires-python; tested on 3.10 to 3.13) with
+venv and pip; an older Python is refused with a message saying so. Both commands are idempotent: the
 virtual environment in .venv is made once, and packages are installed again
 only when pyproject.toml changes. Extra arguments go to JupyterLab or pytest,
 e.g. `python3 course.py test -k backprop` or `python3 course.py lab --no-browser`.
 """
-from __future__ import annotations
-
+# no `from __future__ import annotations` and nothing newer than Python 3.6 before main()'s version
+# check: an old Python must get as far as saying that it is too old
 import hashlib
+import re
 import os
 import pathlib
 import shutil
@@ -24,6 +26,29 @@ ROOT = pathlib.Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+TESTED = ((3, 10), (3, 13))  # the oldest and newest Python the full test run has passed on
+
+
+def required_python():
+    """The oldest Python pyproject.toml's ``requires-python = ">=X.Y"`` allows, as ``(X, Y)``."""
+    try:
+        m = re.search(r'^requires-python\s*=\s*">=\s*(\d+)\.(\d+)', (ROOT / "pyproject.toml").read_text(), re.M)
+    except OSError:
+        m = None
+    return (int(m.group(1)), int(m.group(2))) if m else TESTED[0]
+
+
+def python_problem(version=None):
+    """Why this Python cannot run the course (a message), or None; ``version`` is ``(major, minor)``."""
+    version = tuple(version or sys.version_info[:2])
+    need = required_python()
+    if version < need:
+        return ("bpkit needs Python %d.%d or newer (pyproject.toml: requires-python), and this is %d.%d (%s). "
+                "Run this script with a newer one, e.g. python3.12 course.py test"
+                % (need + version + (sys.executable,)))
+    return None
 
 
 def say(msg):
@@ -65,8 +90,9 @@ def _runs(python):
 
 def ensure_env(extras):
     """Create .venv if needed and install the repo with ``extras``, unless already done and working."""
-    if sys.version_info < (3, 10):
-        sys.exit(f"bpkit needs Python 3.10 or newer; this is {sys.version.split()[0]}")
+    problem = python_problem()
+    if problem:
+        sys.exit(f"[course] {problem}")
     if PY.exists() and not _runs(PY):
         say(f"the Python in {VENV.name}/ does not run (moved or upgraded?): making a new environment")
         shutil.rmtree(VENV)
@@ -174,13 +200,36 @@ def lab(args):
     os.execv(cmd[0], cmd)
 
 
-def browser_deselected(args):
-    """True when pytest's ``-m`` expression in ``args`` leaves the browser tests out."""
+def _marker_expressions(args):
+    """The ``-m`` expressions in pytest's ``args`` (``-m EXPR`` and ``-mEXPR``)."""
+    out = []
     for i, a in enumerate(args):
-        expr = args[i + 1] if a == "-m" and i + 1 < len(args) else a[2:] if a.startswith("-m") and len(a) > 2 else None
-        if expr is not None and "not browser" in " ".join(expr.split()):
-            return True
-    return False
+        if a == "-m" and i + 1 < len(args):
+            out.append(args[i + 1])
+        elif a.startswith("-m") and len(a) > 2 and not a.startswith("--"):
+            out.append(a[2:])
+    return out
+
+
+def _matches(expr, marks):
+    """pytest's ``-m`` rule for a test carrying ``marks``: and, or, not, parentheses and mark names."""
+    if not re.fullmatch(r"[\w\s()]*", expr):
+        return True  # not a plain expression: let pytest judge (and say the browser tests may run)
+    words = {w for w in re.findall(r"\w+", expr) if w not in ("and", "or", "not", "True", "False")}
+    try:
+        return bool(eval(expr, {"__builtins__": {}}, {w: w in marks for w in words}))
+    except Exception:
+        return True
+
+
+def browser_deselected(args):
+    """True when pytest's ``-m`` expression(s) in ``args`` leave the browser tests out (``-m "not browser"``,
+    but also ``-m slow``); pytest's last ``-m`` wins."""
+    exprs = _marker_expressions(args)
+    if not exprs:
+        return False
+    # the browser tests (tests/browser/) carry the one mark `browser`
+    return not _matches(exprs[-1], {"browser"})
 
 
 def test(args):
@@ -190,10 +239,10 @@ def test(args):
     browser = find_chromium()
     env = dict(os.environ)
     if browser_deselected(args):
-        say("browser tests: deselected by -m")
+        say(f"browser tests: DESELECTED by -m {_marker_expressions(args)[-1]!r} (they do not run)")
     elif browser:
         env["BPKIT_CHROMIUM"] = browser
-        say(f"browser tests: ON (using {browser})")
+        say(f"browser tests: ON, they run in headless Chromium ({browser})")
     else:
         say("browser tests: SKIPPED -- no Chromium found. Install it (Debian/Ubuntu: "
             "`apt-get install chromium`) to run the JupyterLab tests in a real browser.")
@@ -206,6 +255,13 @@ def test(args):
 
 
 def main(argv):
+    problem = python_problem()
+    if problem:
+        print(f"[course] {problem}", file=sys.stderr)
+        return 2
+    if sys.version_info[:2] > TESTED[1]:
+        say("Python %d.%d is newer than any the course is tested on (%d.%d to %d.%d): trying anyway"
+            % (sys.version_info[:2] + TESTED[0] + TESTED[1]))
     if len(argv) < 2 or argv[1] not in {"lab", "test"}:
         print(__doc__)
         return 2
