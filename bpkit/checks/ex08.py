@@ -498,6 +498,19 @@ def _chance(args, ref, out):
         test_accuracy(sizes, activation, out) < 0.2
 
 
+def _untrained(args, ref, out):
+    """No better than guessing, or still a fresh initialization (zero biases, the init's statistics).
+
+    An untrained network's accuracy is about 0.1 but now and then, by the draw, over 0.2; that its
+    parameters still pass :func:`judge_init` (he for relu, uniform otherwise) tells it on every seed.
+    """
+    sizes, activation, seed = args[2], args[3], args[7]
+    if _chance(args, ref, out):
+        return True
+    scheme = "he" if activation == "relu" else "uniform"
+    return _shapes_ok(sizes, out) and judge_init((list(sizes), seed, scheme), out) is None
+
+
 def _diverged(args, ref, out):
     return _shapes_ok(args[2], out) and not all(np.all(np.isfinite(a)) for a in out)
 
@@ -513,8 +526,9 @@ TRAIN = Part(
         Mistake.nan("diverged", _diverged,
                     "Training diverged: the weights hold nan or inf. Check the sign of the step "
                     "(W -= lr * dW, downhill) and that your gradients are means over the batch, not sums."),
-        Mistake.predicate("untrained", _chance,
-                          "The returned network is no better than guessing ({verdict}). Did the weights change? "
+        Mistake.predicate("untrained", _untrained,
+                          "The returned network looks untrained, no better than guessing ({verdict}). Did the "
+                          "weights change? "
                           "Update the arrays you return (Ws[l] -= lr * dWs[l] for every layer), step downhill, and "
                           "return the trained Ws, bs, not the initial ones."),
     ),
