@@ -184,7 +184,8 @@ def init_panel(X, Y, width=32, max_depth=10, activation="sigmoid", init="lecun",
     _validate.choice("init", init, INITS)
     seed = _validate.seed(seed)
     use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
-    deep_network(X.shape[1], width, max_depth, Y.shape[1], activation=activation, init=init, seed=seed)  # fits?
+    # the deepest network the slider reaches: too many parameters is refused here, naming width and depth
+    deep_network(X.shape[1], width, max_depth, Y.shape[1], activation=activation, init=init, seed=seed)
     return InitPanel(X, Y, width, max_depth, activation, init, seed, use_ipympl)
 
 
