@@ -44,7 +44,6 @@ class Status(enum.Enum):
 
     PASSED = "passed"              # right on every secret case, test cell passed: full points
     FAILED = "failed"              # the checks' diagnosis: wrong results, an exception, not written yet
-    TEST_FAILED = "test_failed"    # results right, but the part's test cell failed, was skipped or wrote to stderr
     MISSING = "missing"            # the function is not defined (renamed, its cell raised, not a function)
     TIMEOUT = "timeout"            # the function or a cell of the part ran past the time limit
     CRASHED = "crashed"            # the kernel died while the part ran

@@ -4,8 +4,8 @@
 report (:func:`.codec.read_report`) say into a :class:`.records.PartResult`:
 the first thing that went wrong, in the order a learner would fix them (the
 kernel stopped, the grader's cell wrote no report, the function is missing,
-it broke the rules, its results are wrong, the test cell failed), else full
-points. Each step is one small function returning ``(Status, message)`` or
+it broke the rules, its results are wrong), else full points. The part's
+test cell is not run (see docs/INSTRUCTORS.md, "bpkit-grade and nbgrader"). Each step is one small function returning ``(Status, message)`` or
 None.
 """
 from __future__ import annotations
@@ -143,8 +143,13 @@ def _missing(f, report, code_run, timeout):
     if code_run is not None and code_run.status.overran:
         return Status.TIMEOUT, f"the cell defining {f} did not finish within {timeout:g} s, so {f} was never defined"
     if code_run is not None and code_run.status is CellStatus.ERROR:
-        return Status.MISSING, (f"function {f} not found: the cell that should define it raised "
-                                f"{code_run.ename}: {first_line(code_run.evalue)}")
+        line = first_line(getattr(code_run, "line", ""), 200)  # the cell's line it came from (the traceback)
+        what = f"{code_run.ename}: {first_line(code_run.evalue)}" if code_run.evalue.strip() else code_run.ename
+        if code_run.ename == "AssertionError" and not code_run.evalue.strip() and line:
+            what = f"AssertionError (this assert did not hold: {line})"
+        elif line:
+            what += f" (at the line: {line})"
+        return Status.MISSING, f"function {f} not found: the cell that should define it raised {what}"
     hint = f" (the notebook defines: {', '.join(report.defined[:5])})" if report.defined else ""
     return Status.MISSING, f"function {f} not found: did you rename it?{hint}"
 
@@ -182,34 +187,6 @@ def _wrong_results(key, report, cases, checks):
                                      + TELL_INSTRUCTOR)
     if msg is not None:  # a call cut off at the time limit is one of the mistakes diagnose names
         return (Status.TIMEOUT if report.timed_out else Status.FAILED), first_line(msg, 500)
-    return None
-
-
-def _test_cell_failed(test_run, timeout):
-    """Why the part's test cell does not count as passed (nbgrader's rule); None if it passed."""
-    if test_run is None or test_run.status is CellStatus.NOT_RUN:
-        return Status.TEST_FAILED, "the test cell did not run"
-    if test_run.status is CellStatus.ERROR:
-        if test_run.ename == "NotImplementedError":
-            return Status.TEST_FAILED, ("the test cell failed with NotImplementedError: it also uses another "
-                                        "function of this notebook that is not written yet")
-        line = first_line(getattr(test_run, "line", ""), 200)  # the line of the cell it came from (the traceback)
-        if not test_run.evalue.strip():  # a bare `assert x == y` says nothing: name the line instead
-            if not line:
-                return Status.TEST_FAILED, f"the test cell failed: {test_run.ename} (with no message)"
-            if test_run.ename == "AssertionError":
-                return Status.TEST_FAILED, f"the test cell failed: this assert did not hold: {line}"
-            return Status.TEST_FAILED, f"the test cell failed: {test_run.ename} at the line: {line}"
-        where = f" (at the line: {line})" if line else ""
-        return Status.TEST_FAILED, f"the test cell failed: {test_run.ename}: {first_line(test_run.evalue)}{where}"
-    if test_run.status.overran or test_run.status is CellStatus.DEAD:
-        return Status.TIMEOUT, f"the test cell did not finish within {timeout:g} s"
-    if test_run.status is CellStatus.SKIPPED:
-        return Status.TEST_FAILED, f"the test cell was skipped: {test_run.why}"
-    if test_run.stderr.strip():
-        first = next(line for line in test_run.stderr.splitlines() if line.strip())
-        return Status.TEST_FAILED, ("the test cell wrote to stderr, which nbgrader scores as a failure: "
-                                    f"{first_line(first)}")
     return None
 
 
