@@ -6,8 +6,8 @@ Pieces, in the order a run uses them:
 * :func:`discover_specs` / :func:`load_spec` -- the per-lesson spec modules;
 * :class:`LabServer` -- a JupyterLab on 127.0.0.1, a free port and a random token,
   with HOME and every Jupyter directory in a temp dir, serving a *copy* of the
-  notebooks (autosave is off too, so nothing in the repository is ever written);
-  stopped by its PID;
+  notebooks (autosave is off too, so nothing in the repository is ever written),
+  or a given folder with given settings (``test_autosave_update.py``); stopped by its PID;
 * :func:`launch_chromium` -- Debian's Chromium through Playwright (never downloads one);
 * :func:`open_notebook`, :func:`run_all`, :func:`notebook_errors` -- open a notebook in
   its own workspace, run every cell with ``notebook:run-all-cells``, collect errors;
@@ -195,13 +195,28 @@ class LabServer:
         copied (recursively, without checkpoints) to the same relative place
         under the temp root the server serves.
     startup_timeout : float, seconds
+    root : path, optional
+        Serve this existing folder as it is instead (nothing is copied, and
+        :meth:`stop` leaves it in place); ``notebooks`` is then ignored.
+    settings : dict, optional
+        User settings laid over :data:`LAB_SETTINGS`, by settings file and key
+        (e.g. autosave on for a test that needs it).
+    env : dict, optional
+        Extra environment variables for the server and its kernels.
+    args : list of str, optional
+        Extra command-line options for ``jupyter lab``; one given as ``--Name=value``
+        replaces this class's own ``--Name=...``.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`.
     """
 
-    def __init__(self, notebooks, startup_timeout=60.0):
+    def __init__(self, notebooks, startup_timeout=60.0, root=None, settings=None, env=None, args=()):
         self.notebooks = [str(n) for n in notebooks]
         self.startup_timeout = float(startup_timeout)
+        self.serve = Path(root) if root is not None else None
+        self.settings = {rel: {**LAB_SETTINGS.get(rel, {}), **values} for rel, values in (settings or {}).items()}
+        self.extra_env = {str(k): str(v) for k, v in (env or {}).items()}
+        self.extra_args = [str(a) for a in args]
         self.port = None
         self.token = secrets.token_hex(16)
         self.proc = None
@@ -220,9 +235,9 @@ class LabServer:
 
     def _start(self):
         self.tmp = Path(tempfile.mkdtemp(prefix="bpkit-lab-"))
-        self.root = self.tmp / "root"
-        self.root.mkdir()
-        for folder in sorted({str(Path(n).parent) for n in self.notebooks}):
+        self.root = self.serve if self.serve is not None else self.tmp / "root"
+        self.root.mkdir(exist_ok=self.serve is not None)
+        for folder in sorted({str(Path(n).parent) for n in self.notebooks} if self.serve is None else ()):
             shutil.copytree(
                 REPO_ROOT / folder,
                 self.root / folder,
@@ -231,7 +246,7 @@ class LabServer:
             )
         env = self._environment()
         settings_dir = Path(env["JUPYTERLAB_SETTINGS_DIR"])
-        for rel, content in LAB_SETTINGS.items():
+        for rel, content in {**LAB_SETTINGS, **self.settings}.items():
             target = settings_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(content))
@@ -262,6 +277,9 @@ class LabServer:
             # as `course.py lab` serves the course (see bpkit/labserver.py); BPKIT_LAB_NODELAY=0
             # measures the stock server instead
             cmd.append(f"--ServerApp.kernel_websocket_connection_class={NODELAY_CLASS}")
+        # an extra option replaces this class's own of the same name (traitlets refuses a repeated one)
+        replaced = {a.split("=", 1)[0] for a in self.extra_args if a.startswith("--") and "=" in a}
+        cmd = [a for a in cmd if a.split("=", 1)[0] not in replaced] + self.extra_args
         self.log_path = self.tmp / "server.log"
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
@@ -290,6 +308,7 @@ class LabServer:
         env["JUPYTER_PATH"] = os.pathsep.join(p for p in (prefix_share, env.get("JUPYTER_PATH", "")) if p)
         env.pop("JUPYTER_PREFER_ENV_PATH", None)
         env["PYTHONUNBUFFERED"] = "1"
+        env.update(self.extra_env)
         return env
 
     def _wait_ready(self):
