@@ -16,7 +16,9 @@ the course's when it was last copied (its SHA-256 is kept in
   version ("updated");
 * the learner changed their copy and the course changed too: their copy is
   kept, and the course's new version is written beside it as
-  ``NAME.course-update.ipynb`` ("kept");
+  ``NAME.course-update.ipynb`` ("kept"), once per new version: a later run
+  neither says it again nor writes over that file (if the learner changed
+  it, the next new version goes to ``NAME.course-update-2.ipynb``);
 * otherwise nothing happens.
 
 This module needs only the standard library (``import bpkit`` aside).
@@ -34,6 +36,7 @@ from typing import NamedTuple
 FOLDERS = ("lessons", "exercises")
 MANIFEST = ".bpkit-course.json"
 UPDATE_SUFFIX = ".course-update.ipynb"
+OFFERED = "_offered"   # the manifest's record of the versions written beside kept copies
 
 
 class Change(NamedTuple):
@@ -87,8 +90,12 @@ def sync(dest, course):
     manifest_path = dest / MANIFEST
     try:
         copied = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
+        if not isinstance(copied, dict):
+            raise ValueError("not an object")
     except (OSError, ValueError):
         copied = {}  # an unreadable record: treat every existing copy as the learner's own
+    offered = copied.pop(OFFERED, None)
+    offered = offered if isinstance(offered, dict) else {}  # rel -> the version last written beside a kept copy
     changes = []
     for rel, src in notebooks.items():
         target = dest / rel
@@ -108,13 +115,28 @@ def sync(dest, course):
             shutil.copyfile(src, target)  # untouched by the learner: take the new version
             copied[rel] = new
             changes.append(Change("updated", rel))
-        else:
-            beside = target.with_name(target.name[: -len(".ipynb")] + UPDATE_SUFFIX)
+        elif offered.get(rel) != new:  # a version not offered yet (else: offered already, said already)
+            beside = _beside(target, offered.get(rel))
             shutil.copyfile(src, beside)
+            offered[rel] = new
             changes.append(Change("kept", rel, f"your copy has changes; the course's new version is {beside.name}"))
     dest.mkdir(parents=True, exist_ok=True)
+    if offered:
+        copied[OFFERED] = offered
     manifest_path.write_text(json.dumps(copied, indent=1, sort_keys=True) + "\n")
     return changes
+
+
+def _beside(target, last_offered):
+    """Where the course's new version of ``target`` goes: ``NAME.course-update.ipynb``, unless the learner
+    changed that file (it is not the version offered last time): then ``NAME.course-update-2.ipynb``, ..."""
+    stem = target.name[: -len(".ipynb")]
+    beside = target.with_name(stem + UPDATE_SUFFIX)
+    k = 2
+    while beside.exists() and _digest(beside) != last_offered:
+        beside = target.with_name(f"{stem}.course-update-{k}.ipynb")
+        k += 1
+    return beside
 
 
 def report(changes):

@@ -66,6 +66,29 @@ def test_an_update_replaces_untouched_copies_and_keeps_changed_ones(tmp_path):
     assert all(c.path != "lessons/01_a.course-update.ipynb" for c in workspace.sync(ws, course))
 
 
+def test_a_kept_copy_is_offered_each_new_version_once_and_edits_beside_it_survive(tmp_path):
+    course = make_course(tmp_path / "course")
+    ws = tmp_path / "ws"
+    workspace.sync(ws, course)
+    mine = ws / "lessons" / "01_a.ipynb"
+    mine.write_text('{"cells": ["my notes"]}')
+    lesson = course / "lessons" / "01_a.ipynb"
+    lesson.write_text(json.dumps({"cells": [], "v": 2}))
+    assert [c.what for c in workspace.sync(ws, course)] == ["kept"]
+    beside = ws / "lessons" / "01_a.course-update.ipynb"
+    # the next start: nothing new, so nothing said and nothing written (the learner opened the update: autosave)
+    beside.write_text('{"cells": ["reading the update"]}')
+    assert workspace.sync(ws, course) == []
+    assert beside.read_text() == '{"cells": ["reading the update"]}'
+    # a newer version: offered again, beside the learner's two files, neither of which is touched
+    lesson.write_text(json.dumps({"cells": [], "v": 3}))
+    changes = workspace.sync(ws, course)
+    assert [c.what for c in changes] == ["kept"] and "01_a.course-update-2.ipynb" in changes[0].note
+    assert json.loads((ws / "lessons" / "01_a.course-update-2.ipynb").read_text())["v"] == 3
+    assert beside.read_text() == '{"cells": ["reading the update"]}' and mine.read_text() == '{"cells": ["my notes"]}'
+    assert workspace.sync(ws, course) == []
+
+
 def test_a_deleted_copy_comes_back_and_a_lost_record_loses_nothing(tmp_path):
     course = make_course(tmp_path / "course")
     ws = tmp_path / "ws"
