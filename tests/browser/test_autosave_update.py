@@ -246,7 +246,8 @@ def test_autosave_stays_in_the_workspace_and_an_update_keeps_the_edit(tmp_path, 
     assert digest(workspace / "lessons/03_sigmoid_derivative.ipynb") == untouched["lessons/03_sigmoid_derivative.ipynb"]
     assert git(clone, "status", "--porcelain", "--untracked-files=all").stdout == ""
 
-    # and once more (the next `course.py lab`): the edit still stays
-    course_lab(clone, monkeypatch, capfd)
+    # and once more (the next `course.py lab`): the edit still stays, and the update is not offered again
+    _, printed = course_lab(clone, monkeypatch, capfd)
+    assert not [line for line in printed.splitlines() if line.startswith("workspace:") and " kept " in line], printed
     assert (workspace / LESSON).read_bytes() == edited
     assert (workspace / UPDATE).read_bytes() == (clone / LESSON).read_bytes()
