@@ -12,7 +12,6 @@ The panels in :mod:`bpkit.widgets` only draw what these return.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,13 +60,13 @@ def chain_inputs(net, x, y, j=0, kind="quadratic"):
     """Check the arguments of :func:`follow_nudge`; return ``(X, Y, j)`` as a (1, n) row, a (1, 1) target and an int.
 
     ``net`` must have one output unit, ``j`` must name a unit of the layer
-    before it, and ``x`` must be one example.
+    before it, and ``x`` must be one example (``y`` its one target; in [0, 1]
+    for ``kind="cross_entropy"``). Nothing passed in is changed.
     """
     _validate.network(net)
     if net.sizes[-1] != 1:
-        raise ValueError(f"chain_rule needs a network with one output unit, got sizes {net.sizes}")
-    if isinstance(j, bool) or not isinstance(j, numbers.Integral) or not 0 <= j < net.sizes[-2]:
-        raise ValueError(f"j must be an integer in 0..{net.sizes[-2] - 1} (a unit of layer {net.num_layers - 1}), got {j!r}")
+        raise ValueError(f"net must have one output unit for chain_rule (sizes[-1] == 1), got sizes {net.sizes}")
+    j = _validate.integer("j", j, 0, net.sizes[-2] - 1)
     get_cost(kind)
     y = _validate.real_array("y", y)
     Y = np.reshape(y, (-1, 1)) if y.ndim < 2 else y
@@ -76,7 +75,7 @@ def chain_inputs(net, x, y, j=0, kind="quadratic"):
         raise ValueError(f"chain_rule follows one example: x must have shape ({net.sizes[0]},) or (1, {net.sizes[0]}), got {X.shape}")
     if kind == "cross_entropy" and not 0 <= Y[0, 0] <= 1:
         raise ValueError(f"cross_entropy needs a target y in [0, 1], got {Y[0, 0]}")
-    return X, Y, int(j)
+    return X, Y, j
 
 
 @dataclass(frozen=True)
@@ -232,13 +231,15 @@ def activation_at(name, z, h=1e-5):
 
 # ---------------------------------------------------------------- lesson 6
 def line_data(x, y):
-    """Check the data of the line model: ``(x, y)`` as float arrays of shape (m,), finite."""
-    x = _validate.real_array("x", x)
-    y = _validate.real_array("y", y)
-    if x.ndim != 1 or y.shape != x.shape or x.size == 0:
-        raise ValueError(f"x and y must be 1-D arrays of the same length, got shapes {x.shape} and {y.shape}")
-    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
-        raise ValueError("x and y must not contain NaN or inf")
+    """Check the data of the line model: return ``(x, y)`` as finite float64 arrays of shape (m,), m >= 1.
+
+    Each is read by :func:`bpkit._validate.vector` (no text, complex, masked or object
+    values, no NaN or inf), and ``y`` has one entry per entry of ``x``.
+    """
+    x = _validate.vector("x", x)
+    y = _validate.vector("y", y)
+    if y.shape != x.shape:
+        raise ValueError(f"x and y must be 1-D arrays of the same length (one y per x), got shapes {x.shape} and {y.shape}")
     return x, y
 
 
@@ -271,9 +272,25 @@ def line_gradient(w, b, x, y):
 
     ``dJ/dw = sum((w x + b - y) x) / m``, ``dJ/db = sum(w x + b - y) / m``: the
     same ``a.T @ delta / m`` as backprop, for a network with no hidden layer and
-    no sigmoid. ``w``, ``b``: floats; ``x``, ``y``: float arrays of shape (m,),
-    already checked (:func:`sgd_path` calls this once per step). A mean over examples.
+    no sigmoid. A mean over examples.
+
+    Parameters
+    ----------
+    w, b : float, finite
+    x, y : array_like, shape (m,), finite
+
+    Returns
+    -------
+    (float, float)
     """
+    w = _validate.real_number("w", w)
+    b = _validate.real_number("b", b)
+    x, y = line_data(x, y)
+    return _line_gradient(w, b, x, y)
+
+
+def _line_gradient(w, b, x, y):
+    # the kernel of line_gradient on checked floats and (m,) arrays: sgd_path calls it once per step
     r = w * x + b - y
     return float(np.dot(r, x) / x.size), float(r.sum() / x.size)
 
@@ -335,7 +352,7 @@ def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
         order = rng.permutation(m) if batch_size < m else np.arange(m)
         for i in range(0, m, batch_size):
             idx = order[i : i + batch_size]
-            gw, gb = line_gradient(w, b, x[idx], y[idx])
+            gw, gb = _line_gradient(w, b, x[idx], y[idx])
             w, b = w - lr * gw, b - lr * gb
             path.append((w, b))
             if not (abs(w) < blowup and abs(b) < blowup):
