@@ -30,6 +30,11 @@ from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["ChainRulePanel", "chain_rule"]
 
+#: the nudge slider's span (log scale); ``dw`` must lie in it
+DW_MIN, DW_MAX = 1e-4, 1.0
+#: the w and b sliders span at most ``[-MAX_LIMIT, MAX_LIMIT]`` beyond the network's own values
+MAX_LIMIT = 1000.0
+
 
 class ChainRulePanel(Panel):
     """Nudge one output-layer weight and watch dz, da, dC and their ratios.
@@ -65,7 +70,12 @@ class ChainRulePanel(Panel):
     def __init__(self, net, x, y, j=0, kind="quadratic", dw=0.1, limit=4.0, use_ipympl=None):
         X, Y, j = chain_inputs(net, x, y, j, kind)
         dw = _validate.positive_number("dw", dw)
+        if not DW_MIN <= dw <= DW_MAX:
+            raise ValueError(f"dw must lie in [{DW_MIN:g}, {DW_MAX:g}] (the nudge slider's span), got {dw!r}")
         limit = _validate.positive_number("limit", limit)
+        if limit > MAX_LIMIT:
+            raise ValueError(f"limit must be at most {MAX_LIMIT:g} (the sliders move in steps of 0.01), got {limit!r}")
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
         self.net, self.x, self.y, self.j, self.kind = net, X, Y, j, kind
         self._w0 = float(net.weights[-1][self.j, 0])
         self._b0 = float(net.biases[-1][0])
@@ -226,17 +236,19 @@ def chain_rule(net, x, y, j=0, kind="quadratic", dw=0.1, limit=4.0, use_ipympl=N
     x : array_like, shape (sizes[0],) or (1, sizes[0])
         One example.
     y : float or array_like of shape (1,) or (1, 1)
-        Its target.
+        Its target (in [0, 1] for cross-entropy).
     j : int, default 0
-        The weight is ``net.weights[-1][j, 0]``: from unit j of the last hidden
+        In 0..sizes[-2]-1. The weight is ``net.weights[-1][j, 0]``: from unit j of the last hidden
         (or input) layer to the output.
     kind : {"quadratic", "cross_entropy"}
         The cost; quadratic is ``C = (a - y)**2 / 2`` for one example.
-    dw : float > 0, default 0.1
+    dw : float in [1e-4, 1], default 0.1
         Starting nudge size (the slider spans 1e-4 to 1, log scale).
-    limit : float > 0
+    limit : float in (0, 1000]
         The w and b sliders span ``[-limit, limit]`` (wider if needed).
     use_ipympl : bool or None
+
+    Every argument is checked before ``net`` is touched: a refused call leaves it as it was.
 
     Returns
     -------

@@ -144,32 +144,67 @@ class DescentPanel(Panel):
         return (0.0, float(max(1, planned))), (float(lo), float(top))
 
 
+#: :func:`descent_panel` refuses ``epochs * m`` over this: the steps of its slowest run (batch size 1),
+#: recomputed at every slider move (about 2 us each). Lesson 6: 20 epochs of 40 points, 800 steps.
+MAX_PANEL_STEPS = 20_000
+#: The learning-rate slider's lowest value and step; ``lr_max`` may be at most :data:`MAX_LR`.
+LR_STEP, MAX_LR = 0.02, 100.0
+#: ``start``, ``w_range`` and ``b_range`` must lie inside ``[-MAX_RANGE, MAX_RANGE]`` (the contours' grid).
+MAX_RANGE = 1e6
+
+
+def _range(name, r):
+    """``r`` as a (low, high) pair of finite floats with low < high, inside +-MAX_RANGE."""
+    lo, hi = _validate.vector(name, r, size=2)
+    if not lo < hi:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {r!r}")
+    if max(abs(lo), abs(hi)) > MAX_RANGE:
+        raise ValueError(f"{name} must lie inside [-{MAX_RANGE:g}, {MAX_RANGE:g}], got {r!r}")
+    return float(lo), float(hi)
+
+
 def descent_panel(x, y, start=(-1.0, 3.0), lr=0.3, batch_size=None, epochs=20, seed=0,
                   w_range=(-2.0, 4.0), b_range=(-3.0, 4.0), lr_max=0.7, use_ipympl=None):
     """Build lesson 6's descent panel (see :class:`DescentPanel`).
 
+    Every argument is checked before anything is drawn; nothing passed in is changed.
+
     Parameters
     ----------
-    x, y : array_like, shape (m,): the data the line is fitted to
-    start : (w, b) where every run starts
-    lr : initial learning rate (slider from 0.02 to ``lr_max`` in steps of 0.02)
-    batch_size : initial batch size, default m (full batch)
-    epochs : passes over the data per run
-    seed : seeds the shuffling, so a setting always draws the same path
-    w_range, b_range : (low, high) of the contour plot
+    x, y : array_like, shape (m,): the data the line is fitted to (finite numbers)
+    start : (w, b), two finite numbers inside +-1e6: where every run starts
+    lr : initial learning rate, in ``[0.02, lr_max]`` (slider from 0.02 to ``lr_max`` in steps of 0.02)
+    batch_size : int in 1..m, initial batch size, default m (full batch)
+    epochs : int > 0, passes over the data per run; ``epochs * m`` at most
+        :data:`MAX_PANEL_STEPS` (20,000), as every slider move reruns it
+    seed : int >= 0, seeds the shuffling, so a setting always draws the same path
+    w_range, b_range : (low, high) of the contour plot, low < high, inside +-1e6
+    lr_max : float in ``[0.02, 100]``, the slider's top
+    use_ipympl : bool or None, see :class:`LiveFigure`
     """
     x, y = line_data(x, y)
+    start = tuple(float(v) for v in _validate.vector("start", start, size=2))
+    if max(abs(v) for v in start) > MAX_RANGE:
+        raise ValueError(f"start must lie inside [-{MAX_RANGE:g}, {MAX_RANGE:g}] (a run stops once |w| or |b| "
+                         f"passes 1e6), got {start!r}")
     seed = _validate.seed(seed)
+    epochs = _validate.positive_number("epochs", epochs, integer=True)
+    if epochs * x.size > MAX_PANEL_STEPS:
+        raise ValueError(f"descent_panel reruns up to epochs * m = {epochs:,} x {x.size:,} steps at every slider move, "
+                         f"over MAX_PANEL_STEPS = {MAX_PANEL_STEPS:,}; use fewer epochs or fewer points "
+                         f"(bpkit.widgets.sgd_path runs longer paths once)")
     if batch_size is None:
         batch_size = x.size
     batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
-    lr_max = _validate.positive_number("lr_max", lr_max)
-    lr = _validate.positive_number("lr", lr)
-    if not 0.02 <= lr <= lr_max:
-        raise ValueError(f"lr must lie between 0.02 and lr_max={lr_max:g}, got {lr!r}")
     if batch_size > x.size:
         raise ValueError(f"batch_size must be at most m={x.size}, got {batch_size}")
-    for name, r in (("w_range", w_range), ("b_range", b_range)):
-        if np.shape(r) != (2,) or not r[0] < r[1]:
-            raise ValueError(f"{name} must be (low, high) with low < high, got {r!r}")
+    lr_max = _validate.positive_number("lr_max", lr_max)
+    if not LR_STEP <= lr_max <= MAX_LR:
+        raise ValueError(f"lr_max must lie between {LR_STEP} (the slider's lowest learning rate) and {MAX_LR:g}, "
+                         f"got {lr_max!r}")
+    lr = _validate.positive_number("lr", lr)
+    if not LR_STEP <= lr <= lr_max:
+        raise ValueError(f"lr must lie between {LR_STEP} and lr_max={lr_max:g}, got {lr!r}")
+    w_range, b_range = _range("w_range", w_range), _range("b_range", b_range)
+    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
     return DescentPanel(x, y, start, lr, batch_size, epochs, seed, w_range, b_range, lr_max, use_ipympl)

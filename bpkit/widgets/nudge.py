@@ -27,15 +27,17 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
-from ..costs import cost, get_cost
+from ..costs import check_targets, cost, get_cost
 from ..plots.curves import CostCurve, weight_label
 from ..plots.diagram import NetworkDiagram
-from ..sweeps import cost_along_weight, numerical_slope
+from ..sweeps import MAX_CURVE_POINTS, cost_along_weight, numerical_slope
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["WeightNudgePanel", "weight_nudge"]
 
-MAX_SLIDERS = 40
+MAX_SLIDERS = 40  # one slider per weight
+MAX_EXAMPLES = 50  # one prediction readout per example
+MAX_LIMIT = 1000.0  # the sliders' half-span, at most
 STEP = 0.01  # slider step; the panel rounds the network's weights to it
 
 
@@ -75,17 +77,23 @@ class WeightNudgePanel(Panel):
         n_weights = sum(W.size for W in net.weights)
         if n_weights > MAX_SLIDERS:
             raise ValueError(
-                f"weight_nudge makes one slider per weight and allows at most {MAX_SLIDERS}; "
-                f"this network (sizes {net.sizes}) has {n_weights} weights. Use a smaller network."
+                f"net has {n_weights} weights (sizes {net.sizes}); weight_nudge makes one slider per weight "
+                f"and allows at most {MAX_SLIDERS}. Use a smaller network."
             )
         get_cost(kind)
         self.kind = kind
         self.lam = _validate.non_negative_number("lam", lam)
         self.limit = _validate.positive_number("limit", limit)
-        self.curve_points = _validate.positive_number("curve_points", curve_points, integer=True)
-        if self.curve_points < 3:
-            raise ValueError(f"curve_points must be at least 3, got {curve_points}")
+        if self.limit > MAX_LIMIT:
+            raise ValueError(f"limit must be at most {MAX_LIMIT:g} (the sliders move in steps of {STEP}), got {limit!r}")
+        self.curve_points = _validate.integer("curve_points", curve_points, 3, MAX_CURVE_POINTS)
         self.X, self.Y = _validate.check_xy(net, X, Y)
+        if self.X.shape[0] > MAX_EXAMPLES:
+            raise ValueError(f"X has {self.X.shape[0]:,} rows; weight_nudge shows one prediction per example and "
+                             f"allows at most {MAX_EXAMPLES} (pass a few rows, e.g. X[:{MAX_EXAMPLES}], Y[:{MAX_EXAMPLES}])")
+        check_targets(kind, self.Y)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+        # every argument is good: only now is net touched (a refused call leaves it as it was)
         self.net = net
         self._snap_weights()
         self._initial = [W.copy() for W in net.weights]
@@ -260,16 +268,18 @@ def weight_nudge(net, X, Y, kind="quadratic", lam=0.0, limit=4.0, curve_points=8
     ----------
     net : Network
         At most 40 weights (one slider each). Biases are left as they are.
-    X : array_like, shape (m, sizes[0])
-    Y : array_like, shape (m, sizes[-1])
+    X : array_like, shape (m, sizes[0]), m at most 50 (one prediction readout each)
+    Y : array_like, shape (m, sizes[-1]) (in [0, 1] for cross-entropy)
     kind : {"quadratic", "cross_entropy"}
     lam : float >= 0, L2 strength (as in :func:`bpkit.cost`)
-    limit : float > 0, default 4
+    limit : float in (0, 1000], default 4
         Sliders run from ``-limit`` to ``limit`` (wider if a weight is already outside).
-    curve_points : int >= 3
+    curve_points : int in 3..10,000 (:data:`bpkit.sweeps.MAX_CURVE_POINTS`)
         Points on the cost curve.
     use_ipympl : bool or None
         None: draw with ipympl when installed, else as PNG images (slower).
+
+    Every argument is checked before ``net`` is rounded: a refused call leaves it as it was.
 
     Returns
     -------

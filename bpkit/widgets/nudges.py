@@ -8,11 +8,16 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
+from ..costs import get_cost
 from ..insight import digit_nudges
+from ..metrics import as_labels
 from ..plots.training import heatmap, update_heatmap
 from ._common import LiveFigure, Panel, Readout
 
 __all__ = ["DigitNudgesPanel", "digit_nudges_panel"]
+
+#: the panel takes at most this many examples (its slider steps through them one by one)
+MAX_DIGITS = 1000
 
 
 def _limit(*arrays):
@@ -40,12 +45,19 @@ class DigitNudgesPanel(Panel):
 
     def __init__(self, net, X, Y, labels, kind="quadratic", use_ipympl=None):
         _validate.network(net)
-        self.nudges = n = digit_nudges(net, X, Y, kind=kind)
-        X = np.asarray(X, dtype=np.float64)
-        self.labels = np.asarray(labels).astype(int)
+        if len(net.sizes) < 3:
+            raise ValueError(f"net must have a hidden layer (the panel shows what the outputs ask of it), got sizes {net.sizes}")
+        get_cost(kind)
+        X, Y = _validate.check_xy(net, X, Y)
         self.m = X.shape[0]
+        if self.m > MAX_DIGITS:
+            raise ValueError(f"X has {self.m:,} rows; the digit panel steps through the examples one by one and "
+                             f"allows at most {MAX_DIGITS:,} (pass a few, e.g. X[:12], Y[:12], labels[:12])")
+        self.labels = as_labels(labels, net.sizes[-1])
         if self.labels.shape != (self.m,):
             raise ValueError(f"labels must have one entry per row of X ({self.m}), got shape {self.labels.shape}")
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+        self.nudges = n = digit_nudges(net, X, Y, kind=kind)
         side = int(round(np.sqrt(X.shape[1])))
         self._images = X.reshape(self.m, side, side) if side * side == X.shape[1] else X[:, None, :]
         s_out, s_hid = n.output.shape[1], n.hidden_change.shape[1]
@@ -124,8 +136,11 @@ def digit_nudges_panel(net, X, Y, labels, kind="quadratic", use_ipympl=None):
     Parameters
     ----------
     net : Network with a hidden layer, e.g. 784-16-16-10 after a little training
-    X : array_like, shape (m, 784): a few digits; Y : their one-hot rows, (m, 10)
-    labels : array_like of int, shape (m,)
+    X : array_like, shape (m, 784): a few digits (m at most 1,000); Y : their one-hot rows, (m, 10)
+    labels : array_like of int, shape (m,): classes in 0..sizes[-1]-1
     kind : {"quadratic", "cross_entropy"}
+    use_ipympl : bool or None, see :class:`LiveFigure`
+
+    Every argument is checked before anything is computed; ``net`` is not changed.
     """
     return DigitNudgesPanel(net, X, Y, labels, kind=kind, use_ipympl=use_ipympl)

@@ -14,12 +14,20 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
-from ..costs import cost
+from ..costs import check_targets, cost, get_cost
 from ..insight import weight_size
 from ..sweeps import train_lambda_grid
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["LambdaPanel", "lambda_panel", "train_lambda_grid"]
+
+#: the panel trains every lambda when it is built; it refuses more work than about 10 seconds:
+#: ``epochs * m * K**2 * net.num_params()`` over MAX_LAMBDA_WORK (the K copies train side by side
+#: as one network K times wider), or more than MAX_LAMBDA_EPOCHS epochs. Lesson 5: 4.1e8, 5,000 epochs.
+MAX_LAMBDA_WORK = 1e10
+MAX_LAMBDA_EPOCHS = 50_000
+#: log10(lambda) of the grid must lie in this range
+LOG10_LAM_RANGE = (-12, 3)
 
 
 def _emptiest_corner(ax, xs, curves):
@@ -64,17 +72,34 @@ class LambdaPanel(Panel):
     def __init__(self, net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl):
         _validate.network(net)
         if net.sizes[0] != 1 or net.sizes[-1] != 1:
-            raise ValueError(f"the lambda panel draws y against x: the network needs 1 input and 1 output, "
+            raise ValueError(f"the lambda panel draws y against x: net needs 1 input and 1 output, "
                              f"got sizes {net.sizes}")
+        get_cost(kind)
+        epochs = _validate.positive_number("epochs", epochs, integer=True)
+        lr = _validate.positive_number("lr", lr)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
         X, Y = _validate.check_xy(net, X, Y)
         X_test, Y_test = _validate.check_xy(net, X_test, Y_test, xname="X_test", yname="Y_test")
-        self.log10_lams = np.asarray(log10_lams, dtype=np.float64)
-        if self.log10_lams.ndim != 1 or self.log10_lams.size < 2 or np.any(np.diff(self.log10_lams) <= 0):
+        check_targets(kind, Y)
+        check_targets(kind, Y_test, "Y_test")
+        self.log10_lams = _validate.vector("log10_lams", log10_lams, min_size=2)
+        if np.any(np.diff(self.log10_lams) <= 0):
             raise ValueError("log10_lams must be an increasing 1-D grid with at least 2 values, "
-                             f"got {np.asarray(log10_lams)!r}")
+                             f"got {self.log10_lams!r}")
         steps = np.diff(self.log10_lams)
         if not np.allclose(steps, steps[0]):
             raise ValueError("log10_lams must be evenly spaced (the slider steps through it)")
+        lo, hi = LOG10_LAM_RANGE
+        if self.log10_lams[0] < lo or self.log10_lams[-1] > hi:
+            raise ValueError(f"log10_lams must lie in [{lo}, {hi}] (lambda from 1e{lo} to 1e{hi}), got "
+                             f"{self.log10_lams[0]:g} to {self.log10_lams[-1]:g}")
+        K, m = self.log10_lams.size, X.shape[0]
+        if epochs > MAX_LAMBDA_EPOCHS or epochs * m * K * K * net.num_params() > MAX_LAMBDA_WORK:
+            raise ValueError(
+                f"lambda_panel would train {K} lambdas x {epochs:,} epochs on {m:,} points of a {net.num_params():,}"
+                f"-parameter net (epochs x m x K^2 x parameters = {epochs * m * K * K * net.num_params():,}), over "
+                f"MAX_LAMBDA_WORK = {MAX_LAMBDA_WORK:,.0f} or epochs over MAX_LAMBDA_EPOCHS = {MAX_LAMBDA_EPOCHS:,} "
+                f"(about 10 s); use fewer epochs, lambdas or points")
         self.lams = 10.0 ** self.log10_lams
         t0 = time.perf_counter()
         self.nets = train_lambda_grid(net, X, Y, self.lams, epochs=epochs, lr=lr, kind=kind)
@@ -156,11 +181,14 @@ def lambda_panel(net, X, Y, X_test, Y_test, log10_lams=None, epochs=8000, lr=3.0
     net : Network with sizes ``[1, ..., 1]``, the common starting point (not changed)
     X, Y : array_like, shape (m, 1): the few training points
     X_test, Y_test : array_like, shape (m_test, 1): fresh points from the same source
-    log10_lams : evenly spaced increasing grid, default -4 to 0 in steps of 0.25
-    epochs, lr, kind : training settings for :func:`train_lambda_grid`
+    log10_lams : evenly spaced increasing grid of at least 2 values in [-12, 3], default -4 to 0 in steps of 0.25
+    epochs, lr, kind : training settings for :func:`train_lambda_grid` (int > 0, float > 0, a cost name)
+    use_ipympl : bool or None, see :class:`LiveFigure`
+
+    Building trains the whole grid: ``epochs * m * K**2 * net.num_params()`` (K lambdas) may be at most
+    :data:`MAX_LAMBDA_WORK` (1e10, about 10 s) and ``epochs`` at most :data:`MAX_LAMBDA_EPOCHS` (50,000).
+    Every argument is checked before anything is trained.
     """
     if log10_lams is None:
         log10_lams = np.arange(-4.0, 0.001, 0.25)
-    _validate.network(net)
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
     return LambdaPanel(net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl)

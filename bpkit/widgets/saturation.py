@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from .. import _validate
 from ..insight import saturation_run
 from ._common import LiveFigure, Panel, Readout, slider
 
@@ -33,10 +34,14 @@ class SaturationPanel(Panel):
     name = "saturation"
 
     def __init__(self, starts, x, y, lr, epochs, start=2.0, use_ipympl=None):
-        self.run = r = saturation_run(starts, x=x, y=y, lr=lr, epochs=epochs)
-        steps = np.diff(r.starts)
-        if r.starts.size < 2 or np.any(steps <= 0) or not np.allclose(steps, steps[0]):
-            raise ValueError(f"starts must be an evenly spaced increasing grid, got {r.starts!r}")
+        start = _validate.real_number("start", start)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+        grid = _validate.vector("starts", starts, min_size=2)
+        steps = np.diff(grid)
+        if np.any(steps <= 0) or not np.allclose(steps, steps[0]):
+            raise ValueError(f"starts must be an evenly spaced increasing grid, got {grid!r}")
+        self.run = r = saturation_run(grid, x=x, y=y, lr=lr, epochs=epochs)
+        y = float(y)
         j0 = self.index(start)
         self.slider = slider("start w = b", float(r.starts[j0]), float(r.starts[0]), float(r.starts[-1]),
                              step=float(steps[0]), fmt=".2f")
@@ -96,9 +101,13 @@ def saturation_panel(starts=None, x=1.0, y=0.0, lr=0.15, epochs=300, start=2.0, 
     Parameters
     ----------
     starts : evenly spaced increasing grid of starting w (= b), default 0 to 3 in steps of 0.25
-    x, y : the one example (input and target)
-    lr : learning rate; epochs : gradient steps
-    start : the slider's first position (nearest grid point)
+    x, y : the one example (input, a finite number, and target, in [0, 1])
+    lr : learning rate > 0; epochs : int > 0, gradient steps
+    start : finite number, the slider's first position (nearest grid point)
+    use_ipympl : bool or None, see :class:`LiveFigure`
+
+    Building trains every start once: ``len(starts) * (epochs + 1)`` may be at most
+    :data:`bpkit.insight.MAX_SATURATION_STEPS` (200,000). Every argument is checked first.
     """
     if starts is None:
         starts = np.arange(0.0, 3.001, 0.25)

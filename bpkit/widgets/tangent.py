@@ -12,6 +12,8 @@ The numbers come from :func:`bpkit.toys.activation_at`; this panel draws them.
 """
 from __future__ import annotations
 
+import numbers
+
 import ipywidgets as widgets
 import numpy as np
 
@@ -22,6 +24,8 @@ from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["TangentPanel", "sigmoid_tangent"]
 
+#: ``z_max`` may be at most this
+MAX_Z = 100.0
 NAMES = {"sigmoid": ("σ", "σ(z)(1 − σ(z))"), "tanh": ("tanh", "1 − tanh²(z)"), "relu": ("ReLU", "1 if z > 0 else 0")}
 
 
@@ -53,8 +57,12 @@ class TangentPanel(Panel):
     def __init__(self, z=0.0, activation="sigmoid", z_max=8.0, use_ipympl=None):
         _validate.choice("activation", activation, ACTIVATIONS)
         z_max = _validate.positive_number("z_max", z_max)
-        if isinstance(z, bool) or not isinstance(z, (int, float, np.floating, np.integer)) or not np.isfinite(z):
-            raise TypeError(f"z must be a finite number, got {z!r}")
+        if z_max > MAX_Z:
+            raise ValueError(f"z_max must be at most {MAX_Z:g} (the z slider moves in steps of 0.01), got {z_max!r}")
+        if isinstance(z, (bool, np.bool_)) or not isinstance(z, numbers.Real):  # also refuses 0-d arrays, np.ma.masked
+            raise TypeError(f"z must be a finite number, got {z!r} ({type(z).__name__})")
+        z = _validate.real_number("z", z)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
         if abs(z) > z_max:
             raise ValueError(f"z must lie in [-z_max, z_max] = [{-z_max}, {z_max}], got {z}")
         self.z_max = z_max
@@ -137,10 +145,10 @@ def sigmoid_tangent(z=0.0, activation="sigmoid", z_max=8.0, use_ipympl=None):
 
     Parameters
     ----------
-    z : float, starting value in ``[-z_max, z_max]``
+    z : float, starting value in ``[-z_max, z_max]`` (a real number, not a bool or a str)
     activation : {"sigmoid", "tanh", "relu"}, default "sigmoid"
         Also switchable in the panel.
-    z_max : float > 0, default 8
+    z_max : float in (0, 100], default 8
     use_ipympl : bool or None
 
     Returns
