@@ -10,7 +10,8 @@ The same property as :mod:`test_boundary` (whose bad values and checks this file
 
 Then :func:`test_every_public_name_is_covered` lists every public name of bpkit (``bpkit.__all__``
 and the ``__all__``, or the public functions, of each lazy submodule) and fails when one is in
-neither boundary file nor in :data:`ALLOWED` with its reason.
+no boundary file (this one, :mod:`test_boundary`, :mod:`test_boundary_panels`) nor in :data:`ALLOWED`
+with its reason.
 """
 from __future__ import annotations
 
@@ -443,20 +444,14 @@ ALLOWED = {
     **_allow("bpkit", "make_moons make_circles make_spiral noisy_sine",
              "test_boundary.py: test_data_generators_refuse_bad_sizes / _name_a_negative_seed"),
     **_allow("bpkit", "sleep_study", "takes no arguments"),
-    # the panels of lessons 1-7 other than epsilon_panel and delta_steps
-    **_allow("bpkit.widgets", "chain_rule weight_nudge sigmoid_tangent descent_panel lambda_panel digit_nudges_panel "
-             "saturation_panel", "a lessons 1-7 panel: not yet in a boundary file (issue 13, left for the panels' "
-             "owners; the core functions they call are covered)"),
     **_allow("bpkit.widgets", "ChainRulePanel WeightNudgePanel TangentPanel DescentPanel LambdaPanel DigitNudgesPanel "
              "SaturationPanel EpsilonPanel DeltaSteps InitPanel SawtoothPanel ShapesPanel",
-             "a panel class: learners build it with its builder function (lesson 8's, epsilon_panel's and "
-             "delta_steps' are covered)"),
+             "a panel class: learners build it with its builder function (every builder is covered: "
+             "this file and test_boundary_panels.py)"),
     **_allow("bpkit.widgets.deep", "InitPanel SawtoothPanel ShapesPanel",
              "a panel class: learners build it with init_panel, sawtooth_panel, shapes_panel (covered)"),
     **_allow("bpkit.widgets", "LiveFigure Panel Readout have_ipympl panel_box slider",
              "a building block of the panels (bpkit.widgets._common), not a lesson's call"),
-    **_allow("bpkit.toys", "line_gradient chain_inputs line_data",
-             "a lessons 2/6 toy helper: not yet in a boundary file (issue 13, left for its owner)"),
     # other tools with tests of their own
     **_allow("bpkit.checks", "GradientCandidate Kind LayerCost Mistake NetCost Part WavyCost check diagnose "
              "diagnosis_names parts_for run", "the in-notebook checks judge any answer: tests/test_checks.py"),
@@ -487,7 +482,8 @@ def _public_names():
 
 def _covered(where, name):
     obj = getattr(importlib.import_module(where), name)
-    called = {fn for cases in (tb.CASES, CASES) for fn, _, _ in cases.values()}
+    panels = importlib.import_module("test_boundary_panels")  # here: that file imports this one
+    called = {fn for cases in (tb.CASES, CASES, panels.CASES) for fn, _, _ in cases.values()}
     return obj in called
 
 
