@@ -375,9 +375,9 @@ def _solution_code():
 
 def _submission_code(student):
     code = _solution_code()
-    if student == "output_sign":  # part 2 steps uphill, so part 3 cannot train either
+    if student == "output_sign":  # part 2 steps uphill: under nbgrader part 3 cannot train either
         code["part2_code"] = code["part2_code"].replace("delta = a[-1] - Y", "delta = Y - a[-1]")
-    elif student == "raises":  # part 1 raises, so part 3 (which calls it) raises too
+    elif student == "raises":  # part 1 raises: under nbgrader part 3 (which calls it) raises too
         code["part1_code"] = "def init_weights(sizes, seed, scheme):\n    raise ValueError('not today')\n"
     elif student == "calls_reference":  # bpkit's backprop inside: nbgrader's tests pass, the tripwire does not
         code["part2_code"] = (
@@ -448,11 +448,18 @@ def test_nbgrader_autograde_agrees_with_bpkit_grade(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     results = grade.grade_paths([tmp_path / "submitted"], cfg, jobs=2)
     got = {(r["student"], p["part"]): p["points"] for r in results for p in r["parts"]}
-    want = {"correct": (3, 5, 4), "output_sign": (3, 0, 0), "raises": (0, 5, 0), "calls_reference": (3, 0, 0)}
-    for student, points in want.items():
+    # nbgrader: a part fails with the earlier part its test cell uses; bpkit-grade scores each part on its
+    # own function (the solution's stands in for the parts already graded), so train_digits keeps its points
+    # when backprop_deep or init_weights is wrong, and calling bpkit's backprop costs only that part
+    want_nbgrader = {"correct": (3, 5, 4), "output_sign": (3, 0, 0), "raises": (0, 5, 0)}
+    want_ours = {"correct": (3, 5, 4), "output_sign": (3, 0, 4), "raises": (0, 5, 4), "calls_reference": (3, 0, 4)}
+    for student, points in want_ours.items():
         for k, p in enumerate(points, start=1):
             assert got[(student, f"08.{k}")] == p, (student, k, got)
-            if student != "calls_reference":
-                assert theirs[(student, f"08.{k}")] == p, (student, k, theirs)
-    # nbgrader only runs the tests, so calling bpkit.backprop passes there; the grader's tripwire does not
+    for student, points in want_nbgrader.items():
+        for k, p in enumerate(points, start=1):
+            assert theirs[(student, f"08.{k}")] == p, (student, k, theirs)
+    # where the two agree: part by part, on every student, except the parts that use a wrong earlier part
+    for student in NBGRADER_STUDENTS:
+        assert got[(student, "08.1")] == theirs[(student, "08.1")]
     assert (theirs[("calls_reference", "08.2")], theirs[("calls_reference", "08.3")]) == (5, 4)
