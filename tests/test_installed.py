@@ -83,7 +83,9 @@ def test_the_wheel_carries_the_course_but_no_answer_keys(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     lessons = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
     exercises = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
-    # (setuptools also packs any .py file of those folders, e.g. a conftest.py; the notebooks are what counts)
+    # setuptools would pack any .py file of those folders too (so the nbval conftest.py lives at the root)
+    assert all(n.endswith(".ipynb") for n in names if n.startswith("bpkit/course/")), \
+        [n for n in names if n.startswith("bpkit/course/") and not n.endswith(".ipynb")]
     for folder, want in (("lessons", lessons), ("exercises", exercises)):
         got = sorted(n.rsplit("/", 1)[1] for n in names if n.startswith(f"bpkit/course/{folder}/") and n.endswith(".ipynb"))
         assert got == want, folder

@@ -5,7 +5,7 @@ nbval's test); every other cell is stored empty. Saved widget state would make
 a reopened notebook show "Error displaying widget: model not found" and bloat
 the file (tools/refresh_lesson_outputs.py drops it). No code cell and no output
 keeps an execution count: a lesson nobody has run must not show ``[3]:`` beside
-its stored outputs as if it had run (issue 14; lessons/conftest.py lets nbval
+its stored outputs as if it had run (issue 14; conftest.py (at the root) lets nbval
 compare them anyway).
 """
 import json

@@ -74,11 +74,11 @@ def _notebook(path, printed, stored):
 
 @pytest.mark.slow
 def test_nbval_compares_checked_outputs_without_execution_counts(tmp_path):
-    """nbval alone fails such cells ("Unrun reference cell has outputs"); with lessons/conftest.py it
+    """nbval alone fails such cells ("Unrun reference cell has outputs"); with conftest.py (at the root) it
     compares them: a right stored output passes, a wrong one fails with "Cell outputs differ"."""
     folder = tmp_path / "lessons"
     folder.mkdir()
-    shutil.copy(ROOT / "lessons" / "conftest.py", folder / "conftest.py")
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     _notebook(folder / "right.ipynb", "two", "two")
     _notebook(folder / "wrong.ipynb", "two", "three")
     run = subprocess.run(

@@ -10,7 +10,7 @@ Lessons are committed without outputs except the cells whose first line is
 compares on every run. Every other cell is cleared, the notebook's saved widget
 state is dropped, and no cell keeps an execution count, so a lesson nobody has
 run does not look as if it had run (nbval 0.11 would skip, or fail, a stored
-output without a count; ``lessons/conftest.py`` gives those cells one in memory
+output without a count; ``conftest.py (at the root)`` gives those cells one in memory
 while the tests run). The second cell of every lesson is the note on reopening
 and restarting, ``REOPEN_NOTE``, written here. Run this after you change a
 lesson on purpose, look at the diff, and commit it.

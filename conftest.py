@@ -1,5 +1,8 @@
 """nbval compares the lessons' checked outputs although they carry no execution count.
 
+(At the repository's root, not in lessons/: that folder ships inside the wheel as a package,
+and every .py file in it would go along.)
+
 Committed lessons hold no execution counts, so a lesson nobody has run does not
 show ``[3]:`` prompts beside its stored outputs as if it had run (issue 14).
 nbval 0.11 reads a cell whose ``execution_count`` is None as "never run" and
@@ -12,7 +15,7 @@ tests/test_reopen.py checks that a wrong stored output still fails.
 """
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent / "lessons"
 
 
 def pytest_collection_modifyitems(items):
