@@ -306,7 +306,16 @@ PAIRS = [(name, arg) for name, (_, _, args) in CASES.items() for arg in args]
 @SETTINGS
 @given(data=st.data())
 def test_bad_values_are_refused_clearly_and_change_nothing(name, arg, data):
-    fn, build, args = CASES[name]
+    assert_refused_clearly(CASES[name], arg, data)
+
+
+def assert_refused_clearly(case, arg, data):
+    """One bad value of ``arg`` (drawn by hypothesis): bpkit's own TypeError/ValueError, naming it; nothing changed.
+
+    ``case`` is ``(function, build good kwargs, {arg: (strategy, make, words)})``; also used by
+    tests/test_boundary_panels.py.
+    """
+    fn, build, args = case
     strategy, make, words = args[arg]
     kwargs = build()
     kwargs[arg] = make(data.draw(strategy, label=arg))

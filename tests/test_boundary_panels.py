@@ -31,9 +31,9 @@ pytest.importorskip("ipywidgets")
 from bpkit import widgets  # noqa: E402
 from bpkit.widgets import descent, nudge, nudges, regularization  # noqa: E402
 from test_boundary import (KIND, MATRIX_TAGS, NET_TAGS, NET_WORDS, NON_NEGATIVE, NOT_ARRAYS, POSITIVE,  # noqa: E402
-                           POSITIVE_INT, REAL, SEED, SETTINGS, _m, _raised_in_bpkit, _same, _same_snapshot,
+                           POSITIVE_INT, REAL, SEED, SETTINGS, _m, _same, _same_snapshot,
                            _snapshot, _xy, bad_net, not_array)
-from test_boundary_deep import ACTIVATION, USE, _names  # noqa: E402
+from test_boundary_deep import ACTIVATION, USE, assert_refused_clearly  # noqa: E402
 
 
 # ------------------------------------------------------------------ bad values of the panels' kinds
@@ -206,18 +206,7 @@ PAIRS = [(name, arg) for name, (_, _, args) in CASES.items() for arg in args]
 @SETTINGS
 @given(data=st.data())
 def test_bad_values_are_refused_clearly_and_change_nothing(name, arg, data):
-    fn, build, args = CASES[name]
-    strategy, make, words = args[arg]
-    kwargs = build()
-    kwargs[arg] = make(data.draw(strategy, label=arg))
-    before = {k: _snapshot(v) for k, v in kwargs.items()}
-    with pytest.raises((TypeError, ValueError)) as info:
-        fn(**kwargs)
-    exc = info.value
-    assert _raised_in_bpkit(exc), f"raised outside bpkit: {exc!r}"
-    assert _names(words, str(exc)), f"message does not name {words}: {exc}"
-    for k, v in kwargs.items():
-        assert _same_snapshot(before[k], _snapshot(v)), f"{k} was changed by the failed call"
+    assert_refused_clearly(CASES[name], arg, data)
 
 
 @pytest.mark.parametrize("name", list(CASES))
