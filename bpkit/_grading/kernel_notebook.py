@@ -18,7 +18,7 @@ import numpy as np
 
 from . import codec
 from .scoring import TELL_INSTRUCTOR, Cases
-from .records import SESSION_PREFIX, part_dir_name, KernelReport, Role, cases_name
+from .records import SESSION_PREFIX, part_dir_name, Role, cases_name
 
 
 SETUP_ID = "setup"   # grade_id of the solution's first code cell (imports)

@@ -32,4 +32,4 @@ register(*ex01.PARTS, *ex02.PARTS, *ex03.PARTS, *ex04.PARTS, *ex05.PARTS, *ex06.
          *ex08.PARTS)
 
 __all__ = ["ATOL", "GENERIC", "GradientCandidate", "Kind", "LayerCost", "Mistake", "NOTEBOOKS", "NetCost", "PARTS",
-           "Part", "RTOL", "WavyCost", "check", "diagnose", "diagnosis_names", "parts_for", "run"]
+           "Part", "RTOL", "WavyCost", "check", "diagnose", "diagnosis_names", "parts_for", "run", "term_seed"]

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import buggy
-from ..costs import cost
 from ..gradcheck import TOLERANCE, VERDICTS
 from ..gradcheck import numerical_gradient as central_differences
 from ..gradcheck import relative_error as rel_error
 from ._compare import close
-from ._nets import lesson_net, network, random_net_case
+from ._nets import lesson_net, random_net_case
 from ._records import Mistake, Part
 from .._cases import GradientCandidate, LayerCost, NetCost, WavyCost  # noqa: F401  (the inputs it passes)
 from .._cases import candidate_gradient
