@@ -464,6 +464,8 @@ ALLOWED = {
     # other tools with tests of their own
     **_allow("bpkit.checks", "GradientCandidate Kind LayerCost Mistake NetCost Part WavyCost check diagnose "
              "diagnosis_names parts_for run", "the in-notebook checks judge any answer: tests/test_checks.py"),
+    **_allow("bpkit.checks", "term_seed", "the hidden tests' seed per term: refuses a bad part_seed or "
+             "BPKIT_TERM_SEED by name (tests/test_nbgrader.py)"),
     **_allow("bpkit.grade", "GradeConfig grade_file grade_paths find_submissions main SubmissionResult PartResult "
              "GradeRow Status", "the grader survives any submission: tests/grading, tests/test_grade*.py"),
     **_allow("bpkit.buggy", "planted backprop_missing_sigma_prime backprop_sigma_prime_of_a backprop_transposed "
