@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from bpkit import checks, grade
+from bpkit import checks
 from bpkit._grading import kernel_package as kp
 from bpkit._grading import sandbox
 
@@ -126,7 +126,9 @@ def _submission(notebook, replace, tmp_path, student):
     return path
 
 
-def _grade(paths, tmp_path, sandbox_mode):
+def _grade(tmp_path):
+    """Grade ``tmp_path/submitted`` as an instructor would (in the sandbox where there is one)."""
+    sandbox_mode = "auto" if BOX is not None else "off"
     out = tmp_path / "grades"
     proc = subprocess.run(
         [sys.executable, "-m", "bpkit.grade", str(tmp_path / "submitted"), "--solutions", str(SOLUTIONS),
@@ -203,7 +205,7 @@ def attacks(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("attacks")
     for name, src in {**STEAL, **TAMPER}.items():
         _submission("03_sigmoid_derivative", {"part2_code": src}, tmp, name)
-    return _grade(None, tmp, "auto" if BOX is not None else "off")
+    return _grade(tmp)
 
 
 @pytest.mark.slow
@@ -246,7 +248,7 @@ def test_the_part_key_never_enters_the_kernel(tmp_path):
            "    s = sigmoid(z)\n"
            "    return s * (1 - s)\n")
     _submission("03_sigmoid_derivative", {"part2_code": spy}, tmp_path, "spy")
-    got, _ = _grade(None, tmp_path, "auto" if BOX is not None else "off")
+    got, _ = _grade(tmp_path)
     assert got[("spy", "03.2")]["points"] == 2, got[("spy", "03.2")]
 
 
@@ -270,7 +272,7 @@ INDEPENDENT = {
 def test_each_part_is_scored_on_its_own_function(tmp_path):
     for student, (notebook, replace, _, _) in INDEPENDENT.items():
         _submission(notebook, replace, tmp_path, student)
-    got, _ = _grade(None, tmp_path, "auto" if BOX is not None else "off")
+    got, _ = _grade(tmp_path)
     for student, (notebook, _, keeps, loses) in INDEPENDENT.items():
         assert got[(student, loses)]["points"] == 0, (student, got[(student, loses)])
         kept = got[(student, keeps)]
@@ -292,14 +294,13 @@ def test_a_stand_in_never_reaches_an_earlier_part(tmp_path):
     folder = tmp_path / "submitted" / "dragged"
     folder.mkdir(parents=True)
     nbformat.write(nb, str(folder / "03_sigmoid_derivative.ipynb"))
-    got, _ = _grade(None, tmp_path, "auto" if BOX is not None else "off")
+    got, _ = _grade(tmp_path)
     assert got[("dragged", "03.1")]["points"] == 0, got[("dragged", "03.1")]
 
 
 # ------------------------------------------------ every exercise: the references are out of reach
 def _steal_all(notebook):
     """Every part's function of ``notebook`` replaced by one that asks bpkit.checks for the reference."""
-    nb = nbformat.read(str(SOLUTIONS / f"{notebook}_solution.ipynb"), as_version=4)
     replace = {}
     for part in checks.parts_for(notebook):
         replace[part.grade_id.replace("_tests", "_code")] = (
@@ -313,7 +314,7 @@ def _steal_all(notebook):
 def test_no_exercise_lets_a_kernel_use_the_checks_references(tmp_path):
     for notebook in checks.NOTEBOOKS:
         _submission(notebook, _steal_all(notebook), tmp_path, f"thief_{notebook[:2]}")
-    got, doc = _grade(None, tmp_path, "auto" if BOX is not None else "off")
+    got, doc = _grade(tmp_path)
     assert len(doc["submissions"]) == len(checks.NOTEBOOKS)
     for notebook in checks.NOTEBOOKS:
         for part in checks.parts_for(notebook):

@@ -17,12 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from . import codec
+from .notebooks import CODE_SUFFIX, TESTS_SUFFIX, grade_id, restore
 from .scoring import TELL_INSTRUCTOR, Cases
 from .records import SESSION_PREFIX, part_dir_name, Role, cases_name
 
 
 SETUP_ID = "setup"   # grade_id of the solution's first code cell (imports)
-TESTS_SUFFIX, CODE_SUFFIX = "_tests", "_code"
 # why a part's test cell is not run by bpkit-grade (see docs/INSTRUCTORS.md, "bpkit-grade and nbgrader")
 TESTS_NOT_RUN = ("bpkit-grade judges the part on its secret cases in the grader's process; "
                  "test cells run only under nbgrader")
@@ -96,8 +96,6 @@ class Standins:
     @classmethod
     def of(cls, solution, earlier):
         """The stand-ins for the parts in ``earlier`` (None if there are none)."""
-        from .notebooks import grade_id
-
         if not earlier:
             return None
         by_id = {grade_id(c): c.source for c in solution.cells if c.cell_type == "code" and grade_id(c)}
@@ -151,8 +149,6 @@ def graded_notebook(nb, solution, parts, io_dir, limits):
     Returns ``(Restored, aliases)``: ``aliases`` maps each part key to the random
     name the kernel knows the part by (its folder and files are named after it).
     """
-    from .notebooks import restore
-
     token = secrets.token_hex(8)
     aliases = {p.key: "p" + secrets.token_hex(6) for p in parts}
     forbidden = {aliases[p.key]: [str(n) for n in p.forbidden] for p in parts}
