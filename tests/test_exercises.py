@@ -11,6 +11,7 @@ import pytest
 from nbclient import NotebookClient
 
 from bpkit import checks
+from bpkit._kernels import AsyncIpcKernelManager
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*_solution.ipynb"))
@@ -32,6 +33,7 @@ def topic(path):
 def execute(path, allow_errors):
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+                            kernel_manager_class=AsyncIpcKernelManager,   # no TCP port race (bpkit/_kernels.py)
                             resources={"metadata": {"path": str(path.parent)}})
     t = time.perf_counter()
     client.execute()

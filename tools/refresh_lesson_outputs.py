@@ -25,6 +25,8 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 
+from bpkit._kernels import AsyncIpcKernelManager
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 MARK = "# NBVAL_CHECK_OUTPUT"
 
@@ -61,6 +63,7 @@ def executed(path):
     nb = nbformat.read(path, as_version=4)
     run = copy.deepcopy(nb)
     NotebookClient(run, timeout=300, kernel_name="python3",
+                   kernel_manager_class=AsyncIpcKernelManager,   # no TCP port race (bpkit/_kernels.py)
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     nb.metadata.pop("widgets", None)  # widget state is never committed (views would show stale models)
     for cell, done in zip(nb.cells, run.cells):

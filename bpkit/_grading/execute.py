@@ -24,11 +24,11 @@ from queue import Empty
 from time import monotonic
 
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
+from .._kernels import AsyncIpcKernelManager
 from .records import GRADER_TAG, MAX_OUTPUT_CHARS, CellStatus, Role
 
 _TIMEOUT_ENAME = "BpkitGraderCellTimeout"
@@ -79,7 +79,7 @@ class _ThisPythonSpecs(KernelSpecManager):
         )
 
 
-class _SandboxedKernelManager(AsyncKernelManager):
+class _SandboxedKernelManager(AsyncIpcKernelManager):
     """A kernel manager whose connection file the sandboxed kernel's user can read."""
 
     owner = None
@@ -115,11 +115,12 @@ class _Client(NotebookClient):
         specs.launch, specs.cwd = self.launch, self.resources["metadata"]["path"]
         launch = self.launch
         if launch is None or launch.sandbox is None:
-            self.km = AsyncKernelManager(kernel_name="bpkit-grader", kernel_spec_manager=specs)
+            # ipc sockets in a private folder, never TCP ports another program could take first
+            self.km = AsyncIpcKernelManager(kernel_name="bpkit-grader", kernel_spec_manager=specs)
             return self.km
         name = "kernel-" + secrets.token_hex(4)
         self.km = _SandboxedKernelManager(
-            kernel_name="bpkit-grader", kernel_spec_manager=specs, transport="ipc",
+            kernel_name="bpkit-grader", kernel_spec_manager=specs,
             ip=os.path.join(launch.conn_dir, name), connection_file=os.path.join(launch.conn_dir, name + ".json"),
         )
         self.km.owner = launch.sandbox.owner
