@@ -109,9 +109,37 @@ def ensure_env(extras):
             return
         say(f"{VENV.name}/ is missing {', '.join(missing)}: installing again")
         stamp.unlink()
-    run([PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    run([PY, "-m", "pip", "install", "--quiet", "-e", spec], check=True)
+    say(f"installing {spec} into {VENV.name}/ (the first time takes a few minutes; pip's output goes to "
+        f"{VENV.name}/{PIP_LOG} and is shown here only if it fails)")
+    (VENV / PIP_LOG).unlink(missing_ok=True)
+    pip_install(["--upgrade", "pip"])
+    pip_install(["-e", spec])
     stamp.write_text(digest)
+    say("installed")
+
+
+PIP_LOG = "pip-install.log"
+PIP_TAIL = 40   # lines of pip's output shown when an install fails
+
+
+def pip_install(args):
+    """``pip install ARGS`` in .venv with its output in .venv/pip-install.log; on failure, show it and stop.
+
+    pip's own lines on success are noise for a learner: the machine's pip configuration, and
+    setuptools' note that an editable install reads the package from this folder (every
+    editable mode of a project with a mapped package folder prints one).
+    """
+    log = VENV / PIP_LOG
+    with open(log, "a", encoding="utf-8") as out:
+        out.write("$ pip install %s\n" % " ".join(args))
+        out.flush()
+        rc = subprocess.run([str(PY), "-m", "pip", "install", "--quiet", *args], cwd=ROOT,
+                            stdout=out, stderr=subprocess.STDOUT).returncode
+    if rc != 0:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+        print("\n".join(lines[-PIP_TAIL:]), file=sys.stderr)
+        sys.exit(f"[course] pip install {' '.join(args)} failed (exit code {rc}); its whole output is in "
+                 f"{log}. Check your network or proxy, then run the same command again.")
 
 
 def find_chromium():

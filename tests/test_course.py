@@ -148,3 +148,69 @@ def test_the_browser_line_tells_the_truth_about_minus_m():
     assert course.browser_deselected(["-x", "-m", "not  browser and not slow"])
     assert not course.browser_deselected(["-m", "browser"])
     assert not course.browser_deselected(["-k", "not browser"])
+
+
+@pytest.fixture
+def fake_venv(tmp_path, monkeypatch):
+    """course.py with its .venv in tmp_path, a Python there that is this one, and pip recorded, not run."""
+    course = load_course_py()
+    venv_dir = tmp_path / ".venv"
+    monkeypatch.setattr(course, "VENV", venv_dir)
+    monkeypatch.setattr(course, "PY", venv_dir / "bin" / "python")
+    made, installs = [], []
+
+    class Builder:
+        def __init__(self, **kw):
+            pass
+
+        def create(self, path):
+            made.append(path)
+            (path / "bin").mkdir(parents=True)
+            write_python(path / "bin" / "python", f'exec "{sys.executable}" "$@"')
+
+    monkeypatch.setattr(course.venv, "EnvBuilder", Builder)
+    monkeypatch.setattr(course, "pip_install", lambda args: installs.append(args))
+    return course, made, installs
+
+
+def write_python(path, body):
+    path.write_text("#!/bin/sh\n" + body + "\n")
+    path.chmod(0o755)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in Python is a shell script")
+def test_set_up_installs_once_then_repairs_a_broken_or_incomplete_venv(fake_venv, capsys):
+    course, made, installs = fake_venv
+    course.ensure_env("test")
+    assert len(made) == 1 and installs == [["--upgrade", "pip"], ["-e", ".[test]"]]
+    course.ensure_env("test")                       # nothing changed: nothing installed
+    assert len(installs) == 2 and "already installed" in capsys.readouterr().out
+
+    course.IMPORTS["test"] = course.IMPORTS["test"] + ["no_such_module_for_the_test"]
+    course.ensure_env("test")                       # a package went missing: installed again
+    out = capsys.readouterr().out
+    assert "missing no_such_module_for_the_test" in out and installs[-1] == ["-e", ".[test]"]
+    assert len(made) == 1
+
+    write_python(course.PY, "exit 1")               # the Python no longer runs (moved, upgraded)
+    course.ensure_env("test")
+    assert len(made) == 2 and "does not run" in capsys.readouterr().out
+    assert installs[-1] == ["-e", ".[test]"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the stand-in Python is a shell script")
+def test_pip_is_quiet_when_it_works_and_shown_when_it_fails(tmp_path, monkeypatch, capsys):
+    course = load_course_py()
+    monkeypatch.setattr(course, "VENV", tmp_path)
+    monkeypatch.setattr(course, "PY", tmp_path / "python")
+    write_python(course.PY, 'echo "WARNING: noise from pip"')
+    course.pip_install(["-e", "."])
+    captured = capsys.readouterr()
+    assert "noise" not in captured.out + captured.err
+    assert "noise from pip" in (tmp_path / course.PIP_LOG).read_text()
+
+    write_python(course.PY, 'echo "ERROR: No matching distribution found for numpy"; exit 1')
+    with pytest.raises(SystemExit) as stop:
+        course.pip_install(["-e", "."])
+    assert "No matching distribution" in capsys.readouterr().err
+    assert "failed (exit code 1)" in str(stop.value) and course.PIP_LOG in str(stop.value)
