@@ -58,11 +58,24 @@ class InitPanel(Panel):
     grad_first, grad_last, ratio, dead : Readout
         ``||dJ/dW(1)||``, ``||dJ/dW(L-1)||``, their ratio, dead hidden units (``bpkit-grad-first``...).
     stats : the :class:`bpkit.deep.LayerStats` shown
+
+    ``InitPanel(...)`` takes :func:`init_panel`'s arguments and checks them the same way (see there).
     """
 
     name = "init"
 
-    def __init__(self, X, Y, width, max_depth, activation, init, seed, use_ipympl):
+    def __init__(self, X, Y, width=32, max_depth=10, activation="sigmoid", init="lecun", seed=0, use_ipympl=None):
+        X = _validate.as_matrix("X", X)
+        Y = _validate.as_matrix("Y", Y, rows=X.shape[0])
+        check_targets("cross_entropy", Y)
+        width = _validate.positive_number("width", width, integer=True)
+        max_depth = _validate.integer("max_depth", max_depth, 1, 10)
+        _validate.choice("activation", activation, VALUE_RANGE)
+        _validate.choice("init", init, INITS)
+        seed = _validate.seed(seed)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+        # the deepest network the slider reaches: too many parameters is refused here, naming width and depth
+        deep_network(X.shape[1], width, max_depth, Y.shape[1], activation=activation, init=init, seed=seed)
         self.X, self.Y = X, Y
         self.width, self.max_depth, self.seed = width, max_depth, seed
         self._cache = {}
@@ -175,18 +188,8 @@ def init_panel(X, Y, width=32, max_depth=10, activation="sigmoid", init="lecun",
     forward and backward pass over the batch each); the deepest network must stay within
     ``bpkit._validate.MAX_NETWORK_PARAMS`` (checked first, naming ``width``).
     """
-    X = _validate.as_matrix("X", X)
-    Y = _validate.as_matrix("Y", Y, rows=X.shape[0])
-    check_targets("cross_entropy", Y)
-    width = _validate.positive_number("width", width, integer=True)
-    max_depth = _validate.integer("max_depth", max_depth, 1, 10)
-    _validate.choice("activation", activation, VALUE_RANGE)
-    _validate.choice("init", init, INITS)
-    seed = _validate.seed(seed)
-    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
-    # the deepest network the slider reaches: too many parameters is refused here, naming width and depth
-    deep_network(X.shape[1], width, max_depth, Y.shape[1], activation=activation, init=init, seed=seed)
-    return InitPanel(X, Y, width, max_depth, activation, init, seed, use_ipympl)
+    return InitPanel(X=X, Y=Y, width=width, max_depth=max_depth, activation=activation, init=init, seed=seed,
+                     use_ipympl=use_ipympl)
 
 
 class SawtoothPanel(Panel):
@@ -196,11 +199,15 @@ class SawtoothPanel(Panel):
     ----------
     slider : IntSlider k (layers), the first slider
     pieces, deep_units, shallow_units : Readout (``bpkit-pieces``, ``bpkit-deep-units``, ``bpkit-shallow-units``)
+
+    ``SawtoothPanel(...)`` takes :func:`sawtooth_panel`'s arguments and checks them the same way (see there).
     """
 
     name = "sawtooth"
 
-    def __init__(self, max_k, use_ipympl):
+    def __init__(self, max_k=8, use_ipympl=None):
+        max_k = _validate.integer("max_k", max_k, 1, 12)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
         self.max_k = max_k
         self._curves = {k: sawtooth_grid(k) for k in range(1, max_k + 1)}
         self._pieces = {k: count_pieces(*self._curves[k]) for k in self._curves}
@@ -242,8 +249,7 @@ class SawtoothPanel(Panel):
 
 def sawtooth_panel(max_k=8, use_ipympl=None):
     """Build lesson 8's sawtooth panel (see :class:`SawtoothPanel`); ``max_k`` in 1..12, ``use_ipympl`` bool or None."""
-    max_k = _validate.integer("max_k", max_k, 1, 12)
-    return SawtoothPanel(max_k, _validate.optional_flag("use_ipympl", use_ipympl))
+    return SawtoothPanel(max_k=max_k, use_ipympl=use_ipympl)
 
 
 class ShapesPanel(Panel):
@@ -254,11 +260,21 @@ class ShapesPanel(Panel):
     slider : IntSlider over the index of ``results`` (0 = shallowest), the first slider
     shape, train_accuracy, test_accuracy : Readout (``bpkit-shape-params``, ``bpkit-train-acc``, ``bpkit-test-acc``)
     results : list of :class:`bpkit.deep.ShapeResult`
+
+    ``ShapesPanel(...)`` takes :func:`shapes_panel`'s arguments, checks them the same way and trains
+    the networks (:func:`bpkit.deep.train_shapes`) before drawing them (see there).
     """
 
     name = "shapes"
 
-    def __init__(self, X, labels, X_test, labels_test, results, use_ipympl):
+    def __init__(self, X, labels, X_test, labels_test, depths=(1, 2, 3, 4, 6), budget=150, epochs=150, batch_size=10,
+                 lr=0.1, activation="relu", init="he", seed=0, use_ipympl=None):
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+        X = _validate.as_matrix("X", X, cols=2)
+        X_test = _validate.as_matrix("X_test", X_test, cols=2)
+        # train_shapes checks every other argument before anything trains
+        results = train_shapes(X, labels, X_test, labels_test, depths=depths, budget=budget, epochs=epochs,
+                               batch_size=batch_size, lr=lr, activation=activation, init=init, seed=seed)
         self.results = results
         lo, hi = X.min(axis=0) - 0.1, X.max(axis=0) + 0.1
         self._grids = [decision_grid(r.net, lo, hi, n=60) for r in results]
@@ -274,7 +290,7 @@ class ShapesPanel(Panel):
         # nearest-pixel resampling: bilinear cost ~30 ms per frame here
         self._image = ax.imshow(probs, origin="lower", extent=extent, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6,
                                 interpolation="nearest", aspect="auto")
-        labels = np.asarray(labels)
+        labels = np.asarray(labels)  # checked by train_shapes: 0/1 labels, one per row of X
         self._points = [ax.plot(X[labels == c, 0], X[labels == c, 1], "o", ms=2.5, mec="k", mew=0.3,
                                 color=color)[0] for c, color in ((0, "#2166ac"), (1, "#b2182b"))]
         ax.set_xlim(extent[0], extent[1])
@@ -320,9 +336,6 @@ def shapes_panel(X, labels, X_test, labels_test, depths=(1, 2, 3, 4, 6), budget=
     and ``use_ipympl`` (bool or None, see :class:`LiveFigure`). Building it trains one network
     per depth: ``len(depths) * epochs`` epochs of at most ``budget`` parameters over the m points.
     """
-    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
-    X = _validate.as_matrix("X", X, cols=2)
-    X_test = _validate.as_matrix("X_test", X_test, cols=2)
-    results = train_shapes(X, labels, X_test, labels_test, depths=depths, budget=budget, epochs=epochs,
-                           batch_size=batch_size, lr=lr, activation=activation, init=init, seed=seed)
-    return ShapesPanel(X, np.asarray(labels), X_test, np.asarray(labels_test), results, use_ipympl)
+    return ShapesPanel(X=X, labels=labels, X_test=X_test, labels_test=labels_test, depths=depths, budget=budget,
+                       epochs=epochs, batch_size=batch_size, lr=lr, activation=activation, init=init, seed=seed,
+                       use_ipympl=use_ipympl)

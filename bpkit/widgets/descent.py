@@ -27,8 +27,30 @@ from ._common import LiveFigure, Panel, Readout, slider
 __all__ = ["DescentPanel", "descent_panel", "line_cost", "line_gradient", "sgd_path"]
 
 
+#: :func:`descent_panel` refuses ``epochs * m`` over this: the steps of its slowest run (batch size 1),
+#: recomputed at every slider move (about 2 us each). Lesson 6: 20 epochs of 40 points, 800 steps.
+MAX_PANEL_STEPS = 20_000
+#: The learning-rate slider's lowest value and step; ``lr_max`` may be at most :data:`MAX_LR`.
+LR_STEP, MAX_LR = 0.02, 100.0
+#: ``start``, ``w_range`` and ``b_range`` must lie inside ``[-MAX_RANGE, MAX_RANGE]`` (the contours' grid).
+MAX_RANGE = 1e6
+
+
+def _range(name, r):
+    """``r`` as a (low, high) pair of finite floats with low < high, inside +-MAX_RANGE."""
+    lo, hi = _validate.vector(name, r, size=2)
+    if not lo < hi:
+        raise ValueError(f"{name} must be (low, high) with low < high, got {r!r}")
+    if max(abs(lo), abs(hi)) > MAX_RANGE:
+        raise ValueError(f"{name} must lie inside [-{MAX_RANGE:g}, {MAX_RANGE:g}], got {r!r}")
+    return float(lo), float(hi)
+
+
 class DescentPanel(Panel):
     """Panel: learning-rate and batch-size sliders, the path on the cost contours.
+
+    ``DescentPanel(...)`` takes :func:`descent_panel`'s arguments and checks them the same way
+    (see there for the parameters).
 
     Attributes
     ----------
@@ -43,11 +65,36 @@ class DescentPanel(Panel):
 
     name = "descent"
 
-    def __init__(self, x, y, start, lr, batch_size, epochs, seed, w_range, b_range, lr_max, use_ipympl):
-        self.x, self.y = line_data(x, y)
-        self.start = tuple(float(v) for v in start)
-        self.epochs = _validate.positive_number("epochs", epochs, integer=True)
-        self.seed = _validate.seed(seed)
+    def __init__(self, x, y, start=(-1.0, 3.0), lr=0.3, batch_size=None, epochs=20, seed=0,
+                 w_range=(-2.0, 4.0), b_range=(-3.0, 4.0), lr_max=0.7, use_ipympl=None):
+        # every argument is checked before anything is drawn
+        x, y = line_data(x, y)
+        start = tuple(float(v) for v in _validate.vector("start", start, size=2))
+        if max(abs(v) for v in start) > MAX_RANGE:
+            raise ValueError(f"start must lie inside [-{MAX_RANGE:g}, {MAX_RANGE:g}] (a run stops once |w| or |b| "
+                             f"passes 1e6), got {start!r}")
+        seed = _validate.seed(seed)
+        epochs = _validate.positive_number("epochs", epochs, integer=True)
+        if epochs * x.size > MAX_PANEL_STEPS:
+            raise ValueError(f"descent_panel reruns up to epochs * m = {epochs:,} x {x.size:,} steps at every slider "
+                             f"move, over MAX_PANEL_STEPS = {MAX_PANEL_STEPS:,}; use fewer epochs or fewer points "
+                             f"(bpkit.widgets.sgd_path runs longer paths once)")
+        if batch_size is None:
+            batch_size = x.size
+        batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
+        if batch_size > x.size:
+            raise ValueError(f"batch_size must be at most m={x.size}, got {batch_size}")
+        lr_max = _validate.positive_number("lr_max", lr_max)
+        if not LR_STEP <= lr_max <= MAX_LR:
+            raise ValueError(f"lr_max must lie between {LR_STEP} (the slider's lowest learning rate) and {MAX_LR:g}, "
+                             f"got {lr_max!r}")
+        lr = _validate.positive_number("lr", lr)
+        if not LR_STEP <= lr <= lr_max:
+            raise ValueError(f"lr must lie between {LR_STEP} and lr_max={lr_max:g}, got {lr!r}")
+        w_range, b_range = _range("w_range", w_range), _range("b_range", b_range)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+
+        self.x, self.y, self.start, self.epochs, self.seed = x, y, start, epochs, seed
         m = self.x.size
         self.lr = slider("learning rate", float(lr), 0.02, float(lr_max), step=0.02, fmt=".2f")
         self.batch_size = widgets.IntSlider(
@@ -144,25 +191,6 @@ class DescentPanel(Panel):
         return (0.0, float(max(1, planned))), (float(lo), float(top))
 
 
-#: :func:`descent_panel` refuses ``epochs * m`` over this: the steps of its slowest run (batch size 1),
-#: recomputed at every slider move (about 2 us each). Lesson 6: 20 epochs of 40 points, 800 steps.
-MAX_PANEL_STEPS = 20_000
-#: The learning-rate slider's lowest value and step; ``lr_max`` may be at most :data:`MAX_LR`.
-LR_STEP, MAX_LR = 0.02, 100.0
-#: ``start``, ``w_range`` and ``b_range`` must lie inside ``[-MAX_RANGE, MAX_RANGE]`` (the contours' grid).
-MAX_RANGE = 1e6
-
-
-def _range(name, r):
-    """``r`` as a (low, high) pair of finite floats with low < high, inside +-MAX_RANGE."""
-    lo, hi = _validate.vector(name, r, size=2)
-    if not lo < hi:
-        raise ValueError(f"{name} must be (low, high) with low < high, got {r!r}")
-    if max(abs(lo), abs(hi)) > MAX_RANGE:
-        raise ValueError(f"{name} must lie inside [-{MAX_RANGE:g}, {MAX_RANGE:g}], got {r!r}")
-    return float(lo), float(hi)
-
-
 def descent_panel(x, y, start=(-1.0, 3.0), lr=0.3, batch_size=None, epochs=20, seed=0,
                   w_range=(-2.0, 4.0), b_range=(-3.0, 4.0), lr_max=0.7, use_ipympl=None):
     """Build lesson 6's descent panel (see :class:`DescentPanel`).
@@ -182,29 +210,5 @@ def descent_panel(x, y, start=(-1.0, 3.0), lr=0.3, batch_size=None, epochs=20, s
     lr_max : float in ``[0.02, 100]``, the slider's top
     use_ipympl : bool or None, see :class:`LiveFigure`
     """
-    x, y = line_data(x, y)
-    start = tuple(float(v) for v in _validate.vector("start", start, size=2))
-    if max(abs(v) for v in start) > MAX_RANGE:
-        raise ValueError(f"start must lie inside [-{MAX_RANGE:g}, {MAX_RANGE:g}] (a run stops once |w| or |b| "
-                         f"passes 1e6), got {start!r}")
-    seed = _validate.seed(seed)
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
-    if epochs * x.size > MAX_PANEL_STEPS:
-        raise ValueError(f"descent_panel reruns up to epochs * m = {epochs:,} x {x.size:,} steps at every slider move, "
-                         f"over MAX_PANEL_STEPS = {MAX_PANEL_STEPS:,}; use fewer epochs or fewer points "
-                         f"(bpkit.widgets.sgd_path runs longer paths once)")
-    if batch_size is None:
-        batch_size = x.size
-    batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
-    if batch_size > x.size:
-        raise ValueError(f"batch_size must be at most m={x.size}, got {batch_size}")
-    lr_max = _validate.positive_number("lr_max", lr_max)
-    if not LR_STEP <= lr_max <= MAX_LR:
-        raise ValueError(f"lr_max must lie between {LR_STEP} (the slider's lowest learning rate) and {MAX_LR:g}, "
-                         f"got {lr_max!r}")
-    lr = _validate.positive_number("lr", lr)
-    if not LR_STEP <= lr <= lr_max:
-        raise ValueError(f"lr must lie between {LR_STEP} and lr_max={lr_max:g}, got {lr!r}")
-    w_range, b_range = _range("w_range", w_range), _range("b_range", b_range)
-    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
-    return DescentPanel(x, y, start, lr, batch_size, epochs, seed, w_range, b_range, lr_max, use_ipympl)
+    return DescentPanel(x=x, y=y, start=start, lr=lr, batch_size=batch_size, epochs=epochs, seed=seed,
+                        w_range=w_range, b_range=b_range, lr_max=lr_max, use_ipympl=use_ipympl)
