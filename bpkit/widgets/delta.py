@@ -35,11 +35,14 @@ class DeltaSteps(Panel):
     example_cost : Readout (``bpkit-example-cost``): cost of the current example alone
     totals, parts : see :func:`delta_history`
     a_cols, delta_rows : see :func:`bpkit.insight.example_factors`
+
+    ``DeltaSteps(...)`` takes :func:`delta_steps`'s arguments and checks them the same way (see there).
     """
 
     name = "delta-steps"
 
     def __init__(self, net, X, Y, kind="quadratic", use_ipympl=None, max_values=MAX_DELTA_VALUES):
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
         _validate.network(net)
         self.totals, self.parts = delta_history(net, X, Y, kind=kind, max_values=max_values)
         self.m = len(self.totals)
@@ -125,5 +128,4 @@ def delta_steps(net, X, Y, kind="quadratic", use_ipympl=None, max_values=MAX_DEL
         the 3 sleep/study examples: 54). More are refused by :func:`bpkit.sweeps.delta_history` with the memory
         they would take; pass a few examples (``X[:6], Y[:6]``) or a larger ``max_values``.
     """
-    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
-    return DeltaSteps(net, X, Y, kind=kind, use_ipympl=use_ipympl, max_values=max_values)
+    return DeltaSteps(net=net, X=X, Y=Y, kind=kind, use_ipympl=use_ipympl, max_values=max_values)

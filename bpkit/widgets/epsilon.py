@@ -32,11 +32,18 @@ class EpsilonPanel(Panel):
     eps : Readout (``bpkit-eps``)
     log10_eps, errors : the grid and the relative error at each point
     best : int, index of the smallest error
+
+    ``EpsilonPanel(...)`` takes :func:`epsilon_panel`'s arguments and checks them the same way (see there).
     """
 
     name = "epsilon"
 
-    def __init__(self, net, X, Y, kind, lam, log10_eps, start, use_ipympl, max_evaluations=MAX_EPSILON_EVALS):
+    def __init__(self, net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8.0, use_ipympl=None,
+                 max_evaluations=MAX_EPSILON_EVALS):
+        _validate.network(net)
+        use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
+        if log10_eps is None:
+            log10_eps = np.arange(-12.0, -0.999, 0.25)
         self.log10_eps = _validate.real_array("log10_eps", log10_eps, finite=True)
         if self.log10_eps.ndim != 1 or self.log10_eps.size < 3:
             raise ValueError(f"log10_eps must be an evenly spaced increasing grid of at least 3 values, "
@@ -114,8 +121,5 @@ def epsilon_panel(net, X, Y, kind="quadratic", lam=0.0, log10_eps=None, start=-8
         :func:`bpkit.sweeps.epsilon_curve` with their cost in seconds; pass a larger
         ``max_evaluations`` to wait for them knowingly.
     """
-    _validate.network(net)
-    use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
-    if log10_eps is None:
-        log10_eps = np.arange(-12.0, -0.999, 0.25)
-    return EpsilonPanel(net, X, Y, kind, lam, log10_eps, start, use_ipympl, max_evaluations=max_evaluations)
+    return EpsilonPanel(net=net, X=X, Y=Y, kind=kind, lam=lam, log10_eps=log10_eps, start=start, use_ipympl=use_ipympl,
+                        max_evaluations=max_evaluations)

@@ -65,11 +65,16 @@ class LambdaPanel(Panel):
     lams, nets : the grid and the network trained for each lambda
     train_costs, test_costs, sums_w2 : ndarray, shape (K,)
     build_seconds : float, time spent training the grid
+
+    ``LambdaPanel(...)`` takes :func:`lambda_panel`'s arguments and checks them the same way (see there).
     """
 
     name = "lambda"
 
-    def __init__(self, net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl):
+    def __init__(self, net, X, Y, X_test, Y_test, log10_lams=None, epochs=8000, lr=3.0, kind="quadratic",
+                 use_ipympl=None):
+        if log10_lams is None:
+            log10_lams = np.arange(-4.0, 0.001, 0.25)
         _validate.network(net)
         if net.sizes[0] != 1 or net.sizes[-1] != 1:
             raise ValueError(f"the lambda panel draws y against x: net needs 1 input and 1 output, "
@@ -189,6 +194,5 @@ def lambda_panel(net, X, Y, X_test, Y_test, log10_lams=None, epochs=8000, lr=3.0
     :data:`MAX_LAMBDA_WORK` (1e10, about 10 s) and ``epochs`` at most :data:`MAX_LAMBDA_EPOCHS` (50,000).
     Every argument is checked before anything is trained.
     """
-    if log10_lams is None:
-        log10_lams = np.arange(-4.0, 0.001, 0.25)
-    return LambdaPanel(net, X, Y, X_test, Y_test, log10_lams, epochs, lr, kind, use_ipympl)
+    return LambdaPanel(net=net, X=X, Y=Y, X_test=X_test, Y_test=Y_test, log10_lams=log10_lams, epochs=epochs, lr=lr,
+                       kind=kind, use_ipympl=use_ipympl)

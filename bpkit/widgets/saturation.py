@@ -29,11 +29,15 @@ class SaturationPanel(Panel):
     a_quadratic, a_cross_entropy : Readout (``bpkit-a-quadratic``, ``bpkit-a-cross-entropy``):
         the output after the last epoch
     run : SaturationRun, everything drawn
+
+    ``SaturationPanel(...)`` takes :func:`saturation_panel`'s arguments and checks them the same way (see there).
     """
 
     name = "saturation"
 
-    def __init__(self, starts, x, y, lr, epochs, start=2.0, use_ipympl=None):
+    def __init__(self, starts=None, x=1.0, y=0.0, lr=0.15, epochs=300, start=2.0, use_ipympl=None):
+        if starts is None:
+            starts = np.arange(0.0, 3.001, 0.25)
         start = _validate.real_number("start", start)
         use_ipympl = _validate.optional_flag("use_ipympl", use_ipympl)
         grid = _validate.vector("starts", starts, min_size=2)
@@ -109,6 +113,4 @@ def saturation_panel(starts=None, x=1.0, y=0.0, lr=0.15, epochs=300, start=2.0, 
     Building trains every start once: ``len(starts) * (epochs + 1)`` may be at most
     :data:`bpkit.insight.MAX_SATURATION_STEPS` (200,000). Every argument is checked first.
     """
-    if starts is None:
-        starts = np.arange(0.0, 3.001, 0.25)
-    return SaturationPanel(starts, x, y, lr, epochs, start=start, use_ipympl=use_ipympl)
+    return SaturationPanel(starts=starts, x=x, y=y, lr=lr, epochs=epochs, start=start, use_ipympl=use_ipympl)
