@@ -39,7 +39,8 @@ MAX_LIMIT = 1000.0
 class ChainRulePanel(Panel):
     """Nudge one output-layer weight and watch dz, da, dC and their ratios.
 
-    Built by :func:`chain_rule`; see there for the parameters.
+    Built by :func:`chain_rule`, or directly with the same arguments (checked the same way);
+    see there for the parameters.
 
     Attributes
     ----------
@@ -254,4 +255,4 @@ def chain_rule(net, x, y, j=0, kind="quadratic", dw=0.1, limit=4.0, use_ipympl=N
     -------
     ChainRulePanel
     """
-    return ChainRulePanel(net, x, y, j=j, kind=kind, dw=dw, limit=limit, use_ipympl=use_ipympl)
+    return ChainRulePanel(net=net, x=x, y=y, j=j, kind=kind, dw=dw, limit=limit, use_ipympl=use_ipympl)

@@ -44,7 +44,8 @@ STEP = 0.01  # slider step; the panel rounds the network's weights to it
 class WeightNudgePanel(Panel):
     """Sliders for every weight of a small network, with the cost shown live.
 
-    Built by :func:`weight_nudge`; see there for the parameters.
+    Built by :func:`weight_nudge`, or directly with the same arguments (checked the same way);
+    see there for the parameters.
 
     Attributes
     ----------
@@ -287,5 +288,5 @@ def weight_nudge(net, X, Y, kind="quadratic", lam=0.0, limit=4.0, curve_points=8
         Shows itself as the last expression of a cell; ``.sliders``, ``.cost``,
         ``.slope``, ``.predictions``, ``.figure`` for driving it from code.
     """
-    return WeightNudgePanel(net, X, Y, kind=kind, lam=lam, limit=limit, curve_points=curve_points,
+    return WeightNudgePanel(net=net, X=X, Y=Y, kind=kind, lam=lam, limit=limit, curve_points=curve_points,
                             use_ipympl=use_ipympl)

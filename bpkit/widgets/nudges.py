@@ -39,6 +39,8 @@ class DigitNudgesPanel(Panel):
     right_output : Readout (``bpkit-right-output``): desired change of the right class's output
     averaged : Readout (``bpkit-averaged``): how many digits the average holds
     nudges : DigitNudges, everything drawn
+
+    ``DigitNudgesPanel(...)`` takes :func:`digit_nudges_panel`'s arguments and checks them the same way (see there).
     """
 
     name = "digit-nudges"
@@ -143,4 +145,4 @@ def digit_nudges_panel(net, X, Y, labels, kind="quadratic", use_ipympl=None):
 
     Every argument is checked before anything is computed; ``net`` is not changed.
     """
-    return DigitNudgesPanel(net, X, Y, labels, kind=kind, use_ipympl=use_ipympl)
+    return DigitNudgesPanel(net=net, X=X, Y=Y, labels=labels, kind=kind, use_ipympl=use_ipympl)

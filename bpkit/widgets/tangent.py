@@ -32,7 +32,8 @@ NAMES = {"sigmoid": ("σ", "σ(z)(1 − σ(z))"), "tanh": ("tanh", "1 − tanh²
 class TangentPanel(Panel):
     """A z slider, the activation with its tangent, and the derivative curve.
 
-    Built by :func:`sigmoid_tangent`; see there for the parameters.
+    Built by :func:`sigmoid_tangent`, or directly with the same arguments (checked the same way);
+    see there for the parameters.
 
     Attributes
     ----------
