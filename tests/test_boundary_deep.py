@@ -10,15 +10,14 @@ The same property as :mod:`test_boundary` (whose bad values and checks this file
 
 Then :func:`test_every_public_name_is_covered` lists every public name of bpkit (``bpkit.__all__``
 and the ``__all__``, or the public functions, of each lazy submodule) and fails when one is in
-no boundary file (this one, :mod:`test_boundary`, :mod:`test_boundary_panels`) nor in :data:`ALLOWED`
-with its reason.
+no boundary file (this one, :mod:`test_boundary`, :mod:`test_boundary_panels`, :mod:`test_boundary_classes`)
+nor in :data:`ALLOWED` with its reason.
 """
 from __future__ import annotations
 
 import importlib
 import inspect
 import re
-import types
 
 import numpy as np
 import pytest
@@ -453,12 +452,6 @@ ALLOWED = {
     **_allow("bpkit", "make_moons make_circles make_spiral noisy_sine",
              "test_boundary.py: test_data_generators_refuse_bad_sizes / _name_a_negative_seed"),
     **_allow("bpkit", "sleep_study", "takes no arguments"),
-    **_allow("bpkit.widgets", "ChainRulePanel WeightNudgePanel TangentPanel DescentPanel LambdaPanel DigitNudgesPanel "
-             "SaturationPanel EpsilonPanel DeltaSteps InitPanel SawtoothPanel ShapesPanel",
-             "a panel class: learners build it with its builder function (every builder is covered: "
-             "this file and test_boundary_panels.py)"),
-    **_allow("bpkit.widgets.deep", "InitPanel SawtoothPanel ShapesPanel",
-             "a panel class: learners build it with init_panel, sawtooth_panel, shapes_panel (covered)"),
     **_allow("bpkit.widgets", "LiveFigure Panel Readout have_ipympl panel_box slider",
              "a building block of the panels (bpkit.widgets._common), not a lesson's call"),
     # other tools with tests of their own
@@ -494,7 +487,8 @@ def _public_names():
 def _covered(where, name):
     obj = getattr(importlib.import_module(where), name)
     panels = importlib.import_module("test_boundary_panels")  # here: that file imports this one
-    called = {fn for cases in (tb.CASES, CASES, panels.CASES) for fn, _, _ in cases.values()}
+    classes = importlib.import_module("test_boundary_classes")  # the panel classes, with their builders' cases
+    called = {fn for cases in (tb.CASES, CASES, panels.CASES, classes.CLASS_CASES) for fn, _, _ in cases.values()}
     return obj in called
 
 
