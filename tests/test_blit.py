@@ -172,3 +172,21 @@ def test_savefig_does_not_poison_the_blit_background():
     blitted = np.asarray(fig.canvas.buffer_rgba()).copy()
     fig.canvas.draw()
     assert np.array_equal(blitted, np.asarray(fig.canvas.buffer_rgba()))
+
+
+@pytest.mark.parametrize("figsize, dpi", [((5, 3.5), 100), ((11, 3.8), 100), ((4.5, 3.2), 72)])
+def test_canvas_carries_its_size_before_any_front_end_asks(figsize, dpi):
+    """The first state of an ipympl canvas holds the figure's size in CSS pixels, not ipympl's (0, 0).
+
+    JupyterLab sizes a canvas view from that state when ipympl's "resize" message
+    arrives; with matplotlib 3.10 the message was at times handled before the
+    state update carrying the size, and lesson 3's figure stayed a 0 x 0 canvas
+    (tests/browser/test_lab.py caught it in about half the runs on Python 3.10).
+    """
+    from bpkit.widgets._common import LiveFigure
+
+    live = LiveFigure(figsize=figsize, use_ipympl=True, dpi=dpi)
+    width, height = live.widget.get_state()["_size"]
+    assert (width, height) == pytest.approx(tuple(live.fig.bbox.size))
+    assert width == pytest.approx(min(dpi, LiveFigure.MAX_WIDTH_PX / figsize[0]) * figsize[0])
+    assert height > 0

@@ -119,6 +119,11 @@ class LiveFigure:
             canvas.toolbar_visible = False
             canvas.resizable = False
             canvas.capture_scroll = False
+            # the figure's size in CSS pixels in the canvas's first state: the front end sizes its
+            # views from this state when ipympl's "resize" message comes, and that message can be
+            # handled before the state update that carries the size (seen with matplotlib 3.10:
+            # a 0 x 0 canvas that never draws, in about half the runs of lesson 3)
+            canvas._size = tuple(float(v) for v in self.fig.bbox.size)
             canvas.mpl_connect("draw_event", self._after_full_draw)
             self.widget = canvas
         else:
