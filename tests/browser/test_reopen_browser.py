@@ -69,16 +69,20 @@ def _shot(page, name):
     return path
 
 
+def _run_lesson(page, server, name):
+    """Open lesson 1 in a workspace of its own, run it, and wait for its weight-nudge panel."""
+    _lab.open_notebook(page, server, NOTEBOOK, f"bpkit-{name}-{secrets.token_hex(3)}")
+    _lab.run_all(page, NOTEBOOK)
+    assert not _lab.notebook_errors(page, NOTEBOOK)
+    page.wait_for_function(
+        "(p) => { const f = window.__bpkit.find(p, 'bpkit-cost'); return !f.error; }", arg=PANEL, timeout=30_000)
+
+
 @pytest.mark.browser
 def test_restarted_kernel_panel_says_not_connected(lab_server, chromium):
     context, page = _lab.new_page(chromium)
     try:
-        workspace = f"bpkit-reopen-{secrets.token_hex(3)}"
-        _lab.open_notebook(page, lab_server, NOTEBOOK, workspace)
-        _lab.run_all(page, NOTEBOOK)
-        assert not _lab.notebook_errors(page, NOTEBOOK)
-        page.wait_for_function(
-            "(p) => { const f = window.__bpkit.find(p, 'bpkit-cost'); return !f.error; }", arg=PANEL, timeout=30_000)
+        _run_lesson(page, lab_server, "reopen")
         handle = page.locator(f".{PANEL} .bpkit-slider .noUi-handle").first
         handle.scroll_into_view_if_needed()
 
@@ -146,12 +150,7 @@ def test_shut_down_kernel_panel_says_not_connected(lab_server, chromium):
     """Kernel ▸ Shut Down Kernel (no new kernel follows): the panel says so, as after a restart."""
     context, page = _lab.new_page(chromium)
     try:
-        workspace = f"bpkit-shutdown-{secrets.token_hex(3)}"
-        _lab.open_notebook(page, lab_server, NOTEBOOK, workspace)
-        _lab.run_all(page, NOTEBOOK)
-        assert not _lab.notebook_errors(page, NOTEBOOK)
-        page.wait_for_function(
-            "(p) => { const f = window.__bpkit.find(p, 'bpkit-cost'); return !f.error; }", arg=PANEL, timeout=30_000)
+        _run_lesson(page, lab_server, "shutdown")
         live = page.evaluate(STATE_JS, PANEL)
         assert live["statusShown"] is False, live
 
