@@ -284,16 +284,18 @@ def test_fast_kernel_equals_readable_sgd(sizes, n, batch, kind, lam, activation,
     fast_net, fast_h, fast_seen, fast_diverged = results[True]
     net_r, readable_h, readable_seen, readable_diverged = results[False]
     assert fast_diverged == readable_diverged
+    # the two loops round differently, and up to 90 steps at lr 2 amplify that: 3e-12 relative
+    # was seen (sizes [4, 1, 2, 5], batch 1, tanh); a wrong formula is off by far more than 1e-9
     for a, r in zip(fast_net.weights + fast_net.biases, net_r.weights + net_r.biases):
-        np.testing.assert_allclose(a, r, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(a, r, rtol=1e-9, atol=1e-10)
     assert fast_h["epoch"] == readable_h["epoch"]
     assert fast_diverged or fast_h["epoch"] == list(range(1, epochs + 1))
-    np.testing.assert_allclose(fast_h["cost"], readable_h["cost"], rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fast_h["cost"], readable_h["cost"], rtol=1e-9, atol=1e-12)
     assert fast_h["accuracy"] == readable_h["accuracy"]
     assert all((acc is None) == (targets == "real") for acc in fast_h["accuracy"])
     assert [e for e, _ in fast_seen] == [e for e, _ in readable_seen]  # the callback saw the same
     for (_, fast_costs), (_, readable_costs) in zip(fast_seen, readable_seen):
-        np.testing.assert_allclose(fast_costs, readable_costs, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(fast_costs, readable_costs, rtol=1e-9, atol=1e-12)
 
 
 def test_readable_sgd_equals_manual_loop_and_records_costs_before_each_step():

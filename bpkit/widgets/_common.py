@@ -21,20 +21,19 @@ come from the front end itself. ipywidgets 8 gives one: when the kernel
 restarts, JupyterLab's widget manager calls ``disconnect()``, which sets
 ``comm_live = false`` on every model, and each ``DOMWidgetView`` then carries
 the class ``jupyter-widgets-disconnected`` (views restored from saved widget
-state, without a kernel, carry it from the start). A kernel that is shut down
-(Kernel ▸ Shut Down Kernel), dies for good or loses its server does not set
-that class (the widget manager disconnects only on "restarting"), but
-JupyterLab's notebook toolbar shows the kernel's state in an attribute,
-``.jp-Notebook-ExecutionIndicator[data-status]``: "idle" or "busy" while a
-kernel runs, "unknown" with no kernel, "dead", "connecting", "disconnected".
-Every panel's box holds a small HTML child with a ``<style>`` that shows the
-panel's "not connected" message, and dims the rest, exactly when the box has
-that class or its notebook's indicator shows one of :data:`GONE_STATUSES` (a
-CSS ``:has()`` rule); inside panels it hides ipywidgets' own sign for it, a
-wordless red broken-chain icon before every single view. While the kernel lives
-the message is hidden by CSS: no traffic, no timer. One case stays silent: after
-a shut-down, a new kernel started without running the notebook again makes the
-indicator "idle" while the old panel still belongs to the kernel that is gone. A notebook reopened without saved widget state shows
+state, without a kernel, carry it from the start). Every panel's box holds a
+small HTML child with a ``<style>`` that shows the panel's "not connected"
+message, and dims the rest, exactly when the box has that class; inside panels
+it hides ipywidgets' own sign for it, a wordless red broken-chain icon before
+every single view. While the kernel lives the message is hidden by CSS: no
+traffic, no timer. A kernel that is shut down (Kernel ▸ Shut Down Kernel) or
+lost with its server does not set that class (the widget manager disconnects
+only on "restarting"). JupyterLab's toolbar shows that state
+(``.jp-Notebook-ExecutionIndicator[data-status="unknown"]``), but a CSS
+``:has()`` rule reading it made every readout slower in Chromium, which then
+re-checks the rule on each change of the page (lesson 1's readout median
+31 ms -> 127 ms, 80 ms with the rule on the toolbar only), so panels do not
+read it: the note at the top of every lesson covers that case. A notebook reopened without saved widget state shows
 JupyterLab's own "Error displaying widget: model not found" instead (no view is
 made at all); the note at the top of every lesson explains both.
 """
@@ -49,9 +48,8 @@ from matplotlib.figure import Figure
 from ..plots import _style
 
 #: what a panel shows once its kernel is gone (after a restart, or restored from saved state)
-OFFLINE_TEXT = ("This panel is not connected to a running kernel (the notebook was reopened, or its kernel "
-                "restarted or stopped), so moving it changes nothing. Choose Run \u25b8 Run All Cells to bring "
-                "it back.")
+OFFLINE_TEXT = ("This panel is not connected to a running kernel (the notebook was reopened or its kernel "
+                "restarted), so moving it changes nothing. Choose Run \u25b8 Run All Cells to bring it back.")
 
 
 def have_ipympl():
@@ -293,28 +291,16 @@ class Panel:
         return f"<{type(self).__name__}: bpkit-{self.name} panel, {len(self.sliders)} slider(s)>"
 
 
-#: the states of JupyterLab's kernel indicator in which no kernel answers the notebook's panels
-GONE_STATUSES = ("unknown", "dead", "terminating", "connecting", "disconnected", "starting", "initializing")
-_GONE = ", ".join(f'[data-status="{status}"]' for status in GONE_STATUSES)
-# a panel is dead when ipywidgets marked it, or its notebook's kernel indicator says no kernel runs
-_DEAD = (".bpkit-panel.jupyter-widgets-disconnected",
-         f".jp-NotebookPanel:has(.jp-Notebook-ExecutionIndicator:is({_GONE})) .bpkit-panel")
-
-
-def _each_dead(suffix):
-    return ", ".join(dead + suffix for dead in _DEAD)
-
-
+_DEAD = ".bpkit-panel.jupyter-widgets-disconnected"
 _STATUS_CSS = " ".join((
     # hidden while the kernel lives (the <style> inside applies even so)
     ".bpkit-panel > .bpkit-status { display: none; height: auto; margin: 0 0 4px 0; }",
-    f"{_each_dead(' > .bpkit-status')} {{ display: block; }}",
+    f"{_DEAD} > .bpkit-status {{ display: block; }}",
     f".bpkit-offline {{ color: {_style.OFFLINE_TEXT_COLOUR}; background: {_style.OFFLINE_BACKGROUND}; "
     f"border-left: 4px solid {_style.OFFLINE_BAR}; padding: 4px 8px; line-height: 1.4; white-space: normal; }}",
-    f"{_each_dead(' > :not(.bpkit-status)')} {{ opacity: 0.45; }}",
+    f"{_DEAD} > :not(.bpkit-status) {{ opacity: 0.45; }}",
     # ipywidgets' own sign, a red broken chain before every single view, says no words: one message instead
-    ".bpkit-panel.jupyter-widgets-disconnected::before, .bpkit-panel .jupyter-widgets-disconnected::before "
-    "{ display: none; }",
+    f"{_DEAD}::before, .bpkit-panel .jupyter-widgets-disconnected::before {{ display: none; }}",
     _style.FIGURE_CSS,
 ))
 
