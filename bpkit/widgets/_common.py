@@ -33,8 +33,8 @@ only on "restarting"). JupyterLab's toolbar shows that state
 ``:has()`` rule reading it made every readout slower in Chromium, which then
 re-checks the rule on each change of the page (lesson 1's readout median
 31 ms -> 127 ms, 80 ms with the rule on the toolbar only), so panels do not
-read it: the note at the top of every lesson covers that case. A notebook reopened without saved widget state shows
-JupyterLab's own "Error displaying widget: model not found" instead (no view is
+read it: the note at the top of every lesson covers that case. A notebook
+reopened without saved widget state shows JupyterLab's own "Error displaying widget: model not found" instead (no view is
 made at all); the note at the top of every lesson explains both.
 """
 from __future__ import annotations

@@ -69,20 +69,16 @@ def _shot(page, name):
     return path
 
 
-def _run_lesson(page, server, name):
-    """Open lesson 1 in a workspace of its own, run it, and wait for its weight-nudge panel."""
-    _lab.open_notebook(page, server, NOTEBOOK, f"bpkit-{name}-{secrets.token_hex(3)}")
-    _lab.run_all(page, NOTEBOOK)
-    assert not _lab.notebook_errors(page, NOTEBOOK)
-    page.wait_for_function(
-        "(p) => { const f = window.__bpkit.find(p, 'bpkit-cost'); return !f.error; }", arg=PANEL, timeout=30_000)
-
-
 @pytest.mark.browser
 def test_restarted_kernel_panel_says_not_connected(lab_server, chromium):
     context, page = _lab.new_page(chromium)
     try:
-        _run_lesson(page, lab_server, "reopen")
+        workspace = f"bpkit-reopen-{secrets.token_hex(3)}"
+        _lab.open_notebook(page, lab_server, NOTEBOOK, workspace)
+        _lab.run_all(page, NOTEBOOK)
+        assert not _lab.notebook_errors(page, NOTEBOOK)
+        page.wait_for_function(
+            "(p) => { const f = window.__bpkit.find(p, 'bpkit-cost'); return !f.error; }", arg=PANEL, timeout=30_000)
         handle = page.locator(f".{PANEL} .bpkit-slider .noUi-handle").first
         handle.scroll_into_view_if_needed()
 
@@ -143,4 +139,3 @@ def test_restarted_kernel_panel_says_not_connected(lab_server, chromium):
             pass
         context.close()
         lab_server.shutdown_kernels()
-
