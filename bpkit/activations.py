@@ -12,11 +12,15 @@ name              f(z)                    f'(z) written with a = f(z)
 ``"relu"``        max(0, z)               1 where a > 0, else 0
 ================  ======================  ==============================
 
-All functions are elementwise: any shape in, the same shape out (float64).
+All functions in the table are elementwise: any shape in, the same shape out (float64).
 ``z`` may be a number, a list or an array of real numbers; str, None, complex,
 masked or object input raises ``TypeError`` naming ``z``
 (:func:`bpkit._validate.real_array`). NaN goes in, NaN comes out (also for
 ``relu_prime``); inf is a limit (``sigmoid(inf) == 1``).
+
+:func:`softmax` and :func:`log_softmax` (lesson 9) are not elementwise: each
+output depends on its whole row, so they are not hidden-layer activations and
+stay out of the table. They work row by row over the last axis.
 """
 from __future__ import annotations
 
@@ -90,6 +94,62 @@ def relu_prime(z):
     """Derivative of ReLU: 1 for z > 0, 0 for z <= 0 (we pick 0 at the kink); NaN for NaN."""
     z = _float_array(z)
     return np.heaviside(z, 0.0)  # (z > 0) as 0.0/1.0, except that NaN stays NaN
+
+
+def _rows(z):
+    """``z`` as a float64 array with at least one axis and a non-empty last axis (softmax's rows)."""
+    z = _float_array(z)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"z must have rows to normalize: softmax works over the last axis, which needs at "
+                         f"least one entry; got shape {z.shape} (for one example pass [z1, z2, ...])")
+    return z
+
+
+def softmax(z):
+    """Softmax over the last axis: softmax(z)_k = exp(z_k) / sum_j exp(z_j) (lesson 9).
+
+    Each row becomes a probability distribution: entries in [0, 1], summing to 1.
+    Computed as exp(z - max(z)) / sum(exp(z - max(z))) row by row: subtracting
+    the row's largest entry changes nothing (it cancels between numerator and
+    denominator) but keeps every exp argument <= 0, so nothing overflows even at
+    z = 1000, and the largest entry's exp is exactly 1, so the sum is never 0.
+
+    Parameters
+    ----------
+    z : array_like, shape (..., k), e.g. ``(m, s_L)``: one row per example
+        At least one axis, the last one non-empty.
+
+    Returns
+    -------
+    ndarray, same shape as z, each row summing to 1
+        A row holding +inf, or only -inf, or NaN gives NaN in that row.
+    """
+    z = _rows(z)
+    with np.errstate(invalid="ignore"):  # inf - inf in a row holding +inf: NaN, as documented
+        e = np.exp(z - np.max(z, axis=-1, keepdims=True))
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def log_softmax(z):
+    """log softmax(z) over the last axis, by log-sum-exp: z_k - max - log(sum_j exp(z_j - max)) (lesson 9).
+
+    ``np.log(softmax(z))`` would give -inf once a probability underflows to 0
+    (at z = [0, -1000] the second one is e^-1000); this form never takes the log
+    of a tiny number: the sum inside the log is between 1 and k, so the result is
+    finite for every finite z (e.g. ``log_softmax([0, -1000]) == [0, -1000]``).
+
+    Parameters
+    ----------
+    z : array_like, shape (..., k), at least one axis, the last one non-empty
+
+    Returns
+    -------
+    ndarray, same shape as z, every entry <= 0; ``exp`` of a row sums to 1
+    """
+    z = _rows(z)
+    with np.errstate(invalid="ignore"):
+        shifted = z - np.max(z, axis=-1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
 class Activation(NamedTuple):

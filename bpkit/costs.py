@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate
+from .activations import log_softmax
 
 
 class QuadraticCost:
@@ -84,6 +85,58 @@ class CrossEntropyCost:
         return a - Y
 
 
+class SoftmaxCrossEntropyCost:
+    """J = -sum(Y * log softmax(z)) / m: cross-entropy of a softmax output layer (lesson 9).
+
+    The output layer is a(L) = softmax(z(L)) row by row, and each row of Y is a
+    probability distribution over the s_L classes (a one-hot row, usually).
+
+    Output error, derived. Write p = softmax(z) for one example and
+    C = -sum_j y_j log p_j = -sum_j y_j (z_j - log sum_i e^(z_i)). Then
+
+        dC/dz_k = -y_k + (sum_j y_j) * e^(z_k) / sum_i e^(z_i) = p_k * sum_j y_j - y_k,
+
+    and with sum_j y_j = 1 (a distribution) that is **delta(L) = p - y**: the same
+    a - y as the sigmoid's cross-entropy, because here too the log undoes the exp.
+    (Through dC/da it is longer: dC/dp_j = -y_j / p_j and dp_j/dz_k = p_j (1[j=k] - p_k),
+    so dC/dz_k = sum_j (-y_j / p_j) p_j (1[j=k] - p_k) = -y_k + p_k sum_j y_j: softmax's
+    slope is a matrix, not the elementwise f'(z) of the sigmoid.) :func:`check_targets`
+    makes sure every row of Y sums to 1, so that ``delta`` is the cost's real gradient.
+    """
+
+    name = "softmax_cross_entropy"
+
+    @staticmethod
+    def fn(a, y):
+        """Each output's share of the cost, C_k = -y_k log a_k, elementwise; no sum.
+
+        ``a`` is the softmax output. 0 where y_k = 0 (even if a_k = 0); inf where a_k
+        underflowed to 0 and y_k > 0: :meth:`total` works from z instead.
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(y == 0, 0.0, -y * np.log(a))
+
+    @staticmethod
+    def dC_da(a, y):
+        """dC/da_k = -y_k / a_k, elementwise, taking each a_k as free (lesson 9).
+
+        The a_k of a softmax are not free (they sum to 1), so delta(L) is *not* this
+        times an elementwise slope: it is ``a - y`` (see the class docstring).
+        """
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -y / a
+
+    @staticmethod
+    def total(z, a, Y):
+        """Summed (not averaged) cost -sum(Y * log_softmax(z)), from z so it stays finite at |z| = 1000."""
+        return float(-np.sum(Y * log_softmax(z)))
+
+    @staticmethod
+    def delta(z, a, Y):
+        """Output error dJ_i/dz(L) = softmax(z) - y = a - y, shape ``(m, s_L)`` (derived above)."""
+        return a - Y
+
+
 COSTS = {"quadratic": QuadraticCost, "cross_entropy": CrossEntropyCost}
 
 
@@ -92,13 +145,26 @@ def get_cost(kind):
     return COSTS[_validate.choice("kind", kind, COSTS)]
 
 
+#: :func:`check_targets` accepts a softmax target row whose sum is this close to 1 (rounding).
+ROW_SUM_TOLERANCE = 1e-9
+
+
 def check_targets(kind, Y, yname="Y"):
-    """Cross-entropy needs targets in [0, 1] (probabilities or one-hot rows)."""
-    if kind == "cross_entropy" and (np.min(Y) < 0 or np.max(Y) > 1):
+    """Cross-entropy needs targets in [0, 1] (probabilities or one-hot rows); softmax's rows must sum to 1."""
+    if kind in ("cross_entropy", "softmax_cross_entropy") and (np.min(Y) < 0 or np.max(Y) > 1):
         raise ValueError(
-            f"cross_entropy needs targets in [0, 1], got {yname} values from {np.min(Y):g} to "
+            f"{kind} needs targets in [0, 1], got {yname} values from {np.min(Y):g} to "
             f"{np.max(Y):g}; scale the targets or use one_hot(labels, k)"
         )
+    if kind == "softmax_cross_entropy":
+        sums = np.sum(Y, axis=-1)
+        bad = np.flatnonzero(np.abs(sums - 1.0) > ROW_SUM_TOLERANCE)
+        if bad.size:
+            raise ValueError(
+                f"softmax_cross_entropy needs each row of {yname} to be a probability distribution summing "
+                f"to 1 (its output error softmax(z) - y assumes it), got row {int(bad[0])} summing to "
+                f"{sums[bad[0]]:g}; use one_hot(labels, k)"
+            )
 
 
 def l2_penalty(weights, lam, m):
