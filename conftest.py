@@ -5,7 +5,7 @@ stderr thrown away; on a busy machine a kernel can lose its ports to another
 program before it binds them, exit with "Address already in use", and nbval only
 reports "Kernel died before replying to kernel_info" (the failure seen on
 Python 3.13 in issue 14; the cause is explained in bpkit/_kernels.py and shown in
-tests/test_kernels.py). Here nbval's kernels use ``ipc://`` sockets in a private
+tests/grader/test_kernels.py). Here nbval's kernels use ``ipc://`` sockets in a private
 folder instead, and keep their stderr in a file there: if a kernel still dies
 before it answers, the error quotes what it wrote.
 
@@ -17,7 +17,7 @@ lessons a stored output *is* the reference (only ``# NBVAL_CHECK_OUTPUT`` cells
 keep one, see tools/refresh_lesson_outputs.py), so before the tests run every
 collected cell of a notebook in this folder that stores outputs gets a count in
 memory; the file is not touched, and nbval compares those outputs as before.
-tests/test_reopen.py checks that a wrong stored output still fails.
+tests/notebooks/test_reopen_lessons.py checks that a wrong stored output still fails.
 
 (This file is at the repository's root, not in lessons/: that folder ships inside the wheel as a
 package, and every .py file in it would go along.)

@@ -10,11 +10,11 @@ before replying to kernel_info" (jupyter/jupyter_client#487; its port cache
 protects the kernels of one process from each other, not from the rest of the
 machine). The race needs nothing but a busy machine: a shared JupyterHub node,
 or a CI runner where other jobs start kernels and servers. Reproduced, and the
-fix tested, in tests/test_kernels.py.
+fix tested, in tests/grader/test_kernels.py.
 
 A Unix socket in a folder of our own cannot be taken by anyone else, so the
 race is gone rather than retried. The grader (bpkit.grade), the tests' nbval and
-nbclient kernels (conftest.py, tests/test_exercises.py) and the lesson refresh
+nbclient kernels (conftest.py, tests/notebooks/test_exercise_notebooks.py) and the lesson refresh
 tool start their kernels with these managers.
 
 This module is imported by the grader and the course's tools, never by a

@@ -3,7 +3,7 @@
 :func:`bpkit.optim.sgd` reads like lesson 6 and, with ``fast=False``, runs
 exactly that: per batch a forward pass for the record, ``bpkit.backprop`` and
 ``W -= lr * dW``. By default it hands each epoch to :class:`EpochKernel`
-instead, which computes the same numbers faster. ``tests/test_optim.py`` proves
+instead, which computes the same numbers faster. ``tests/core/test_optim.py`` proves
 the two give the same weights, biases and History to 1e-12 on random networks,
 batch sizes, costs and ``lam``; ``benchmarks/bench_sgd.py`` times it against an
 epoch's bare matrix products.

@@ -13,7 +13,7 @@ lesson says it.
 By default (``fast=True``) each epoch runs in :mod:`bpkit._sgd_kernel` instead:
 the same steps, in place, with preallocated buffers and few numpy calls, so an
 epoch costs little more than its matrix products (``benchmarks/bench_sgd.py``).
-``tests/test_optim.py`` proves both give the same weights and History.
+``tests/core/test_optim.py`` proves both give the same weights and History.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ many starts died before answering kernel_info and the last line of a dead
 kernel's stderr. Measured on a 2-core machine with ``--starts 12``: TCP 3 of 12
 died ("ZMQError: Address already in use"), ipc 0 of 12 (an earlier run of the
 same experiment: 7 of 20 and 0 of 20). The failure and the fix are explained
-in bpkit/_kernels.py; tests/test_kernels.py makes the TCP failure certain.
+in bpkit/_kernels.py; tests/grader/test_kernels.py makes the TCP failure certain.
 """
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ and ``autograde`` would warn about each of them on every submission.
 
 nbgrader is needed only here (the ``grading`` extra), never by learners. The
 output is deterministic: the same solutions give byte-identical exercises, so
-``--check`` (and ``tests/test_exercises.py``, which calls :func:`stale_files`)
+``--check`` (and ``tests/notebooks/test_exercise_notebooks.py``, which calls :func:`stale_files`)
 can tell when someone edited a solution and forgot to regenerate.
 """
 from __future__ import annotations

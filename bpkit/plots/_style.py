@@ -8,7 +8,7 @@ and on the dark theme's #111). So figures stay light: the figure is ``PAPER``, a
 soft grey rather than glaring white, the axes stay white, every text colour
 bpkit draws (``TEXT_COLOURS``) has a contrast of at least 4.5:1 on both, and in
 the front end each figure sits in a frame (``FIGURE_CSS``) so that in the dark
-theme it reads as a card and not a hole in the page. ``tests/test_style.py``
+theme it reads as a card and not a hole in the page. ``tests/views/test_plots_style.py``
 computes the contrasts with the WCAG formula.
 
 The panel's "not connected" message (``OFFLINE_*``) uses fixed colours for the

@@ -16,7 +16,7 @@ import bpkit
 from bpkit import checks
 from bpkit.checks import PARTS, check, diagnose, ex07, run
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEEDS = [0, 1, 2, 3, 4]
 
 

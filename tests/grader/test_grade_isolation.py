@@ -28,7 +28,7 @@ from bpkit import checks
 from bpkit._grading import kernel_package as kp
 from bpkit._grading import sandbox
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 pytestmark = pytest.mark.skipif(not SOLUTIONS.is_dir(), reason="no solutions/ folder")
 BOX, WHY_NOT = sandbox.probe("auto")

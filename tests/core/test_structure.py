@@ -10,7 +10,7 @@ import pathlib
 
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 PKG = ROOT / "bpkit"
 PRODUCT_FUNCS = {"dot", "matmul", "einsum", "tensordot", "inner", "outer", "vdot", "kron"}
 

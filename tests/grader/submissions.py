@@ -6,7 +6,7 @@ what a learner (or a cheater) might change. :data:`EXPECTED` says what the
 grader must give each one: ``{student: {part: (points, message fragment)}}``
 plus ``notes`` and ``error`` fragments where they matter.
 
-Used by ``tests/test_grade.py`` and ``benchmarks/bench_grade.py``.
+Used by ``tests/grader/test_grade.py`` and ``benchmarks/bench_grade.py``.
 """
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 from bpkit import checks
 from bpkit._kernels import AsyncIpcKernelManager
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 SOLUTIONS = sorted((ROOT / "solutions").glob("*_solution.ipynb"))
 EXERCISES = sorted((ROOT / "exercises").glob("*_exercise.ipynb"))
 NBGRADER_KEYS = {"grade", "grade_id", "locked", "schema_version", "solution", "task"}

@@ -35,10 +35,10 @@ from bpkit._grading.records import CellStatus, Role, Status
 from bpkit._grading.scoring import _missing
 from bpkit.checks import ex07
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
-sys.path.insert(0, str(Path(__file__).resolve().parent / "grading"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # submissions.py, adversarial.py
 import submissions as subs  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not SOLUTIONS.is_dir(), reason="no solutions/ folder")

@@ -1,6 +1,6 @@
 """Realistic wrong answers in exercises 04 and 05, graded end to end by ``python -m bpkit.grade``.
 
-``tests/test_grade.py`` covers the failure modes on exercise 03; these check that
+``tests/grader/test_grade.py`` covers the failure modes on exercise 03; these check that
 the same machinery gives the right points and the checks' diagnoses on the
 matrix-shaped exercises, where the classic backprop mistakes live.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 

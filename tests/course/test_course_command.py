@@ -16,7 +16,7 @@ import pytest
 
 from bpkit import workspace
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def load_course_py():

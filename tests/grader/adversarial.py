@@ -1,4 +1,4 @@
-"""Submissions of exercise 03 that attack the grader itself, for ``tests/test_grade_sandbox.py``.
+"""Submissions of exercise 03 that attack the grader itself, for ``tests/grader/test_grade_sandbox.py``.
 
 Like :mod:`submissions` (whose :func:`submissions.make_notebook` builds them),
 each starts from the real exercise with both parts solved, then adds what an

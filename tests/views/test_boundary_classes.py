@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import ast
 import inspect
+import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -28,6 +30,9 @@ from hypothesis import strategies as st
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("ipywidgets")
+
+# the boundary files of bpkit's core (tests/core/): their bad values and their checks
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 
 import test_boundary as tb  # noqa: E402
 import test_boundary_deep as tbd  # noqa: E402

@@ -1,7 +1,7 @@
 """The grading command: real solutions and exercises, a batch of bad submissions, and its parts.
 
 The two batch runs call ``python -m bpkit.grade`` as a user would, with
-``--jobs 2``; each bad submission of :mod:`grading.submissions` is then checked
+``--jobs 2``; each bad submission of :mod:`submissions` is then checked
 against its expected points and message.
 """
 from __future__ import annotations
@@ -44,10 +44,10 @@ from bpkit._grading.notebooks import (
     strip_hidden_tests,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
-sys.path.insert(0, str(Path(__file__).resolve().parent / "grading"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # submissions.py, adversarial.py
 import submissions as subs  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not SOLUTIONS.is_dir(), reason="no solutions/ folder")

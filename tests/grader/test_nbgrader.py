@@ -40,11 +40,11 @@ import pytest
 from bpkit import checks, grade
 from bpkit.checks import term_seed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 NB = "03_sigmoid_derivative"
 TOPICS = sorted(p.name[: -len("_solution.ipynb")] for p in SOLUTIONS.glob("*_solution.ipynb"))
-sys.path.insert(0, str(Path(__file__).resolve().parent / "grading"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # submissions.py, adversarial.py
 import submissions as subs  # noqa: E402
 
 

@@ -12,7 +12,7 @@ import sys
 import nbformat
 import pytest
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -93,13 +93,13 @@ def test_nbval_compares_checked_outputs_without_execution_counts(tmp_path):
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(f"_reopen_{name}", ROOT / "tests" / f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_reopen_{pathlib.Path(name).name}", ROOT / "tests" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-PANELS = _load("test_panels")  # its FACTORIES build every panel of bpkit.widgets
+PANELS = _load("views/test_panels")  # its FACTORIES build every panel of bpkit.widgets
 
 
 @pytest.mark.parametrize("name", sorted(PANELS.FACTORIES))

@@ -16,6 +16,8 @@ past which a panel refuses to be built (each panel recomputes or trains when it 
 from __future__ import annotations
 
 import inspect
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,6 +29,9 @@ from bpkit import toys
 
 pytest.importorskip("matplotlib")
 pytest.importorskip("ipywidgets")
+
+# the boundary files of bpkit's core (tests/core/): their bad values and their checks
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 
 from bpkit import widgets  # noqa: E402
 from bpkit.widgets import descent, nudge, nudges, regularization  # noqa: E402

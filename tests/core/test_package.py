@@ -13,7 +13,7 @@ try:
 except ImportError:  # Python 3.10
     tomllib = pytest.importorskip("tomli")
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 PUBLIC = [
     "Network", "sigmoid", "sigmoid_prime", "tanh", "tanh_prime", "relu", "relu_prime", "cost",
@@ -83,10 +83,10 @@ def test_the_distribution_has_a_name_of_its_own_and_no_docs_install_a_strangers(
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["name"] == "backprop-by-hand"
     texts = {p: p.read_text() for p in [ROOT / "README.md", ROOT / "environment.yml", *ROOT.glob("docs/*.md"),
-                                         *ROOT.glob("tests/*.py"), ROOT / "course.py"]}
+                                         *ROOT.glob("tests/**/*.py"), ROOT / "course.py"]}
     pattern = re.compile(r"(pip|uv pip|conda|mamba) install[^\n`]*?(?<![\w./-])bpkit(\[[\w,]+\])?(?![\w./-])")
     bad = {str(p.relative_to(ROOT)): m.group(0) for p, t in texts.items() for m in [pattern.search(t)] if m}
-    bad.pop("tests/test_package.py", None)
+    bad.pop("tests/core/test_package.py", None)
     assert not bad, bad
 
 
@@ -96,4 +96,4 @@ def test_every_subpackage_is_listed_for_the_build():
     assert found <= listed, sorted(found - listed)
 
 
-# the built wheel, installed in a fresh environment, is tested in tests/test_installed.py
+# the built wheel, installed in a fresh environment, is tested in tests/course/test_installed_wheel.py

@@ -18,6 +18,8 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -312,7 +314,7 @@ def assert_refused_clearly(case, arg, data):
     """One bad value of ``arg`` (drawn by hypothesis): bpkit's own TypeError/ValueError, naming it; nothing changed.
 
     ``case`` is ``(function, build good kwargs, {arg: (strategy, make, words)})``; also used by
-    tests/test_boundary_panels.py.
+    tests/views/test_boundary_panels.py.
     """
     fn, build, args = case
     strategy, make, words = args[arg]
@@ -456,17 +458,17 @@ ALLOWED = {
              "a building block of the panels (bpkit.widgets._common), not a lesson's call"),
     # other tools with tests of their own
     **_allow("bpkit.checks", "GradientCandidate Kind LayerCost Mistake NetCost Part WavyCost check diagnose "
-             "diagnosis_names parts_for run", "the in-notebook checks judge any answer: tests/test_checks.py"),
+             "diagnosis_names parts_for run", "the in-notebook checks judge any answer: tests/feedback/test_checks.py"),
     **_allow("bpkit.checks", "term_seed", "the hidden tests' seed per term: refuses a bad part_seed or "
-             "BPKIT_TERM_SEED by name (tests/test_nbgrader.py)"),
+             "BPKIT_TERM_SEED by name (tests/grader/test_nbgrader.py)"),
     **_allow("bpkit.grade", "GradeConfig grade_file grade_paths find_submissions main SubmissionResult PartResult "
-             "GradeRow Status", "the grader survives any submission: tests/grading, tests/test_grade*.py"),
+             "GradeRow Status", "the grader survives any submission: tests/grader, tests/grader/test_grade*.py"),
     **_allow("bpkit.buggy", "planted backprop_missing_sigma_prime backprop_sigma_prime_of_a backprop_transposed "
              "backprop_forgot_1_over_m backprop_regularized_bias backprop_output_sign",
              "a planted bug is backprop with one rule changed and checks its input as backprop does "
-             "(test_boundary); tests/test_buggy.py"),
+             "(test_boundary); tests/core/test_buggy.py"),
     **_allow("bpkit.workspace", "Change course_notebooks installed_course main report sync",
-             "the lab command's file tools (paths, not arrays): tests/test_package.py"),
+             "the lab command's file tools (paths, not arrays): tests/core/test_package.py"),
 }
 
 
@@ -486,6 +488,7 @@ def _public_names():
 
 def _covered(where, name):
     obj = getattr(importlib.import_module(where), name)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "views"))  # the panels' boundary files
     panels = importlib.import_module("test_boundary_panels")  # here: that file imports this one
     classes = importlib.import_module("test_boundary_classes")  # the panel classes, with their builders' cases
     called = {fn for cases in (tb.CASES, CASES, panels.CASES, classes.CLASS_CASES) for fn, _, _ in cases.values()}

@@ -21,7 +21,7 @@ from bpkit import checks
 from bpkit.checks import PARTS, diagnose, run
 from bpkit.checks import ex08
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 NB = "08_deep_networks"
 
 

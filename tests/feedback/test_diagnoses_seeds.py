@@ -4,7 +4,7 @@ Every catalogued mistake (the ``mistakes`` of each part in ``bpkit/checks/ex0*.p
 is planted on the cases of many seeds, and :func:`bpkit.checks.diagnose` must
 name that mistake -- its own message, not a neighbour's nor the generic
 "does not match" -- on every one of them. A mistake is planted as
-``tests/test_checks.py`` and ``tests/test_exercise08.py`` plant it:
+``tests/feedback/test_checks.py`` and ``tests/feedback/test_checks_exercise_8.py`` plant it:
 
 * VARIANT: the mistaken code's own output (``mk.test(*args)``);
 * FACTOR: the right answer times the factor;
@@ -31,7 +31,7 @@ from bpkit.checks import PARTS, Kind, diagnose
 from bpkit.checks._engine import _call
 
 import test_checks as tc  # noqa: E402  (the learner-written wrong code of exercises 1-7)
-import test_exercise08 as t8  # noqa: E402  (... and of exercise 8)
+import test_checks_exercise_8 as t8  # noqa: E402  (... and of exercise 8)
 
 SEEDS = 200
 # the quick sweep, about 30 s on one core: seeds per part, fewer where planting every mistake of a case set

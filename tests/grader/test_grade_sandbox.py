@@ -27,10 +27,10 @@ import pytest
 from bpkit import grade
 from bpkit._grading import sandbox
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
-sys.path.insert(0, str(Path(__file__).resolve().parent / "grading"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # submissions.py, adversarial.py
 import adversarial as adv  # noqa: E402
 import submissions as subs  # noqa: E402
 
