@@ -26,6 +26,8 @@ import os
 import weakref
 from pathlib import Path
 
+import pytest
+
 HERE = Path(__file__).resolve().parent / "lessons"
 STDERR_TAIL = 3000   # characters of a dead kernel's stderr quoted in the error
 
@@ -79,3 +81,32 @@ def pytest_collection_modifyitems(items):
         cell = item.cell
         if cell.get("outputs") and cell.get("execution_count") is None:
             cell["execution_count"] = item.cell_num + 1
+
+
+# issue 22: a lesson cell nbval runs must not show a bare matplotlib repr (<Figure size ...>) where a
+# picture belongs; the check lives in tests/notebooks/test_lesson_figures.py, which skips its own run
+# of a lesson that nbval runs in the same session
+FIGURE_CHECK = Path(__file__).resolve().parent / "tests" / "notebooks" / "test_lesson_figures.py"
+
+
+def _figure_check():
+    import importlib.util
+    import sys
+
+    module = sys.modules.get("_bpkit_lesson_figures")
+    if module is None:
+        spec = importlib.util.spec_from_file_location("_bpkit_lesson_figures", FIGURE_CHECK)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return module.check_outputs
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After nbval ran a lesson cell, check what the cell displayed."""
+    result = yield
+    outputs = getattr(item, "test_outputs", None)
+    if outputs and Path(str(item.path)).resolve().parent == HERE:
+        _figure_check()(outputs, f"{Path(str(item.path)).name} cell {item.cell_num}")
+    return result
