@@ -42,17 +42,28 @@ class Tensor:
     nodes; ``requires_grad=False`` marks a constant (its gradient is never computed).
     """
 
-    def __init__(self, data, name=None, requires_grad=True, *, parents=(), op="leaf", rule=None):
-        if parents:  # made by an operation: its result is already a fresh float64 array
+    def __init__(self, data, name=None, requires_grad=True, *, parents=(), op="leaf", rule=None, copy=True):
+        if parents or not copy:  # made by an operation (or by bpkit from checked data): used as it is
             self.data = np.asarray(data, dtype=np.float64)
         else:
             self.data = np.array(_validate.real_array("data", data), dtype=np.float64)  # a copy
-        self.grad = np.zeros(self.data.shape)
+        self._grad = None  # zeros, made when first read (a graph over 8,000 digits need not allocate them)
         self.parents = tuple(parents)
         self.op = op
         self.name = name
         self.requires_grad = bool(requires_grad) or any(p.requires_grad for p in self.parents)
         self._rule = rule
+
+    @property
+    def grad(self):
+        """dJ/d(this node), shaped like ``data``; zeros until a backward pass fills it."""
+        if self._grad is None:
+            self._grad = np.zeros(self.data.shape)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        self._grad = value
 
     @property
     def shape(self):
@@ -75,7 +86,7 @@ class Tensor:
     def zero_grad(self):
         """Set every ``.grad`` in the graph below (and at) this node to zeros."""
         for node in topological_order(self):
-            node.grad = np.zeros(node.data.shape)
+            node.grad = None  # read back as zeros
 
     def backward(self):
         """Reverse mode: dJ/d(node) for every node below this one (J = this node, a scalar cost).
@@ -85,7 +96,7 @@ class Tensor:
         """
         order = topological_order(self)
         for node in order:
-            node.grad = np.zeros(node.data.shape)
+            node.grad = None  # zeros (made when first read or added to)
         self.grad = np.ones(self.data.shape)
         for node in reversed(order):  # every user of a node comes before it: its grad is complete
             if not node.parents or not node.requires_grad:
@@ -164,7 +175,8 @@ def unbroadcast(g, shape):
 
 
 def _zeros(t):
-    return np.zeros(t.data.shape)
+    # the share of a constant: zeros, as a read-only view (nothing is allocated for data such as X)
+    return np.broadcast_to(0.0, t.data.shape)
 
 
 # ------------------------------------------------------------------ operations
@@ -346,7 +358,7 @@ def network_graph(net, X, Y, kind="quadratic", lam=0.0):
     f = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu}[net.activation]
     Ws = [Tensor(W, name=f"W{l}") for l, W in enumerate(net.weights, start=1)]
     bs = [Tensor(b, name=f"b{l}") for l, b in enumerate(net.biases, start=1)]
-    a = Tensor(X, name="a1", requires_grad=False)
+    a = Tensor(X, name="a1", requires_grad=False, copy=False)  # data: X was checked, and is not changed
     zs, acts = [None], [a]
     for l, (W, b) in enumerate(zip(Ws, bs), start=1):
         z = a @ W + b
