@@ -25,7 +25,7 @@ __all__ = [
     "make_spiral",
 ]
 
-_LAZY = {"widgets", "plots", "checks", "grade", "buggy", "toys", "sweeps", "deep", "insight", "workspace"}
+_LAZY = {"widgets", "plots", "checks", "grade", "buggy", "toys", "sweeps", "deep", "insight", "workspace", "autograd"}
 
 
 def __getattr__(name):

@@ -409,13 +409,28 @@ def fork_example(x=1.5, w=0.8, b=-0.3, v=0.6, y=0.2):
     return ForkExample(J, {"x": X, "w": W, "b": B, "v": V}, h)
 
 
+class Share(NamedTuple):
+    """What one step sends to one parent: ``local * upstream = share``, and that parent's gradient
+    ``before`` and ``after`` it was stored (``slot``: the parent's place in ``node.parents``).
+
+    ``local`` is the node's rule applied to an upstream of ones: the local derivative
+    d(node)/d(parent) when the node holds one number.
+    """
+
+    slot: int
+    parent: "Tensor"
+    local: np.ndarray
+    share: np.ndarray
+    before: np.ndarray
+    after: np.ndarray
+
+
 class Step(NamedTuple):
     """One step of a stepped backward pass (:func:`backward_steps`).
 
-    ``node`` passes ``upstream`` (its gradient when taken) on; ``shares`` holds one
-    ``(parent, share, before, after)`` per parent: what arrived and the parent's gradient
-    before and after it was stored. ``grads`` maps ``id(node)`` to every node's gradient after the step.
-    Step 0 is the seed: ``node`` is the root, ``upstream`` 1, no shares.
+    ``node`` passes ``upstream`` (its gradient when taken) on; ``shares`` holds one :class:`Share`
+    per parent that needs a gradient. ``grads`` maps ``id(node)`` to every node's gradient after
+    the step. Step 0 is the seed: ``node`` is the root, ``upstream`` 1, no shares.
     """
 
     node: Tensor
@@ -445,12 +460,13 @@ def backward_steps(root, mode="topological"):
     def take(node):
         shares = []
         upstream = grads[id(node)]
-        for parent, share in zip(node.parents, node.backward_rule(upstream)):
+        locals_ = node.backward_rule(np.ones(upstream.shape))
+        for slot, (parent, share) in enumerate(zip(node.parents, node.backward_rule(upstream))):
             if not parent.requires_grad:
                 continue
             before = grads[id(parent)]
             grads[id(parent)] = share.copy() if mode == "assign" else before + share
-            shares.append((parent, share, before, grads[id(parent)]))
+            shares.append(Share(slot, parent, locals_[slot], share, before, grads[id(parent)]))
         steps.append(Step(node, upstream.copy(), tuple(shares), dict(grads)))
 
     if mode == "recursive":

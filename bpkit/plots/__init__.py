@@ -20,3 +20,6 @@ from .training import (cost_contours, descent_path, digit_grid, heatmap, trainin
 # --- lesson 8 plots ---
 from . import deep
 from .deep import decision_boundary, gradient_norm_bars, norm_history
+
+# --- lesson 9 plots ---
+from .graph import GraphDiagram, graph_layout

@@ -28,3 +28,6 @@ from .saturation import SaturationPanel, saturation_panel
 
 # --- lesson 8 panels ---
 from .deep import InitPanel, SawtoothPanel, ShapesPanel, init_panel, sawtooth_panel, shapes_panel
+
+# --- lesson 9 panels ---
+from .graph import GraphStepsPanel, graph_steps

@@ -55,6 +55,7 @@ BUILDERS = {
     widgets.init_panel: widgets.InitPanel,  # lesson 8
     widgets.sawtooth_panel: widgets.SawtoothPanel,
     widgets.shapes_panel: widgets.ShapesPanel,
+    widgets.graph_steps: widgets.GraphStepsPanel,  # lesson 9
 }
 PAIRS = sorted(BUILDERS.items(), key=lambda pair: pair[1].__name__)
 PAIR_IDS = [cls.__name__ for _, cls in PAIRS]

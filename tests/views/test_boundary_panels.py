@@ -124,6 +124,19 @@ def digit_args():
                 labels=labels, kind="quadratic", use_ipympl=False)
 
 
+def _bad_root(tag):
+    """Not the cost of a small graph of named single numbers (lesson 9's panel)."""
+    from bpkit import autograd as ag
+
+    if tag == "matrix":
+        root = ag.sum(ag.Tensor(np.ones((2, 2)), name="A"))
+        root.name = "J"
+        return root
+    if tag == "unnamed":
+        return ag.Tensor(2.0) * ag.Tensor(3.0)
+    return {"text": "J", "number": 3.0, "array": np.ones(3)}[tag]
+
+
 # name -> (function, good kwargs builder, {argument: (strategy, make bad value, words in the message)})
 CASES = {
     # ---- lesson 1
@@ -202,6 +215,12 @@ CASES = {
          "x": (*LINE_X, ONE_WORDS["x"]), "y": (*LINE_Y, ONE_WORDS["y"])}),
     "toys.line_data": (toys.line_data, line_args(),
                        {"x": (*LINE_X, ONE_WORDS["x"]), "y": (*LINE_Y, ONE_WORDS["y"])}),
+    # ---- lesson 9
+    "widgets.graph_steps": (
+        widgets.graph_steps, lambda: dict(root=None, watch="w", mode="topological", use_ipympl=False),
+        {"root": (st.sampled_from(["text", "number", "array", "matrix", "unnamed"]), _bad_root, ("root",)),
+         "watch": (st.sampled_from([None, 3, "q", "", ["w"]]), _same, ("watch",)),
+         "mode": (st.sampled_from([None, 3, "sideways", "", ["assign"]]), _same, ("mode",)), **dict([USE])}),
 }
 
 PAIRS = [(name, arg) for name, (_, _, args) in CASES.items() for arg in args]

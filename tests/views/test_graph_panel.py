@@ -1,0 +1,88 @@
+"""Lesson 9's stepping panel, driven from code: every readout and every drawn number is bpkit.autograd's."""
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("ipywidgets")
+
+from bpkit import autograd as ag  # noqa: E402
+from bpkit import plots, widgets  # noqa: E402
+
+
+def size_of(grads):
+    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+
+
+def test_panel_steps_the_right_pass():
+    p = widgets.graph_steps(use_ipympl=False)
+    assert {"bpkit-panel", "bpkit-graph-steps"} <= set(p.widget._dom_classes)
+    assert p.sliders == [p.slider] and "bpkit-slider" in p.slider._dom_classes
+    steps = ag.backward_steps(p.root, "topological")
+    assert p.slider.max == len(steps) - 1
+    w = p.node
+    p.root.backward()
+    sizes = []
+    for k in range(len(steps)):
+        p.slider.value = k
+        assert p.size.value == pytest.approx(size_of(steps[k].grads), rel=1e-15)
+        assert p.watched.value == pytest.approx(float(steps[k].grads[id(w)][0, 0]), rel=1e-15)
+        sizes.append(p.size.value)
+        # the step's node is highlighted and its arrows carry local x upstream = share
+        d = p.diagram
+        assert d.boxes[id(steps[k].node)].get_bbox_patch().get_facecolor()[:3] != (1.0, 1.0, 1.0)
+        for s in steps[k].shares:
+            label = d.share_texts[(id(s.parent), id(steps[k].node), s.slot)]
+            assert label.get_visible() and f"= {float(s.share[0, 0]):.4f}" in label.get_text()
+    assert all(a < b for a, b in zip(sizes, sizes[1:]))  # the browser test relies on this
+    assert p.watched.value == pytest.approx(float(w.grad[0, 0]), rel=1e-14)  # the engine's dJ/dw
+    assert "right" in p.watched.widget.value
+
+
+def test_the_fork_adds_visibly():
+    p = widgets.graph_steps(use_ipympl=False)
+    steps = p.steps["topological"]
+    h = next(n for n in ag.topological_order(p.root) if n.name == "h")
+    k, share = next((k, s) for k, st in enumerate(steps) for s in st.shares if s.parent is h and np.any(s.before))
+    p.slider.value = k
+    text = p.diagram.boxes[id(h)].get_text()
+    assert f"{float(share.before[0, 0]):.4f} + {float(share.share[0, 0]):.4f} = {float(share.after[0, 0]):.4f}" in text
+
+
+@pytest.mark.parametrize("mode, ratio", [("assign", None), ("recursive", 4.0)])
+def test_the_toggle_shows_the_two_mistakes(mode, ratio):
+    p = widgets.graph_steps(use_ipympl=False)
+    right = float(p.right[id(p.node)][0, 0])
+    p.mode.value = mode
+    assert p.slider.max == len(p.steps[mode]) - 1
+    p.slider.value = p.slider.max
+    assert "wrong" in p.watched.widget.value
+    if ratio:
+        assert p.watched.value / right == pytest.approx(ratio)
+        assert "AGAIN" in p.caption.value
+    else:
+        v = float(ag.fork_example().leaves["v"].data[0, 0])
+        assert p.watched.value / right == pytest.approx(v / (v + 1))
+    p.mode.value = "topological"  # back: the slider shrinks to the right pass's steps
+    assert p.slider.value == p.slider.max == len(p.steps["topological"]) - 1
+    assert "right" in p.watched.widget.value
+
+
+def test_panel_refuses_what_it_cannot_draw():
+    with pytest.raises(ValueError, match="mode"):
+        widgets.graph_steps(mode="sideways", use_ipympl=False)
+    with pytest.raises(ValueError, match="watch must name a node"):
+        widgets.graph_steps(watch="q", use_ipympl=False)
+    with pytest.raises(TypeError, match="Tensor"):
+        widgets.graph_steps(root=3.0, use_ipympl=False)
+    big = ag.sum(ag.Tensor(np.ones((2, 2)), name="A"))
+    big.name = "J"
+    with pytest.raises(ValueError, match="single numbers"):
+        widgets.graph_steps(root=big, use_ipympl=False)
+
+
+def test_layout_puts_parents_left_of_children():
+    root = ag.fork_example().root
+    pos = plots.graph_layout(root)
+    for n in ag.topological_order(root):
+        assert all(pos[id(p)][0] < pos[id(n)][0] for p in n.parents)
+    assert len(set(pos.values())) == len(pos)  # no two nodes on one spot
