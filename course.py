@@ -4,6 +4,7 @@
     python3 course.py lab     # make .venv, install bpkit and JupyterLab, copy the course into
                               # workspace/ (yours, ignored by git) and open lesson 1 there
     python3 course.py test    # make .venv, install bpkit with its test and grading tools, run all tests
+    python3 course.py progress  # grade your workspace's exercises: each part done, its mistake, or not started
 
 Needs only Python 3.10 or newer (pyproject.toml's requires-python; tested on 3.10 to 3.13) with
 venv and pip; an older Python is refused with a message saying so. Both commands are idempotent: the
@@ -282,6 +283,15 @@ def test(args):
     sys.exit(rc)
 
 
+def progress(args):
+    """Grade the learner's workspace/exercises with the grader's checks and print where they stand (read only)."""
+    ensure_env("")
+    if not (WORKSPACE / "exercises").is_dir():
+        sys.exit("[course] no workspace yet: run `python3 course.py lab` first (it copies the exercises into "
+                 "workspace/, where you work on them)")
+    sys.exit(run([PY, "-m", "bpkit.grade", "progress", WORKSPACE, *args]).returncode)
+
+
 def main(argv):
     problem = python_problem()
     if problem:
@@ -290,10 +300,11 @@ def main(argv):
     if sys.version_info[:2] > TESTED[1]:
         say("Python %d.%d is newer than any the course is tested on (%d.%d to %d.%d): trying anyway"
             % (sys.version_info[:2] + TESTED[0] + TESTED[1]))
-    if len(argv) < 2 or argv[1] not in {"lab", "test"}:
+    commands = {"lab": lab, "test": test, "progress": progress}
+    if len(argv) < 2 or argv[1] not in commands:
         print(__doc__)
         return 2
-    {"lab": lab, "test": test}[argv[1]](argv[2:])
+    commands[argv[1]](argv[2:])
     return 0
 
 

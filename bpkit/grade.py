@@ -37,6 +37,8 @@ Usage::
     python -m bpkit.grade alice/03_sigmoid_derivative.ipynb
     bpkit-grade submissions/ --shard 2/8 --seed 123 --out shards/   # job 2 of 8
     bpkit-grade merge grades/ shards/
+    bpkit-grade report grades/ --feedback    # report.html, report.csv, feedback/<student>.html
+    bpkit-grade progress workspace/          # a learner's own exercises: done, mistaken, not started
 
 Writes ``grades.json`` and ``grades.csv`` (student, notebook, part, points,
 max, message) into ``--out`` and prints a table. See ``docs/INSTRUCTORS.md``.
@@ -67,7 +69,7 @@ from ._grading.reports import MergeError, format_table, merge_reports, rows_of, 
 from ._grading.scoring import TELL_INSTRUCTOR, Executed, score_part, zero
 from ._grading.records import (CSV_NAME, JSON_NAME, UNKNOWN_NOTEBOOK, GradeRow, PartResult, Status, SubmissionResult)
 
-__all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main",
+__all__ = ["GradeConfig", "grade_file", "grade_paths", "find_submissions", "main", "progress",
            "SubmissionResult", "PartResult", "GradeRow", "Status"]
 
 DEFAULT_TIMEOUT = 30.0
@@ -522,6 +524,72 @@ def _merge_main(argv):
     return 0
 
 
+def _report_parser():
+    p = argparse.ArgumentParser(
+        prog="bpkit-grade report",
+        description="What the class got wrong: report.html (self-contained: score distributions, each part's "
+                    "named mistakes ranked, mistakes that travel, students to follow up) and report.csv, "
+                    "from the grades.json of a run or of merged shards.",
+    )
+    p.add_argument("grades", metavar="GRADES", help=f"the folder holding {JSON_NAME} (or that file)")
+    p.add_argument("--out", default=None, help="folder for the report (default: the grades folder)")
+    p.add_argument("--feedback", action="store_true",
+                   help="also write feedback/<student>.html: one page per student with only their own parts, "
+                        "mistakes and lesson links, for handing back")
+    p.add_argument("--lessons-url", default="", metavar="URL",
+                   help="prefix of the lesson links, e.g. https://hub.example.edu/user-redirect/lab/tree/ "
+                        "(default: relative links lessons/NN_topic.ipynb#section)")
+    return p
+
+
+def _report_main(argv):
+    from ._grading.class_report import ReportError, analyse, load_grades, summary_lines, write_class_report
+
+    args = _report_parser().parse_args(argv)
+    try:
+        written = write_class_report(args.grades, args.out, feedback=args.feedback, lessons_url=args.lessons_url)
+    except ReportError as exc:
+        print(f"bpkit-grade report: {exc}", file=sys.stderr)
+        return 2
+    header, results = load_grades(args.grades)
+    print("\n".join(summary_lines(analyse(results, header))))
+    extra = f" and {len(written) - 2} feedback page(s)" if args.feedback else ""
+    print(f"wrote {written[0]} and {written[1]}{extra}", file=sys.stderr)
+    return 0
+
+
+def progress(workspace=None, only=(), timeout=20.0):
+    """Grade the learner's own workspace exercises and print a table: each part ✓, its named mistake, or
+    not started; the lesson section to revisit; mistakes made in several exercises. Returns the rows.
+
+    In a notebook: ``from bpkit.grade import progress; progress()``. Only reads the
+    notebooks (see :mod:`bpkit._grading.progress`).
+    """
+    from ._grading.progress import progress as _progress
+
+    return _progress(workspace, only, timeout)
+
+
+def _progress_main(argv):
+    from ._grading.progress import format_progress, grade_workspace
+
+    p = argparse.ArgumentParser(prog="bpkit-grade progress",
+                                description="Grade your workspace's exercises with the grader's checks and show "
+                                            "where you stand; the notebooks are only read.")
+    p.add_argument("workspace", nargs="?", default=None,
+                   help="the workspace folder (default: the one here or above, else ./workspace)")
+    p.add_argument("--only", nargs="+", default=(), metavar="NN", help="only these exercise numbers, e.g. 03 04")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds per cell and per call (default: 20)")
+    args = p.parse_args(argv)
+    try:
+        _ws, results = grade_workspace(args.workspace, args.only, args.timeout)
+    except (ValueError, SandboxUnavailable) as exc:
+        print(f"progress: {exc}", file=sys.stderr)
+        return 2
+    print(format_progress(results))
+    return 0
+
+
 def _check_args(args):
     """``(solutions folder, None)`` for a usable command line, else ``(None, what is wrong)``."""
     if args.timeout <= 0:
@@ -556,6 +624,10 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["merge"]:
         return _merge_main(argv[1:])
+    if argv[:1] == ["report"]:
+        return _report_main(argv[1:])
+    if argv[:1] == ["progress"]:
+        return _progress_main(argv[1:])
     args = _parser().parse_args(argv)
     solutions, error = _check_args(args)
     if error:

@@ -11,9 +11,10 @@
 * :class:`GradeRow` -- one row of ``grades.csv`` (one per part, or one for a
   file that could not be graded).
 
-``to_json`` / ``to_csv`` give exactly the keys and values the grader has
-always written (instructors' scripts read those files); the :class:`Status`
-of a part stays in the record and is not written to the files.
+``to_json`` / ``to_csv`` give the keys and values the grader has always
+written (instructors' scripts read those files); grades.json also keeps each
+part's :class:`Status` and its named mistake (``diagnosis``), which the class
+report (:mod:`.class_report`) ranks. grades.csv keeps its columns.
 
 This module imports only the standard library: :mod:`.inkernel` uses it in
 the learner's kernel.
@@ -40,7 +41,7 @@ MAX_OUTPUT_CHARS = 20_000            # characters one cell may print, in the ker
 
 
 class Status(enum.Enum):
-    """How one part of one submission came out (kept in :class:`PartResult`, not written to the files)."""
+    """How one part of one submission came out (kept in :class:`PartResult` and in grades.json)."""
 
     PASSED = "passed"              # right on every secret case, test cell passed: full points
     FAILED = "failed"              # the checks' diagnosis: wrong results, an exception, not written yet
@@ -191,23 +192,36 @@ class PartResult(_ByJsonKey):
     points: int
     max_points: int
     message: str
-    status: Status | None = None    # None when read back from grades.json, which does not store it
+    status: Status | None = None    # None when read back from a grades.json written before it stored it
     test_cell: str | None = None    # how the part's own test cell went, in a few words
+    diagnosis: dict | None = None   # the named mistake: {"id", "text", "lesson", "section"} (see .lessons)
 
     def __post_init__(self):
         if not 0 <= self.points <= self.max_points:
             raise ValueError(f"points must be within 0..{self.max_points}, got {self.points}")
 
     def to_json(self):
-        """The part as grades.json has it: ``part, function, points, max, message, test_cell``."""
+        """The part as grades.json has it: ``part, function, points, max, message, test_cell, status, diagnosis``.
+
+        ``status`` is the :class:`Status` value (or None) and ``diagnosis`` the named
+        mistake the checks found (or None): the class report's item analysis reads them.
+        """
         return {"part": self.part, "function": self.function, "points": self.points, "max": self.max_points,
-                "message": self.message, "test_cell": self.test_cell}
+                "message": self.message, "test_cell": self.test_cell,
+                "status": self.status.value if self.status is not None else None,
+                "diagnosis": dict(self.diagnosis) if self.diagnosis else None}
 
     @classmethod
     def from_json(cls, data):
-        """The record of one part read back from grades.json (its status is not stored there)."""
+        """The record of one part read back from grades.json (older files have no status nor diagnosis)."""
+        try:
+            status = Status(data["status"]) if data.get("status") else None
+        except ValueError:
+            status = None
+        diagnosis = data.get("diagnosis")
         return cls(data["part"], data["function"], data["points"], data["max"], data["message"],
-                   test_cell=data.get("test_cell"))
+                   status=status, test_cell=data.get("test_cell"),
+                   diagnosis=dict(diagnosis) if isinstance(diagnosis, dict) else None)
 
 
 @dataclass(frozen=True)

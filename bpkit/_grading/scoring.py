@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import codec
+from .lessons import diagnosis_record
 from .records import CellStatus, KernelStatus, PartResult, Role, Status
 
 if TYPE_CHECKING:
@@ -175,8 +176,13 @@ def _against_the_rules(f, report):
     return None
 
 
-def _wrong_results(key, report, cases, checks):
-    """The checks' diagnosis of the results on the secret cases, if they are wrong; else None."""
+def _wrong_results(part, report, cases, checks):
+    """The checks' diagnosis of the results on the secret cases, if they are wrong; else None.
+
+    A wrong result gives ``(Status, message, diagnosis)``: the named mistake's record
+    (:func:`.lessons.diagnosis_record`), kept in grades.json for the class report.
+    """
+    key = part.key
     outputs = list(report.values)
     if len(outputs) != len(cases):
         return Status.NOT_GRADED, f"the grader got {len(outputs)} results for {len(cases)} cases"
@@ -186,7 +192,8 @@ def _wrong_results(key, report, cases, checks):
         return Status.GRADER_ERROR, (f"grader error in diagnose ({type(exc).__name__}: {first_line(exc)}); "
                                      + TELL_INSTRUCTOR)
     if msg is not None:  # a call cut off at the time limit is one of the mistakes diagnose names
-        return (Status.TIMEOUT if report.timed_out else Status.FAILED), first_line(msg, 500)
+        status = Status.TIMEOUT if report.timed_out else Status.FAILED
+        return status, first_line(msg, 500), diagnosis_record(part, msg)
     return None
 
 
@@ -201,7 +208,7 @@ def _verdict(part, report, cells, cases, checks, timeout):
     # functions): the secret cases, judged in this process, decide alone
     return (_not_called(f, report, cells.code, timeout)
             or _against_the_rules(f, report)
-            or _wrong_results(part.key, report, cases, checks)
+            or _wrong_results(part, report, cases, checks)
             or (Status.PASSED, f"ok ({len(cases)} cases)"))
 
 
@@ -220,7 +227,7 @@ def score_part(part, io_dir, cases, executed, checks, timeout):
             f"the grader could not read this part's results ({type(exc).__name__}: {first_line(exc)}): "
             "did the notebook write to the grader's files?"))
     cells = executed.part_cells(part.key)
-    status, message = _verdict(part, report, cells, cases.of[part.key], checks, timeout)
+    status, message, *diagnosis = _verdict(part, report, cells, cases.of[part.key], checks, timeout)
     points = part.points if status is Status.PASSED else 0
     return PartResult(part.key, part.function, points, part.points, message, status,
-                      summarize_test_cell(cells.tests))
+                      summarize_test_cell(cells.tests), diagnosis[0] if diagnosis else None)

@@ -25,7 +25,7 @@ import numpy as np
 from . import _generic
 from ._compare import Unreadable, close, describe, finite, fmt, norm, scaled
 from ._generic import GENERIC, Seen
-from ._records import Kind
+from ._records import Kind, Said
 
 PARTS: dict = {}
 NOTEBOOKS = ("01_cost", "02_chain_rule", "03_sigmoid_derivative", "04_delta_accumulation",
@@ -210,8 +210,9 @@ def _shape(seen, info):
                     else part.out_names[j] if part.kind == "arrays" and j < len(part.out_names) else "the result")
             for mk in _generic.of_kind(Kind.SHAPE):
                 if mk.test(o, r, seen):
-                    return mk.say(**info, what=what, got=o.shape, want=r.shape, hint=part.transpose_hint,
-                                  args=describe(part, seen.cases[i0])).rstrip()
+                    said = mk.say(**info, what=what, got=o.shape, want=r.shape, hint=part.transpose_hint,
+                                  args=describe(part, seen.cases[i0]))
+                    return Said(said.rstrip(), mk)
     return None
 
 

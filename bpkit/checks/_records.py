@@ -74,8 +74,21 @@ class Mistake:
         return cls(name, Kind.OVERFLOW, message)
 
     def say(self, **fields):
-        """The message with its fields filled in."""
-        return self.message.format(**fields)
+        """The message with its fields filled in: a :class:`Said`, which remembers this mistake."""
+        return Said(self.message.format(**fields), self)
+
+
+class Said(str):
+    """A diagnosis message (a plain ``str`` everywhere) that remembers the :class:`Mistake` it names.
+
+    The grader keeps ``mistake`` per part (the class report ranks them); code that only prints the
+    message sees an ordinary string.
+    """
+
+    def __new__(cls, text, mistake):
+        obj = super().__new__(cls, text)
+        obj.mistake = mistake
+        return obj
 
 
 @dataclass(frozen=True)

@@ -393,14 +393,19 @@ def test_results_round_trip_through_grades_json():
     r = _two_parts()
     doc = r.to_json()
     assert list(doc) == ["student", "file", "notebook", "points", "max", "parts", "error", "notes", "seconds"]
-    assert [list(p) for p in doc["parts"]] == [["part", "function", "points", "max", "message", "test_cell"]] * 2
+    assert [list(p) for p in doc["parts"]] == [["part", "function", "points", "max", "message", "test_cell",
+                                                 "status", "diagnosis"]] * 2
     assert (doc["points"], doc["max"], doc["notes"], doc["error"]) == (2, 4, ["restored deleted cell part2_tests"], None)
-    assert "status" not in json.dumps(doc)  # grades.json keeps its keys; the status stays in the record
+    assert [p["status"] for p in doc["parts"]] == ["passed", "forbidden_call"]  # kept for the class report
     back = SubmissionResult.from_json(json.loads(json.dumps(doc)))
     assert back.to_json() == doc
-    assert back == SubmissionResult(r.student, r.file, r.notebook,
-                                    tuple(PartResult(**{**vars(p), "status": None}) for p in r.parts),
-                                    r.error, r.notes, r.seconds)
+    assert back == r
+    old = json.loads(json.dumps(doc))  # a grades.json written before status and diagnosis were kept
+    for p in old["parts"]:
+        del p["status"], p["diagnosis"]
+    assert SubmissionResult.from_json(old) == SubmissionResult(
+        r.student, r.file, r.notebook, tuple(PartResult(**{**vars(p), "status": None}) for p in r.parts),
+        r.error, r.notes, r.seconds)
     assert r["points"] == r.points == 2 and r["max"] == r.max_points == 4 and r["parts"] == doc["parts"]
     assert r.parts[1]["max"] == 2 and r.parts[1]["test_cell"] == "passed, but wrote to stderr"
     with pytest.raises(ValueError, match="points must be within 0..2"):

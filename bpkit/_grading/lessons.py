@@ -1,0 +1,132 @@
+"""Where the course teaches each graded point: a part's (or one named mistake's) lesson section.
+
+The class report and a learner's progress table link every diagnosis to the
+lesson section to revisit. A link is ``lessons/NN_topic.ipynb#Heading-text``,
+the anchor JupyterLab gives a Markdown heading (its text, spaces as ``-``).
+``tests/grader/test_class_report.py`` checks that every heading named here is
+a heading of its lesson, so a renamed section fails a test rather than a link.
+
+A part's section is :data:`PART_SECTIONS`; a named mistake that a different
+section teaches better has its own entry in :data:`MISTAKE_SECTIONS`
+(``"NN.K:name"``, or ``"*:name"`` for a generic mistake in any part). A part
+not listed (a new exercise) links to the top of the lesson with its number.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+LESSONS_DIR = "lessons"
+
+# lesson notebook per exercise number
+LESSONS = {
+    "01": "01_cost", "02": "02_chain_rule", "03": "03_sigmoid_derivative", "04": "04_delta_accumulation",
+    "05": "05_regularization", "06": "06_sgd", "07": "07_gradient_checking", "08": "08_deep_networks",
+    "09": "09_computational_graphs",
+}
+
+# part key -> heading of its lesson (the lesson is the part's exercise number)
+PART_SECTIONS = {
+    "01.1": "2. The network and forward propagation, with shapes",
+    "01.2": "3. The cost",
+    "02.1": "2. One neuron, three links",
+    "02.2": "5. A whole matrix at once: $\\partial J/\\partial W^{(2)}$ for lesson 1's network",
+    "02.3": "4. Several paths: add them up",
+    "03.1": "5. A sigmoid that does not overflow",
+    "03.2": "1. Deriving $\\sigma'$",
+    "04.1": "One example at a time",
+    "04.2": "All examples at once: the matrix product does the sum",
+    "04.3": "The same step in $\\Theta$ notation",
+    "05.1": "The L2 penalty and its gradient",
+    "05.2": "The L2 penalty and its gradient",
+    "06.1": "Learning rate and batch size",
+    "06.2": "Learning rate and batch size",
+    "07.1": "Central differences",
+    "07.2": "The relative error",
+    "07.3": "Bug hunt",
+    "08.1": "2. Why the scale matters: vanishing and exploding",
+    "08.2": "2. Why the scale matters: vanishing and exploding",
+    "08.3": "3. During training: learning speed per layer, and dead ReLUs",
+}
+
+# a named mistake taught elsewhere than its part's section: "NN.K:name" or "*:name" -> (lesson, heading)
+MISTAKE_SECTIONS = {
+    "*:sigma_for_sigma_prime": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
+    "*:z_prime": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
+    "*:missing_sigma_prime": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
+    "*:last_only": ("04_delta_accumulation", "One example at a time"),
+    "*:forgot_1/m": ("04_delta_accumulation", "All examples at once: the matrix product does the sum"),
+    "*:missing_1/m": ("02_chain_rule", "3. Many examples: the sum rule"),
+    "*:regularized_bias": ("05_regularization", "The L2 penalty and its gradient"),
+    "*:transposed": ("02_chain_rule", "5. A whole matrix at once: $\\partial J/\\partial W^{(2)}$ for lesson 1's network"),
+    "01.2:sum_not_mean": ("01_cost", "3. The cost"),
+    "03.1:overflow": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "03.1:nan": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "08.1:zeros": ("08_deep_networks", "1. Why weights start random: symmetry"),
+    "08.1:constant": ("08_deep_networks", "1. Why weights start random: symmetry"),
+    "08.3:diverged": ("06_sgd", "Too large a learning rate"),
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """One lesson section: its notebook (``"03_sigmoid_derivative"``), heading (may be ``""``) and link."""
+
+    lesson: str
+    heading: str
+
+    @property
+    def title(self):
+        """How the section is named to a reader: ``lesson 3, "5. A sigmoid that does not overflow"``."""
+        number = self.lesson[:2].lstrip("0")
+        heading = self.heading
+        return f'lesson {number}, "{heading}"' if heading else f"lesson {number}"
+
+    def link(self, base=""):
+        """``base + lessons/NN_topic.ipynb#Heading-text`` (JupyterLab's anchor of the heading)."""
+        href = f"{base}{LESSONS_DIR}/{self.lesson}.ipynb"
+        heading = self.heading
+        return href + ("#" + quote(heading.replace(" ", "-"), safe="-.()'$,:") if heading else "")
+
+
+def section_for(key, diagnosis=None):
+    """The :class:`Section` to revisit for part ``key`` and (optional) diagnosis id ``"NN.K:name"``."""
+    if diagnosis:
+        name = diagnosis.split(":", 1)[-1]
+        for k in (diagnosis, f"*:{name}"):
+            if k in MISTAKE_SECTIONS:
+                return Section(*MISTAKE_SECTIONS[k])
+    number = str(key).split(".", 1)[0]
+    lesson = LESSONS.get(number, f"{number}_lesson")
+    return Section(lesson, PART_SECTIONS.get(key, ""))
+
+
+class _Blank(dict):
+    """Format fields a template names but a summary does not know: shown as ``…``."""
+
+    def __missing__(self, key):
+        return "…"
+
+
+def diagnosis_record(part, said):
+    """What grades.json keeps of a part's named mistake: ``{"id", "text", "lesson"}``, or None.
+
+    ``part`` is the checks' :class:`~bpkit.checks.Part`; ``said`` the message
+    :func:`bpkit.checks.diagnose` returned (a :class:`~bpkit.checks._records.Said`
+    naming its mistake, else not a named one: None). ``id`` is ``"NN.K:name"`` for
+    the part's own mistake, ``"*:name"`` for a generic one (as
+    :func:`bpkit.checks.diagnosis_names` lists them); ``text`` the mistake's
+    words with only the function's name filled in (the same for every
+    learner); ``lesson`` the section to revisit, as a relative link.
+    """
+    mistake = getattr(said, "mistake", None)
+    if mistake is None:
+        return None
+    own = any(m is mistake for m in getattr(part, "mistakes", ()))
+    ident = f"{part.key}:{mistake.name}" if own else f"*:{mistake.name}"
+    try:
+        text = mistake.message.format_map(_Blank(fn=part.function, names=", ".join(part.out_names)))
+    except (ValueError, IndexError, AttributeError):
+        text = mistake.message
+    section = section_for(part.key, ident)
+    return {"id": ident, "text": " ".join(text.split()), "lesson": section.link(), "section": section.title}
