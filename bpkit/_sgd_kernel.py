@@ -3,25 +3,38 @@
 :func:`bpkit.optim.sgd` reads like lesson 6 and, with ``fast=False``, runs
 exactly that: per batch a forward pass for the record, ``bpkit.backprop`` and
 ``W -= lr * dW``. By default it hands each epoch to :class:`EpochKernel`
-instead, which computes the same numbers faster. ``tests/core/test_optim.py`` proves
-the two give the same weights, biases and History to 1e-12 on random networks,
-batch sizes, costs and ``lam``; ``benchmarks/bench_sgd.py`` times it against an
-epoch's bare matrix products.
+instead, which computes the same numbers faster. ``tests/core/test_optim.py``
+proves the two give the same weights, biases and History up to rounding on
+random networks, batch sizes, costs and ``lam`` (compared at a relative 1e-9:
+the two paths round differently, and many steps at a large learning rate grow
+that to about 1e-12); ``benchmarks/bench_sgd.py`` times it against an epoch's
+bare matrix products.
 
-What it optimizes (a step runs thousands of times per epoch, and at batch 10
-every numpy call costs about a microsecond whatever its size):
+This module holds no formula. Every rule it applies is called from its home,
+in the in-place form that sits beside the rule there:
+
+* the activations and their slopes: ``ACTIVATIONS[name].fn_inplace`` and
+  ``.prime_from_a_inplace``, and the output layer's E = 1 + e^-z
+  (:func:`bpkit.activations.sigmoid_denominator_inplace`);
+* the output error and the epoch's cost: the cost class's ``delta_inplace`` and
+  ``total_from_kept`` (:mod:`bpkit.costs`);
+* the error sent back and the layer's sums: :func:`bpkit.backprop.send_back_inplace`
+  and :func:`bpkit.backprop.layer_sums_inplace`;
+* the step with the L2 term's decay: :func:`bpkit.optim.descend_inplace`, with
+  ``decay = bpkit.optim.weight_decay(lr, lam, n)``.
+
+What it decides is the schedule (a step runs thousands of times per epoch, and
+at batch 10 every numpy call costs about a microsecond whatever its size):
 
 * every array a step needs is allocated once and every result is written into
-  it (positional ``out``); views such as ``W.T`` are made once per call;
+  it; views such as ``W.T`` are made once per call;
 * the output error is computed already multiplied by ``lr / |B|``, so each
   product ``a.T @ delta`` is the weight step itself; for cross-entropy the
   targets are multiplied by ``lr / |B|`` once per epoch, so the error is one
   divide and one subtract;
-* the weight decay of the L2 term is one multiply by ``1 - lr * lam / n``;
-* a bias step (the column sums of delta) is one BLAS product ``ones @ delta``;
-* ``np.divide(1, E)`` instead of ``np.reciprocal`` (which has no vectorized loop);
-* the epoch's cost comes from the z and E = 1 + e^-z the steps computed anyway
-  (one log per output, ``logaddexp`` only when E overflowed): no second forward pass;
+* the error is sent back through W(l) before W(l) takes its step;
+* the epoch's cost comes from the z and E = 1 + e^-z the steps computed anyway:
+  no second forward pass;
 * each epoch's order is copied into one array that the batches' index views
   were cut from once, and each batch is gathered just before its step into a
   small reused array with ``X.take(idx, 0, out, "clip")``, while its rows are
@@ -35,62 +48,9 @@ from __future__ import annotations
 
 import numpy as np
 
-
-def hidden_layer_kernels(activation):
-    """In-place ``forward(z, a)``: a = f(z), and ``slope(a, out)``: out = f'(z) from a = f(z)."""
-    if activation == "sigmoid":
-
-        forward = sigmoid_inplace
-
-        def slope(a, out):  # sigma' = a (1 - a)
-            np.subtract(1.0, a, out=out)
-            out *= a
-
-    elif activation == "tanh":
-
-        def forward(z, a):
-            np.tanh(z, out=a)
-
-        def slope(a, out):  # tanh' = 1 - a^2
-            np.multiply(a, a, out=out)
-            np.subtract(1.0, out, out=out)
-
-    else:  # relu
-
-        def forward(z, a):
-            np.maximum(z, 0.0, out=a)
-
-        def slope(a, out):
-            np.sign(a, out=out)  # a >= 0, so sign(a) is exactly relu'(z)
-
-    return forward, slope
-
-
-def sigmoid_inplace(z, a):
-    """a = sigma(z) = 1 / (1 + e^-z) with no temporary arrays."""
-    np.negative(z, a)
-    np.exp(a, a)  # may overflow to inf for z < -709: 1/inf = 0 is then exact
-    np.add(a, 1.0, a)
-    np.divide(1.0, a, a)  # (np.reciprocal has no vectorized loop: this is twice as fast)
-
-
-def summed_cost(kind, z_out, E_out, Y):
-    """Summed cost of the epoch's examples from their output z and E = 1 + e^-z.
-
-    Cross-entropy per output unit is y log(1 + e^-z) + (1 - y) log(1 + e^z) = log E + (1 - y) z:
-    one log per unit, as the steps already paid for the exponential. When some z < -709, E
-    overflowed to inf and the sum is not finite: then it is recomputed with logaddexp.
-    Quadratic: (1/2) sum (a - y)^2 with a = 1 / E.
-    """
-    if kind == "cross_entropy":
-        yz = np.vdot(Y, z_out)
-        total = float(np.sum(np.log(E_out)) + np.sum(z_out) - yz)
-        if not np.isfinite(total):
-            total = float(np.sum(np.logaddexp(0.0, z_out)) - yz)
-        return total
-    a_minus_y = np.divide(1.0, E_out)
-    a_minus_y -= Y
-    return 0.5 * float(np.vdot(a_minus_y, a_minus_y))
+from .activations import ACTIVATIONS, sigmoid_denominator_inplace
+from .backprop import layer_sums_inplace, send_back_inplace
+from .costs import get_cost
 
 
 class StepBuffers:
@@ -105,8 +65,8 @@ class StepBuffers:
         self.a_T = [a.T for a in self.a]
         self.delta = [np.empty((m, s)) for s in outs]  # each times lr / m
         self.slope = [np.empty((m, s)) for s in hidden]  # f'(z) of each hidden layer
-        self.a_out = np.empty((m, sizes[-1]))  # quadratic cost only: sigma(z) of the output layer
-        self.slope_out = np.empty((m, sizes[-1]))  # quadratic cost only: lr / m * sigma'(z)
+        # the output error's work arrays (the quadratic cost's a = sigma(z) and lr / m * sigma'(z))
+        self.work_out = (np.empty((m, sizes[-1])), np.empty((m, sizes[-1])))
         self.step_W = [np.empty((s_in, s_out)) for s_in, s_out in zip(sizes[:-1], outs)]
         self.step_b = [np.empty(s) for s in outs]
         self.ones = np.ones(m)
@@ -115,21 +75,24 @@ class StepBuffers:
 def make_step(net, kind, decay):
     """Return ``step(x, y, z_out, E_out, buf, scale)``: one in-place SGD update of ``net``.
 
-    ``x`` (m, n_in) is the batch and ``y`` (m, n_out) its targets, for
-    cross-entropy already multiplied by ``scale = lr / m``; the output layer's z
-    and E = 1 + e^-z are written into ``z_out`` and ``E_out`` (views of the
-    epoch's record) so the epoch's cost needs no second forward pass. Every
-    delta is computed already multiplied by ``scale``, so each product
-    ``a.T @ delta`` is the step itself: ``W <- decay * W - a.T @ delta`` with
-    ``decay = 1 - lr * lam / n``, ``b <- b - ones @ delta``.
+    ``x`` (m, n_in) is the batch and ``y`` (m, n_out) its targets, for a cost with
+    ``scaled_targets`` (cross-entropy) already multiplied by ``scale = lr / m``; the
+    output layer's z and what it keeps for the cost (E = 1 + e^-z) are written into
+    ``z_out`` and ``E_out`` (views of the epoch's record) so the epoch's cost needs
+    no second forward pass. Every delta is computed already multiplied by
+    ``scale``, so each product ``a.T @ delta`` is the step itself:
+    ``W <- decay * W - a.T @ delta``, ``b <- b - ones @ delta``.
     """
+    from .optim import descend_inplace  # (optim imports this module: import its rule at call time)
+
     Ws, bs = net.weights, net.biases
     Ws_T = [W.T for W in Ws]  # views: they follow the in-place updates
     last = len(Ws) - 1
-    forward, slope_from_a = hidden_layer_kernels(net.activation)
-    cross_entropy = kind == "cross_entropy"
-    matmul, add, subtract, multiply, divide, negative, exp = (
-        np.matmul, np.add, np.subtract, np.multiply, np.divide, np.negative, np.exp)
+    act = ACTIVATIONS[net.activation]
+    forward, slope_from_a = act.fn_inplace, act.prime_from_a_inplace
+    keep_out = sigmoid_denominator_inplace  # the output layer: E = 1 + e^-z, sigma(z) = 1 / E
+    output_error = get_cost(kind).delta_inplace
+    matmul, add = np.matmul, np.add
     hidden = range(last)
     backward = range(last, -1, -1)
 
@@ -145,34 +108,17 @@ def make_step(net, kind, decay):
             a_prev = a[k]
         matmul(a_prev, Ws[last], z_out)
         add(z_out, bs[last], z_out)
-        # output error times scale, from E = 1 + e^-z, so that sigma(z) = 1 / E
-        delta_out = delta[last]
-        negative(z_out, E_out)
-        exp(E_out, E_out)
-        add(E_out, 1.0, E_out)
-        if cross_entropy:  # delta = scale * sigma(z) - scale * y
-            divide(scale, E_out, delta_out)
-            subtract(delta_out, y, delta_out)
-        else:  # delta = (a - y) * scale * a * (1 - a)
-            a_out, slope_out = buf.a_out, buf.slope_out
-            divide(1.0, E_out, a_out)
-            subtract(a_out, y, delta_out)
-            subtract(1.0, a_out, slope_out)
-            multiply(slope_out, a_out, slope_out)
-            multiply(slope_out, scale, slope_out)
-            multiply(delta_out, slope_out, delta_out)
+        keep_out(z_out, E_out)
+        # the output error, times scale
+        output_error(E_out, y, scale, delta[last], buf.work_out)
         # backward: send the error back through W(k) before W(k) changes, then step W(k), b(k)
         for k in backward:
             if k > 0:
-                matmul(delta[k], Ws_T[k], delta[k - 1])
                 slope_from_a(a[k - 1], slope[k - 1])
-                multiply(delta[k - 1], slope[k - 1], delta[k - 1])
-            matmul(a_T[k - 1] if k > 0 else x.T, delta[k], step_W[k])
-            if decay != 1.0:
-                multiply(Ws[k], decay, Ws[k])
-            subtract(Ws[k], step_W[k], Ws[k])
-            matmul(ones, delta[k], step_b[k])  # column sums of delta
-            subtract(bs[k], step_b[k], bs[k])
+                send_back_inplace(delta[k], Ws_T[k], slope[k - 1], delta[k - 1])
+            layer_sums_inplace(a_T[k - 1] if k > 0 else x.T, delta[k], ones, step_W[k], step_b[k])
+            descend_inplace(Ws[k], step_W[k], decay)
+            descend_inplace(bs[k], step_b[k])
 
     return step
 
@@ -183,14 +129,16 @@ class EpochKernel:
     Built once per call (and again if a callback gives ``net`` new arrays):
     buffers, the batches' views and the step are made here. ``net``'s
     parameters must be writeable C-ordered float64 arrays, X and Y validated,
-    ``1 <= batch_size <= n``; ``shuffle`` only when there is more than one batch.
+    ``1 <= batch_size <= n``; ``shuffle`` only when there is more than one batch;
+    ``decay`` is :func:`bpkit.optim.weight_decay` ``(lr, lam, n)``.
     """
 
-    def __init__(self, net, X, Y, batch_size, lr, lam, kind, shuffle):
+    def __init__(self, net, X, Y, batch_size, lr, decay, kind, shuffle):
         n = X.shape[0]
         b = batch_size
-        self.X, self.Y, self.kind, self.shuffle, self.lr = X, Y, kind, shuffle, lr
-        self.step = make_step(net, kind, decay=1.0 - lr * lam / n)
+        self.X, self.Y, self.shuffle, self.lr = X, Y, shuffle, lr
+        self.cost = get_cost(kind)
+        self.step = make_step(net, kind, decay)
         # the epoch's batches: all of size b but the last, which may be smaller
         self.n_full = n - n % b
         self.b, self.b_tail = b, n - self.n_full
@@ -202,7 +150,7 @@ class EpochKernel:
         # targets in the epoch's order (Y is small: gathered all at once), and for cross-entropy
         # already multiplied by each batch's lr / size, as the step wants them
         self.Y_order = np.empty_like(Y) if shuffle else Y
-        self.Y_step = np.empty_like(Y) if kind == "cross_entropy" else self.Y_order
+        self.Y_step = np.empty_like(Y) if self.cost.scaled_targets else self.Y_order
         # each example's output z, and E = 1 + e^-z, as they were when it was used for a step
         self.z_out = np.empty((n, net.sizes[-1]))
         self.E_out = np.empty_like(self.z_out)
@@ -226,7 +174,7 @@ class EpochKernel:
         if self.shuffle:
             np.copyto(self.order, order)  # into the array the batches' index views look at
             self.Y.take(self.order, 0, self.Y_order, "clip")
-        if self.kind == "cross_entropy":
+        if self.cost.scaled_targets:
             n_full, lr = self.n_full, self.lr
             np.multiply(self.Y_order[:n_full], lr / self.b, self.Y_step[:n_full])
             if self.b_tail:
@@ -236,4 +184,4 @@ class EpochKernel:
             if shuffle:  # gather the batch into a small reused array, just before its step
                 x = X.take(idx, 0, buf.x, "clip")
             step(x, y, z_out, E_out, buf, scale)
-        return summed_cost(self.kind, self.z_out, self.E_out, self.Y_order), self.z_out
+        return self.cost.total_from_kept(self.z_out, self.E_out, self.Y_order), self.z_out

@@ -69,8 +69,42 @@ def sigmoid_prime(z):
     -------
     ndarray, same shape as z, values in [0, 0.25]
     """
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    return sigmoid_prime_from_a(sigmoid(z))
+
+
+def sigmoid_prime_from_a(a):
+    """sigma'(z) = a * (1 - a), written with the sigmoid's output a = sigma(z) (lessons 3 and 4).
+
+    The one place the course computes the sigmoid's slope: :func:`sigmoid_prime`,
+    backprop's ``slope``, the quadratic cost's output error and the fast trainer
+    (through :func:`sigmoid_prime_from_a_inplace`) all come here.
+    """
+    return a * (1.0 - a)
+
+
+def sigmoid_prime_from_a_inplace(a, out):
+    """:func:`sigmoid_prime_from_a` written into ``out`` (same shape as ``a``): two numpy calls, no temporary."""
+    np.subtract(1.0, a, out)
+    np.multiply(out, a, out)
+
+
+def sigmoid_denominator_inplace(z, out):
+    """out = 1 + e^-z, so that sigma(z) = 1 / out: no temporary arrays (the fast trainer's output layer).
+
+    The fast trainer keeps this E for the epoch's cost (``log E`` is the cross-entropy's
+    ``-log sigma(z)``). ``exp`` may overflow to inf for z < -709: then 1 / inf = 0 is exact.
+    """
+    np.negative(z, out)
+    np.exp(out, out)
+    np.add(out, 1.0, out)
+
+
+def sigmoid_inplace(z, out):
+    """out = sigma(z) = 1 / (1 + e^-z) with no temporary arrays (the fast trainer's hidden layers)."""
+    np.negative(z, out)
+    np.exp(out, out)  # may overflow to inf for z < -709: 1/inf = 0 is then exact
+    np.add(out, 1.0, out)
+    np.divide(1.0, out, out)  # (np.reciprocal has no vectorized loop: this is twice as fast)
 
 
 def tanh(z):
@@ -80,8 +114,23 @@ def tanh(z):
 
 def tanh_prime(z):
     """Derivative of tanh: 1 - tanh(z)**2; maximum 1 at z = 0."""
-    t = np.tanh(_float_array(z))
-    return 1.0 - t * t
+    return tanh_prime_from_a(np.tanh(_float_array(z)))
+
+
+def tanh_prime_from_a(a):
+    """tanh'(z) = 1 - a**2, written with the output a = tanh(z)."""
+    return 1.0 - a * a
+
+
+def tanh_prime_from_a_inplace(a, out):
+    """:func:`tanh_prime_from_a` written into ``out``."""
+    np.multiply(a, a, out)
+    np.subtract(1.0, out, out)
+
+
+def tanh_inplace(z, out):
+    """out = tanh(z)."""
+    np.tanh(z, out=out)
 
 
 def relu(z):
@@ -94,6 +143,21 @@ def relu_prime(z):
     """Derivative of ReLU: 1 for z > 0, 0 for z <= 0 (we pick 0 at the kink); NaN for NaN."""
     z = _float_array(z)
     return np.heaviside(z, 0.0)  # (z > 0) as 0.0/1.0, except that NaN stays NaN
+
+
+def relu_prime_from_a(a):
+    """relu'(z) = 1 where a = max(0, z) > 0, else 0."""
+    return (a > 0).astype(np.float64)
+
+
+def relu_prime_from_a_inplace(a, out):
+    """:func:`relu_prime_from_a` written into ``out``: a >= 0, so sign(a) is exactly relu'(z)."""
+    np.sign(a, out=out)
+
+
+def relu_inplace(z, out):
+    """out = max(0, z)."""
+    np.maximum(z, 0.0, out=out)
 
 
 def _rows(z):
@@ -153,15 +217,47 @@ def log_softmax(z):
 
 
 class Activation(NamedTuple):
-    """One row of :data:`ACTIVATIONS`."""
+    """One row of :data:`ACTIVATIONS`: an activation, its slope, and their in-place forms.
+
+    ``fn(z)``, ``prime(z)`` and ``prime_from_a(a)`` are the lesson's functions;
+    ``fn_inplace(z, out)`` and ``prime_from_a_inplace(a, out)`` compute the same numbers
+    into a preallocated ``out`` for the fast trainer (:mod:`bpkit._sgd_kernel`), which
+    calls them instead of restating them. ``max_slope`` is the largest f'(z) (what
+    :func:`saturated` measures against). Read the fields by name: the record may grow.
+    """
 
     fn: Callable
     prime: Callable
     prime_from_a: Callable
+    fn_inplace: Callable
+    prime_from_a_inplace: Callable
+    max_slope: float
 
 
 ACTIVATIONS = {
-    "sigmoid": Activation(sigmoid, sigmoid_prime, lambda a: a * (1.0 - a)),
-    "tanh": Activation(tanh, tanh_prime, lambda a: 1.0 - a * a),
-    "relu": Activation(relu, relu_prime, lambda a: (a > 0).astype(np.float64)),
+    "sigmoid": Activation(sigmoid, sigmoid_prime, sigmoid_prime_from_a, sigmoid_inplace,
+                          sigmoid_prime_from_a_inplace, 0.25),
+    "tanh": Activation(tanh, tanh_prime, tanh_prime_from_a, tanh_inplace, tanh_prime_from_a_inplace, 1.0),
+    "relu": Activation(relu, relu_prime, relu_prime_from_a, relu_inplace, relu_prime_from_a_inplace, 1.0),
 }
+
+#: A unit is *saturated* where its slope f'(z) is below this fraction of the activation's largest
+#: slope: sigma'(z) < 0.0025 (|z| > 6), tanh'(z) < 0.01 (|z| > 3.3), a ReLU at 0. Lessons 6 and 8 count
+#: saturated units with :func:`saturated`, so both mean the same thing.
+SATURATION = 0.01
+
+
+def saturated(activation, a):
+    """True where a unit's slope f'(z) is below :data:`SATURATION` times the activation's largest slope.
+
+    Parameters
+    ----------
+    activation : {"sigmoid", "tanh", "relu"}
+    a : array_like, any shape: the activation's *output* a = f(z) (a hidden layer's ``activations[l]``)
+
+    Returns
+    -------
+    ndarray of bool, same shape as a
+    """
+    act = ACTIVATIONS[_validate.choice("activation", activation, ACTIVATIONS)]
+    return act.prime_from_a(_validate.real_array("a", a)) < SATURATION * act.max_slope

@@ -22,6 +22,12 @@ Index note: the lessons number layers from 1 (layer 1 is the input); Python
 lists count from 0, so ``weights[k]`` is W(k+1), ``activations[k]`` is a(k+1)
 and ``deltas[k]`` (from :func:`errors`) is delta(k+2), the error of the layer
 that ``weights[k]`` feeds. The input layer has no error.
+
+The fast trainer (:mod:`bpkit._sgd_kernel`) computes the same rules into
+preallocated arrays: :func:`send_back_inplace` and :func:`layer_sums_inplace`
+sit beside the rules they compute (as the in-place slopes sit in
+:mod:`bpkit.activations` and the in-place output errors in :mod:`bpkit.costs`),
+so the kernel only decides what is computed when.
 """
 from __future__ import annotations
 
@@ -74,6 +80,16 @@ def send_back(delta, W, f_prime):
     return (delta @ W.T) * f_prime
 
 
+def send_back_inplace(delta, W_T, f_prime, out):
+    """:func:`send_back` written into ``out`` (shape ``(m, s_l)``): out = (delta @ W.T) * f'(z(l)).
+
+    ``W_T`` is the view ``W.T``, made once by the caller; ``f_prime`` is f'(z(l)). Two numpy
+    calls, no temporary array.
+    """
+    np.matmul(delta, W_T, out)
+    np.multiply(out, f_prime, out)
+
+
 def layer_sums(a, delta):
     """``(a(l).T @ delta(l+1), delta(l+1) summed over rows)``: Delta(l) of a batch (lesson 4).
 
@@ -82,6 +98,17 @@ def layer_sums(a, delta):
     product ``a_i.T @ delta_i`` over the m rows. The bias sum has shape ``(s_(l+1),)``.
     """
     return a.T @ delta, delta.sum(axis=0)
+
+
+def layer_sums_inplace(a_T, delta, ones, out_W, out_b):
+    """:func:`layer_sums` written into ``out_W`` ``(s_l, s_(l+1))`` and ``out_b`` ``(s_(l+1),)``.
+
+    ``a_T`` is the view ``a.T``, ``ones`` a vector of m ones: the bias sum is the BLAS
+    product ``ones @ delta``, faster than ``delta.sum(axis=0)`` on small batches (the same
+    sum up to rounding).
+    """
+    np.matmul(a_T, delta, out_W)
+    np.matmul(ones, delta, out_b)
 
 
 def average(Delta_W, Delta_b, W, b, lam, m):

@@ -3,7 +3,9 @@
 Each bug is :func:`bpkit.backprop`'s own pass (:func:`bpkit.backprop.batch_sums`
 and :func:`bpkit.backprop.gradients`) with exactly one of its five rules
 (:class:`bpkit.backprop.Rules`) replaced by a mistake that learners really
-make, marked with a ``# BUG:`` comment. Every one returns arrays of the right
+make, marked with a ``# BUG:`` comment; the mistake calls the right rules of
+:mod:`bpkit.backprop` with a wrong argument or a wrong reshaping, so no formula is
+written out twice. Every one returns arrays of the right
 shapes and lets a network "train a bit", which is why they are hard to see by
 reading; :func:`bpkit.gradient_check` catches each one. They have the signature
 of ``bpkit.backprop``, so they can be passed as ``grad_fn``::
@@ -17,7 +19,7 @@ rule each one changes.
 from __future__ import annotations
 
 from .activations import sigmoid_prime
-from .backprop import RULES, batch_sums, gradients, prepare
+from .backprop import RULES, average, batch_sums, gradients, layer_sums, prepare
 
 
 def planted(net, X, Y, kind, lam, **changed):
@@ -61,9 +63,11 @@ def backprop_transposed(net, X, Y, kind="quadratic", lam=0.0):
     not hurt (there reshape and transpose agree), so the per-layer report shows
     exactly which matrices are scrambled.
     """
-    return planted(net, X, Y, kind, lam, layer_sums=lambda a, delta: (
-        (delta.T @ a).reshape(a.shape[1], delta.shape[1]),  # BUG: reshape is not .T
-        delta.sum(axis=0)))
+    def transposed_sums(a, delta):
+        Delta, Delta_b = layer_sums(a, delta)  # Delta.T is Ng's delta.T @ a
+        return Delta.T.reshape(Delta.shape), Delta_b  # BUG: reshape is not .T
+
+    return planted(net, X, Y, kind, lam, layer_sums=transposed_sums)
 
 
 def backprop_forgot_1_over_m(net, X, Y, kind="quadratic", lam=0.0):
@@ -74,8 +78,8 @@ def backprop_forgot_1_over_m(net, X, Y, kind="quadratic", lam=0.0):
     the tell-tale sign of a missing factor. (The cost is an average, so its
     gradient must be one too.)
     """
-    return planted(net, X, Y, kind, lam, average=lambda Delta_W, Delta_b, W, b, lam, m: (
-        Delta_W + lam * W, Delta_b))  # BUG: forgot "/ m"
+    return planted(net, X, Y, kind, lam, average=lambda Delta_W, Delta_b, W, b, lam, m:
+                   average(Delta_W, Delta_b, W, b, lam, 1))  # BUG: forgot "/ m" (divides by 1)
 
 
 def backprop_regularized_bias(net, X, Y, kind="quadratic", lam=0.0):
@@ -87,8 +91,8 @@ def backprop_regularized_bias(net, X, Y, kind="quadratic", lam=0.0):
     why a check with ``lam=0`` or fresh zero biases misses it.
     """
     return planted(net, X, Y, kind, lam, average=lambda Delta_W, Delta_b, W, b, lam, m: (
-        (Delta_W + lam * W) / m,
-        (Delta_b + lam * b) / m))  # BUG: biases are not regularized
+        average(Delta_W, Delta_b, W, b, lam, m)[0],
+        average(Delta_b, Delta_b, b, b, lam, m)[0]))  # BUG: the bias averaged like a weight, L2 term and all
 
 
 def backprop_output_sign(net, X, Y, kind="quadratic", lam=0.0):

@@ -14,13 +14,19 @@ give costs on the same scale. L2 regularization (lesson 5) adds
 The "delta" column is dJ_i/dz(L) for one example i (the sigmoid output layer's
 error, without the 1/m); :func:`bpkit.backprop.output_error` starts the backward
 pass with it, and :func:`bpkit.backprop.average` divides by m.
+
+Each cost class also carries the two forms the fast trainer (:mod:`bpkit._sgd_kernel`)
+needs, beside the rule they compute: ``delta_inplace`` writes ``lr/|B| * delta`` into a
+preallocated array, and ``total_from_kept`` sums the epoch's cost from what the output
+layer kept (for a sigmoid output E = 1 + e^-z, see
+:func:`bpkit.activations.sigmoid_denominator_inplace`). The kernel only calls them.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from . import _validate
-from .activations import log_softmax
+from .activations import log_softmax, sigmoid_prime_from_a, sigmoid_prime_from_a_inplace
 
 
 class QuadraticCost:
@@ -47,7 +53,31 @@ class QuadraticCost:
     @staticmethod
     def delta(z, a, Y):
         """Output error dJ_i/dz(L) = dC/da * sigma'(z) = (a - y) * a(1 - a), shape (m, s_L)."""
-        return QuadraticCost.dC_da(a, Y) * (a * (1.0 - a))
+        return QuadraticCost.dC_da(a, Y) * sigmoid_prime_from_a(a)
+
+    #: the fast trainer passes :meth:`delta_inplace` the targets y themselves
+    scaled_targets = False
+
+    @staticmethod
+    def delta_inplace(E, Y, scale, out, work):
+        """``scale * delta`` into ``out`` from a sigmoid output's E = 1 + e^-z (the fast trainer's form).
+
+        ``work`` is two arrays shaped like ``out``; they receive a = sigma(z) = 1 / E and
+        ``scale * sigma'(z)``. The same numbers as ``scale * delta(z, 1 / E, Y)``.
+        """
+        a, slope = work
+        np.divide(1.0, E, a)
+        np.subtract(a, Y, out)  # dC/da = a - y
+        sigmoid_prime_from_a_inplace(a, slope)
+        np.multiply(slope, scale, slope)
+        np.multiply(out, slope, out)
+
+    @staticmethod
+    def total_from_kept(z, E, Y):
+        """Summed cost from the output z and E = 1 + e^-z the fast trainer kept: (1/2) sum (1/E - y)^2."""
+        a_minus_y = np.divide(1.0, E)
+        a_minus_y -= Y
+        return 0.5 * float(np.vdot(a_minus_y, a_minus_y))
 
 
 class CrossEntropyCost:
@@ -68,7 +98,7 @@ class CrossEntropyCost:
     def dC_da(a, y):
         """dC/da = (a - y) / (a (1 - a)), elementwise (lesson 4): times sigma'(z) = a(1 - a) it is a - y."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (a - y) / (a * (1.0 - a))
+            return (a - y) / sigmoid_prime_from_a(a)
 
     @staticmethod
     def total(z, a, Y):
@@ -83,6 +113,32 @@ class CrossEntropyCost:
     def delta(z, a, Y):
         """Output error dJ_i/dz(L) = a - y: the sigmoid's slope cancels."""
         return a - Y
+
+    #: the fast trainer passes :meth:`delta_inplace` the targets already multiplied by ``scale``
+    scaled_targets = True
+
+    @staticmethod
+    def delta_inplace(E, Y_scaled, scale, out, work=None):
+        """``scale * (a - y)`` into ``out`` from E = 1 + e^-z (a = 1 / E) and ``Y_scaled = scale * y``.
+
+        One divide and one subtract: the fast trainer scales the targets once per epoch.
+        """
+        np.divide(scale, E, out)
+        np.subtract(out, Y_scaled, out)
+
+    @staticmethod
+    def total_from_kept(z, E, Y):
+        """Summed cost from the output z and E = 1 + e^-z the fast trainer kept.
+
+        Per output unit y log(1 + e^-z) + (1 - y) log(1 + e^z) = log E + (1 - y) z: one log
+        per unit, as the steps already paid for the exponential. When some z < -709, E
+        overflowed to inf and the sum is not finite: then it is recomputed with logaddexp.
+        """
+        yz = np.vdot(Y, z)
+        total = float(np.sum(np.log(E)) + np.sum(z) - yz)
+        if not np.isfinite(total):
+            total = float(np.sum(np.logaddexp(0.0, z)) - yz)
+        return total
 
 
 class SoftmaxCrossEntropyCost:
@@ -136,6 +192,20 @@ class SoftmaxCrossEntropyCost:
         """Output error dJ_i/dz(L) = softmax(z) - y = a - y, shape ``(m, s_L)`` (derived above)."""
         return a - Y
 
+    #: the fast trainer passes :meth:`delta_inplace` the targets already multiplied by ``scale``
+    scaled_targets = True
+
+    @staticmethod
+    def delta_inplace(P, Y_scaled, scale, out, work=None):
+        """``scale * (a - y)`` into ``out`` from the softmax output P = softmax(z) and ``Y_scaled = scale * y``."""
+        np.multiply(P, scale, out)
+        np.subtract(out, Y_scaled, out)
+
+    @staticmethod
+    def total_from_kept(z, P, Y):
+        """Summed cost of the epoch from the output z (log-sum-exp, as :meth:`total`); P is not needed."""
+        return SoftmaxCrossEntropyCost.total(z, P, Y)
+
 
 COSTS = {"quadratic": QuadraticCost, "cross_entropy": CrossEntropyCost}
 
@@ -167,6 +237,14 @@ def check_targets(kind, Y, yname="Y"):
             )
 
 
+def sum_of_squares(weights):
+    """sum over layers of sum(W**2): the size the L2 penalty prices (lesson 5), a float.
+
+    ``weights`` is a list of arrays (``net.weights``); no checks here (callers validate).
+    """
+    return float(sum(np.sum(W * W) for W in weights))
+
+
 def l2_penalty(weights, lam, m):
     """lam / (2m) * sum over layers of sum(W**2): weights only, never biases (lesson 5).
 
@@ -174,7 +252,7 @@ def l2_penalty(weights, lam, m):
     """
     if lam == 0.0:
         return 0.0
-    return lam / (2.0 * m) * float(sum(np.sum(W * W) for W in weights))
+    return lam / (2.0 * m) * sum_of_squares(weights)
 
 
 def cost(net, X, Y, kind="quadratic", lam=0.0):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, saturated
 from .backprop import backprop
 from .costs import check_targets, get_cost
 from .network import Network
@@ -85,7 +85,7 @@ class LayerStats:
         Units of each hidden layer whose slope f'(z) is 0 on every example (dead ReLUs).
     saturated : ndarray, shape (L-2,)
         Fraction of each hidden layer's values with slope f'(z) below 0.01 times its largest
-        possible slope (a flat sigmoid or tanh, a ReLU at 0).
+        possible slope (a flat sigmoid or tanh, a ReLU at 0): :func:`bpkit.activations.saturated`.
     hist : ndarray, shape (L-2, bins)
         Histogram of each hidden layer's values over :data:`VALUE_RANGE` (values outside in the
         end bins; for ReLU only the positive values), each row scaled so its largest bar is 1.
@@ -105,9 +105,6 @@ class LayerStats:
     def ratio(self):
         """``||dJ/dW(1)|| / ||dJ/dW(L-1)||``: how much the gradient shrank (< 1) or grew (> 1) toward the input."""
         return float(self.grad_norms[0] / self.grad_norms[-1]) if self.grad_norms[-1] > 0 else float("nan")
-
-
-_MAX_SLOPE = {"sigmoid": 0.25, "tanh": 1.0, "relu": 1.0}
 
 
 def gradient_norms(net, X, Y, kind="cross_entropy", lam=0.0):
@@ -142,7 +139,7 @@ def layer_stats(net, X, Y, kind="cross_entropy", bins=40):
         means.append(float(a.mean()))
         stds.append(float(a.std()))
         dead.append(int(np.sum(np.all(slope == 0, axis=0))))
-        sat.append(float(np.mean(slope < 0.01 * _MAX_SLOPE[net.activation])))
+        sat.append(float(np.mean(saturated(net.activation, a))))
         values = a[a > 0] if net.activation == "relu" else a  # a ReLU's zeros are counted in saturated
         counts, _ = np.histogram(np.clip(values, lo, hi), bins=edges)
         hist.append(counts / max(counts.max(), 1))

@@ -26,12 +26,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate
-from .activations import sigmoid
-from .backprop import backprop, errors
-from .costs import check_targets, cost, get_cost
+from .activations import saturated, sigmoid
+from .backprop import backprop, errors, layer_sums, send_back
+from .costs import check_targets, cost, get_cost, sum_of_squares
 from .gradcheck import MAX_CHECK_PARAMS, numerical_gradient, relative_error
 from .network import Network
-from .optim import TrainingDiverged, gradient_descent, sgd
+from .optim import TrainingDiverged, descend, gradient_descent, sgd
 
 __all__ = [
     "DigitNudges", "GradientCosts", "LearningRateRun", "MAX_SATURATION_STEPS", "SaturationRun", "TrainTestCurve",
@@ -128,8 +128,9 @@ def digit_nudges(net, X, Y, kind="quadratic"):
     W = net.weights[-1]                                       # (s_h, s_L)
     delta = errors(net, trace, Y, C)[-1]                      # (m, s_L) = dC/dz(L), per example
     asks = -(delta[:, None, :] * W[None, :, :])               # (m, s_h, s_L)
-    hidden_change = -(delta @ W.T)                            # (m, s_h): asks summed over k
-    weight_nudge = -(a_hidden[:, :, None] * delta[:, None, :])  # (m, s_h, s_L): -a_i.T @ delta_i
+    hidden_change = -send_back(delta, W, 1.0)                 # (m, s_h): -dC/da(h), the asks summed over k
+    weight_nudge = -np.stack([layer_sums(a_hidden[i:i + 1], delta[i:i + 1])[0]  # (m, s_h, s_L): -a_i.T @ delta_i
+                              for i in range(X.shape[0])])
     counts = np.arange(1, X.shape[0] + 1)
     return DigitNudges(
         output=a_out,
@@ -295,7 +296,7 @@ def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
             a_hist.append(a)
             c_hist.append(np.array([C.total(z[j:j + 1], a[j:j + 1], np.array([y])) for j in range(len(z))]))
             d = C.delta(z, a, y)
-            w, b = w - lr * d * x, b - lr * d
+            descend([w, b], [d * x, d], lr)
         out[kind] = (np.array(a_hist).T, np.array(c_hist).T)
     return SaturationRun(starts, np.arange(epochs + 1), out["quadratic"][0], out["cross_entropy"][0],
                          out["quadratic"][1], out["cross_entropy"][1])
@@ -312,7 +313,7 @@ def weight_size(weights):
     if not isinstance(weights, (list, tuple)):
         raise TypeError(f"weights must be a list of arrays such as net.weights, got {type(weights).__name__}")
     arrays = [_validate.real_array(f"weights[{k}]", W) for k, W in enumerate(weights)]
-    total = float(sum(np.sum(W ** 2) for W in arrays))
+    total = sum_of_squares(arrays)
     if not np.isfinite(total):  # only then look for the array at fault (a NaN, or an inf, or a sum past 1e308)
         for k, W in enumerate(arrays):
             _validate.real_array(f"weights[{k}]", W, finite=True)
@@ -377,7 +378,8 @@ class LearningRateRun:
     cost : ndarray (epochs,), the training cost per epoch (shorter if it diverged)
     test_accuracy : float, at the end (of the last good epoch)
     diverged : bool, ``bpkit.sgd`` raised TrainingDiverged
-    saturated : float, fraction of hidden values with ``a(1 - a) < 0.01`` on the test set at the end
+    saturated : float, fraction of hidden values on the test set at the end whose slope is below 1% of
+        its peak (``bpkit.activations.saturated``: for the sigmoid, ``a(1 - a) < 0.0025``)
     """
 
     lr: float
@@ -417,7 +419,7 @@ def learning_rate_grid(lrs, X, Y, X_test, labels_test, sizes=(784, 16, 16, 10), 
         except TrainingDiverged as err:
             h, diverged = err.history, True
         hidden = net.trace(X_test).activations[1:-1]
-        sat = float(np.mean(np.concatenate([(a * (1 - a) < 0.01).ravel() for a in hidden])))
+        sat = float(np.mean(np.concatenate([saturated(net.activation, a).ravel() for a in hidden])))
         pred = net.predict(X_test).argmax(axis=1)
         runs.append(LearningRateRun(float(lr), np.array(h["cost"], dtype=np.float64),
                                     float(np.mean(pred == np.asarray(labels_test))), diverged, sat))

@@ -13,7 +13,11 @@ lesson says it.
 By default (``fast=True``) each epoch runs in :mod:`bpkit._sgd_kernel` instead:
 the same steps, in place, with preallocated buffers and few numpy calls, so an
 epoch costs little more than its matrix products (``benchmarks/bench_sgd.py``).
-``tests/core/test_optim.py`` proves both give the same weights and History.
+``tests/core/test_optim.py`` proves both give the same weights and History up to
+rounding (compared at a relative 1e-9). The step itself has one home here:
+:func:`descend` (the lesson's ``W -= lr * dW``) and :func:`descend_inplace`, its
+form for the kernel, which also folds in the L2 term's weight decay
+(:func:`weight_decay`).
 """
 from __future__ import annotations
 
@@ -147,7 +151,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     shuffle = shuffle and b < n  # one batch of everything: the order changes nothing
     labels = _class_labels(Y)
     rng = np.random.default_rng(seed)
-    kernel = _sgd_kernel.EpochKernel(net, X, Y, b, lr, lam, kind, shuffle) if fast else None
+    kernel = _sgd_kernel.EpochKernel(net, X, Y, b, lr, weight_decay(lr, lam, n), kind, shuffle) if fast else None
     last_good = [p.copy() for p in params]
     history = History()
     for epoch in range(1, epochs + 1):
@@ -192,8 +196,39 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
                     raise
                 params = _trainable(net)
                 last_good = [p.copy() for p in params]
-                kernel = _sgd_kernel.EpochKernel(net, X, Y, b, lr, lam, kind, shuffle) if fast else None
+                kernel = _sgd_kernel.EpochKernel(net, X, Y, b, lr, weight_decay(lr, lam, n), kind, shuffle) if fast else None
     return history
+
+
+def descend(params, grads, lr):
+    """One step of gradient descent, in place: ``p -= lr * g`` for each parameter array and its gradient.
+
+    ``params`` and ``grads`` are matching lists of arrays (e.g. ``net.weights`` and ``dW``);
+    each ``p`` is changed in place (lesson 6).
+    """
+    for p, g in zip(params, grads):
+        p -= lr * g
+
+
+def weight_decay(lr, lam, n):
+    """``1 - lr * lam / n``: a step on the L2 term alone multiplies W by this (lessons 5 and 6).
+
+    The penalty ``lam/(2n) * sum(W**2)`` has gradient ``lam * W / n``, so
+    ``W - lr * lam * W / n = (1 - lr * lam / n) W``; ``lr * lam / n`` must stay below 1
+    or each step overshoots zero.
+    """
+    return 1.0 - lr * lam / n
+
+
+def descend_inplace(p, step, decay=1.0):
+    """``p <- decay * p - step`` in place: :func:`descend` for the fast trainer (lesson 6).
+
+    ``step`` is the data term's step, ``lr * dJ_B/dp`` (the kernel computes it already
+    scaled); ``decay`` is :func:`weight_decay` for weights with L2, 1 for biases.
+    """
+    if decay != 1.0:
+        np.multiply(p, decay, p)
+    np.subtract(p, step, p)
 
 
 def _step(net, Xb, Yb, lr, lam_B, kind):
@@ -207,10 +242,8 @@ def _step(net, Xb, Yb, lr, lam_B, kind):
         return np.full((Xb.shape[0], net.sizes[-1]), np.nan)
     z_out = net.forward(Xb).zs[-1]
     dW, db = backprop(net, Xb, Yb, kind, lam_B)
-    for W, g in zip(net.weights, dW):
-        W -= lr * g
-    for b, g in zip(net.biases, db):
-        b -= lr * g
+    descend(net.weights, dW, lr)
+    descend(net.biases, db, lr)
     return z_out
 
 

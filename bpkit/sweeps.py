@@ -20,6 +20,7 @@ from . import _validate
 from .backprop import RULES, backprop, backprop_loop, batch_sums
 from .costs import check_targets, cost, get_cost
 from .gradcheck import numerical_gradient, relative_error
+from .optim import descend
 
 
 #: :func:`cost_along_weight` refuses more values than this (one cost evaluation each).
@@ -93,15 +94,18 @@ def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
 def numerical_slope(net, X, Y, index, kind="quadratic", lam=0.0, eps=1e-6):
     """Slope dJ/dw of the cost along ``net.weights[k][i, j]`` by central differences (lesson 1).
 
-    ``(J(w + eps) - J(w - eps)) / (2 eps)`` with :func:`cost_along_weight`;
-    ``net`` is unchanged afterwards. Returns a float.
+    ``(J(w + eps) - J(w - eps)) / (2 eps)``: :func:`bpkit.numerical_gradient` (the
+    course's one central difference) on that single weight; ``net`` is unchanged
+    afterwards. Returns a float.
     """
     eps = _validate.positive_number("eps", eps)
     _validate.network(net)
     k, i, j = _weight(net, index)
-    w = net.weights[k][i, j]
-    lo, hi = cost_along_weight(net, X, Y, (k, i, j), [w - eps, w + eps], kind=kind, lam=lam)
-    return float((hi - lo) / (2.0 * eps))
+    X, Y = _validate.check_xy(net, X, Y)
+    cost(net, X, Y, kind=kind, lam=lam)  # checks kind, lam and the targets before the weight moves
+    weight = net.weights[k][i, j:j + 1]  # a view of the one weight: nudged in place and put back
+    (slope,) = numerical_gradient(lambda: cost(net, X, Y, kind=kind, lam=lam), [weight], eps)
+    return float(slope[0])
 
 
 # ---------------------------------------------------------------- lesson 4
@@ -288,8 +292,7 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
                 dW, db = RULES.average(Delta_W[k], Delta_b[k], W, b, lam_cols[k], m)
                 if masks[k] is not None:
                     dW *= masks[k]
-                W -= lr * dW
-                b -= lr * db
+                descend([W, b], [dW, db], lr)
     j = first_blown_up()
     if j is not None:
         raise diverged(j)

@@ -19,6 +19,9 @@ import numpy as np
 from . import _validate
 from .activations import ACTIVATIONS, sigmoid_prime
 from .backprop import backprop
+from .costs import QuadraticCost
+from .gradcheck import numerical_gradient
+from .optim import descend
 from .costs import cost, get_cost
 
 
@@ -225,8 +228,9 @@ def activation_at(name, z, h=1e-5):
     act = ACTIVATIONS[_validate.choice("activation", name, ACTIVATIONS)]
     h = _validate.positive_number("h", h)
     z = _validate.real_number("z", z)
-    return ActivationPoint(z=z, f=float(act.fn(z)), slope=float(act.prime(z)),
-                           numeric=float((act.fn(z + h) - act.fn(z - h)) / (2 * h)))
+    at = np.array([z], dtype=np.float64)  # nudged by the course's one central difference, and put back
+    (numeric,) = numerical_gradient(lambda: float(act.fn(at)[0]), [at], h)
+    return ActivationPoint(z=z, f=float(act.fn(z)), slope=float(act.prime(z)), numeric=float(numeric[0]))
 
 
 # ---------------------------------------------------------------- lesson 6
@@ -263,7 +267,7 @@ def line_cost(w, b, x, y):
     if w.size * x.size > _validate.MAX_ARRAY_ELEMENTS:  # the residuals are a (..., m) array
         raise ValueError(f"line_cost of {w.size:,} points on {x.size:,} examples needs {w.size * x.size:,} "
                          f"residuals, over bpkit._validate.MAX_ARRAY_ELEMENTS; use a coarser grid")
-    r = w[..., None] * x + b[..., None] - y  # (..., m)
+    r = QuadraticCost.dC_da(w[..., None] * x + b[..., None], y)  # (..., m): yhat - y
     return np.sum(r * r, axis=-1) / (2.0 * x.size)
 
 
@@ -291,7 +295,7 @@ def line_gradient(w, b, x, y):
 
 def _line_gradient(w, b, x, y):
     # the kernel of line_gradient on checked floats and (m,) arrays: sgd_path calls it once per step
-    r = w * x + b - y
+    r = QuadraticCost.dC_da(w * x + b, y)  # yhat - y
     return float(np.dot(r, x) / x.size), float(r.sum() / x.size)
 
 
@@ -347,13 +351,14 @@ def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
     m = x.size
     rng = np.random.default_rng(seed)
     path = [(w, b)]
+    wb = np.array([w, b])  # the point, stepped in place by bpkit.optim.descend
     diverged = False
     for _ in range(epochs):
         order = rng.permutation(m) if batch_size < m else np.arange(m)
         for i in range(0, m, batch_size):
             idx = order[i : i + batch_size]
-            gw, gb = _line_gradient(w, b, x[idx], y[idx])
-            w, b = w - lr * gw, b - lr * gb
+            descend([wb], [np.array(_line_gradient(w, b, x[idx], y[idx]))], lr)
+            w, b = float(wb[0]), float(wb[1])
             path.append((w, b))
             if not (abs(w) < blowup and abs(b) < blowup):
                 diverged = True
