@@ -352,7 +352,13 @@ def network_graph(net, X, Y, kind="quadratic", lam=0.0):
     """
     from .backprop import prepare
 
-    X, Y, _, lam = prepare(net, X, Y, kind, lam)
+    if kind == "softmax_cross_entropy":  # a softmax output layer (lesson 9): its cost is not one of backprop's
+        _validate.network(net)
+        lam = _validate.non_negative_number("lam", lam)
+        X, Y = _validate.check_xy(net, X, Y)
+        check_targets(kind, Y)
+    else:
+        X, Y, _, lam = prepare(net, X, Y, kind, lam)
     m = X.shape[0]
     last = len(net.weights) - 1
     f = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu}[net.activation]
