@@ -23,6 +23,16 @@ FLOAT64 = np.dtype(np.float64)
 _REAL_KINDS = frozenset("biuf")
 
 
+def _sum_finite(arr):
+    """True if ``arr``'s sum is finite: then every entry is (one pass, no temporary array).
+
+    False says only "look closer": finite entries near 1e308 can add up to inf, so a
+    caller then checks the entries themselves (quietly: that overflow is not an error).
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(arr)))
+
+
 def _what(value):
     """A short description of a value's type for an error message: ``NoneType``, ``complex128 array``."""
     if isinstance(value, np.ndarray):
@@ -57,7 +67,7 @@ def real_array(name, value, *, finite=False):
             text = " (text is not an array of numbers)" if arr.dtype.kind in "US" else ""
             raise TypeError(f"{name} must be an array of real numbers, got {got}{text}")
         arr = arr.astype(np.float64, copy=False)
-    if finite and not np.isfinite(np.sum(arr)) and not np.all(np.isfinite(arr)):
+    if finite and not _sum_finite(arr) and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))
         where = f" (first at index {tuple(int(i) for i in bad[0])})" if arr.ndim else ""
         raise ValueError(f"{name} contains NaN or inf{where}")
@@ -131,7 +141,7 @@ def as_matrix(name, value, *, cols=None, rows=None, allow_1d=False):
     if arr.shape[0] == 0:
         raise ValueError(f"{name} has no rows (shape {arr.shape}); need at least one example")
     # a sum is NaN or inf when any entry is (one pass, no temporary array); only then look closer
-    if not np.isfinite(np.sum(arr)) and not np.all(np.isfinite(arr)):
+    if not _sum_finite(arr) and not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(
             f"{name} contains NaN or inf (first at index {tuple(int(i) for i in bad)}); "
@@ -209,7 +219,17 @@ def network(net, name="net"):
             hint = " (you passed a list of arrays: pass the network itself, not net.weights)"
         raise TypeError(f"{name} must be a bpkit.Network, got {type(net).__name__}{hint}")
     choice(f"{name}.activation", net.activation, ACTIVATIONS)
-    net.check_parameters()
+    try:
+        net.check_parameters()
+    except (TypeError, ValueError) as exc:  # say which argument holds the broken layer
+        msg = str(exc)
+        if msg.startswith("net."):
+            msg = name + msg[3:]
+        elif msg.startswith(("weights", "biases")):
+            msg = f"{name}.{msg}"
+        else:
+            msg = f"{name}: {msg}"
+        raise type(exc)(msg) from None
     return net
 
 

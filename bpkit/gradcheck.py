@@ -18,8 +18,9 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate
+from ._params import Function, Int, NetworkArg, Optional, Options, Real, declare
 from .backprop import backprop
-from .costs import cost
+from .costs import COSTS, cost
 
 
 #: How to read a relative error from a float64 check with eps near 1e-5 (lesson 7): each row
@@ -36,14 +37,16 @@ TOLERANCE = VERDICTS[0][0]
 MAX_CHECK_PARAMS = 5_000
 
 
+@declare(rel_error=Real(finite=False))
 def verdict(rel_error):
-    """The :data:`VERDICTS` word for a relative error: ``"right"``, ``"look closer"`` or ``"wrong"``."""
-    rel_error = _validate.real_number("rel_error", rel_error, finite=False)
+    """The :data:`VERDICTS` word for a relative error: ``"right"``, ``"look closer"`` or ``"wrong"`` (NaN: wrong)."""
     if not rel_error >= 0:  # NaN or negative
         return "wrong"
     return next((word for bound, word, _ in VERDICTS if rel_error < bound), "wrong")
 
 
+@declare(f=Function("f(), a function of no arguments returning the cost as one number"),
+         eps=Real(0, closed="neither"))
 def numerical_gradient(f, params, eps=1e-5):
     """Central-difference gradient of ``f()`` with respect to every entry of ``params``.
 
@@ -61,14 +64,11 @@ def numerical_gradient(f, params, eps=1e-5):
         ``(f(theta + eps) - f(theta - eps)) / (2 eps)`` per entry. Costs 2 calls of
         ``f`` per entry, so keep networks small.
     """
-    if not callable(f):
-        raise TypeError(f"f must be a function of no arguments returning the cost, got {type(f).__name__}")
     if isinstance(params, np.ndarray):
         params = [params]
     if not isinstance(params, (list, tuple)):
         raise TypeError(f"params must be a list of float64 arrays that f reads (e.g. net.params()), "
                         f"got {type(params).__name__}")
-    eps = _validate.positive_number("eps", eps)
     grads = []
     for i, p in enumerate(params):
         if not isinstance(p, np.ndarray) or p.dtype != np.float64:
@@ -138,7 +138,14 @@ def relative_error(a, b):
     weights then biases, and joined), holding the same shapes in the same order.
     So ``relative_error(backprop(net, X, Y), backprop_loop(net, X, Y))`` and
     ``relative_error(backprop(net, X, Y), numerical_gradient(f, net.params()))`` both work.
-    Entries must be finite real numbers.
+    Entries must be finite real numbers, at least one of them.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If an entry is not a finite real number, if ``a`` and ``b`` differ in how many
+        arrays they hold or in their shapes, or if they hold no number at all (two empty
+        gradients do not agree, they say nothing).
     """
     a_list, b_list = _arrays("a", a), _arrays("b", b)
     if len(a_list) != len(b_list):
@@ -148,6 +155,9 @@ def relative_error(a, b):
             raise ValueError(f"shapes differ at position {i}: {x.shape} vs {y.shape} ({la} and {lb})")
     fa = np.concatenate([np.ravel(x) for _, x in a_list])
     fb = np.concatenate([np.ravel(y) for _, y in b_list])
+    if fa.size == 0:
+        raise ValueError("a and b hold no numbers (they are empty), so there is nothing to compare; "
+                         "pass the gradients themselves, e.g. relative_error(backprop(net, X, Y), numeric)")
     denom = np.linalg.norm(fa + fb)
     num = np.linalg.norm(fa - fb)
     if denom == 0.0:
@@ -196,6 +206,10 @@ class GradCheckReport:
     __repr__ = __str__
 
 
+@declare(net=NetworkArg(), kind=Options(COSTS), lam=Real(0), eps=Real(0, closed="neither"),
+         tol=Real(0, closed="neither"),
+         grad_fn=Optional(Function("grad_fn(net, X, Y, kind=kind, lam=lam) returning (dW, db), like bpkit.backprop")),
+         max_params=Int(1))
 def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=TOLERANCE, grad_fn=None,
                    max_params=MAX_CHECK_PARAMS):
     """Compare an analytic gradient with central differences, layer by layer.
@@ -219,14 +233,9 @@ def gradient_check(net, X, Y, kind="quadratic", lam=0.0, eps=1e-5, tol=TOLERANCE
     GradCheckReport
         One row per ``W(l)`` and ``b(l)``: name, shape, relative error, ok.
     """
-    _validate.network(net)
-    tol = _validate.positive_number("tol", tol)
-    eps = _validate.positive_number("eps", eps)
-    max_params = _validate.positive_number("max_params", max_params, integer=True)
-    grad_fn = backprop if grad_fn is None else _validate.function(
-        "grad_fn", grad_fn, "grad_fn(net, X, Y, kind=kind, lam=lam) returning (dW, db), like bpkit.backprop")
+    grad_fn = backprop if grad_fn is None else grad_fn
     X, Y = _validate.check_xy(net, X, Y)
-    cost(net, X, Y, kind=kind, lam=lam)  # checks kind, lam and the targets before any work
+    cost(net, X, Y, kind=kind, lam=lam)  # by hand: X and Y fit net, the targets fit kind
     n_params = net.num_params()
     if n_params > max_params:
         raise ValueError(

@@ -1,11 +1,10 @@
 """Targets and scores for classification: one-hot rows and accuracy."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import _validate
+from ._params import Array, Int, NetworkArg, Real, declare
 
 
 def as_labels(labels, k=None, name="labels"):
@@ -37,6 +36,7 @@ def as_labels(labels, k=None, name="labels"):
     return arr
 
 
+@declare(k=Int(1, called="the number of classes"))
 def one_hot(labels, k):
     """Rows of zeros with a single 1 at each label: shape ``(m, k)``, float64.
 
@@ -44,9 +44,7 @@ def one_hot(labels, k):
     array([[0., 0., 1.],
            [1., 0., 0.]])
     """
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
-        raise ValueError(f"k, the number of classes, must be an integer >= 1, got {k!r}")
-    labels = as_labels(labels, k)
+    labels = as_labels(labels, k)  # by hand: the labels must lie below k
     if labels.size * int(k) > _validate.MAX_ARRAY_ELEMENTS:  # refuse before allocating
         raise ValueError(
             f"one_hot would make a ({labels.size}, {k}) array ({labels.size * k * 8 / 1e9:.1f} GB), over "
@@ -58,17 +56,21 @@ def one_hot(labels, k):
     return Y
 
 
+@declare(A=Array(ndim=2, finite=False, what="a 2-D array of outputs, one row per example"),
+         threshold=Real())
 def predicted_classes(A, threshold=0.5):
     """Class of each output row: argmax, or ``A >= threshold`` for a single output unit.
 
     Works on the outputs ``a`` (threshold 0.5) and equally on the weighted inputs
     ``z`` of a sigmoid output layer (threshold 0.0), since sigma is increasing.
+    Rows holding NaN (a diverged network) get the class of argmax's rule.
     """
     if A.shape[1] == 1:
         return (A[:, 0] >= threshold).astype(np.int64)
     return np.argmax(A, axis=1)
 
 
+@declare(net=NetworkArg())
 def accuracy(net, X, labels):
     """Fraction of examples whose predicted class equals the label, in [0, 1].
 
@@ -81,7 +83,6 @@ def accuracy(net, X, labels):
     X : array_like, shape (m, sizes[0])
     labels : array_like of int, shape (m,)
     """
-    _validate.network(net)
     X = _validate.as_matrix("X", X, cols=net.sizes[0], allow_1d=True)
     k = max(net.sizes[-1], 2)
     labels = as_labels(labels, k)

@@ -26,6 +26,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import _validate
+from ._params import Options, Real, Seed, declare
 from .activations import ACTIVATIONS, sigmoid
 
 
@@ -66,17 +67,6 @@ INITS = {
     "glorot": (_glorot, "Glorot/Xavier normal N(0, 2/(s_l + s_(l+1))): the variance of Ng's uniform"),
     "he": (_he, "He normal N(0, 2/s_l), for ReLU layers"),
 }
-
-
-def _check_init(init, init_scale):
-    if not isinstance(init, str) or init not in INITS:
-        raise ValueError(f"init must be one of {list(INITS)}, got {init!r}")
-    if isinstance(init_scale, bool) or not isinstance(init_scale, numbers.Real):
-        raise TypeError(f"init_scale must be a positive number (a factor on the initial weights), "
-                        f"got {init_scale!r} ({type(init_scale).__name__})")
-    if not np.isfinite(init_scale) or init_scale <= 0:
-        raise ValueError(f"init_scale must be a positive number (a factor on the initial weights), got {init_scale!r}")
-    return init, float(init_scale)
 
 
 class Trace(NamedTuple):
@@ -122,13 +112,14 @@ class Network:
     Every scheme draws from the same seeded generator, layer by layer.
     """
 
+    @declare(seed=Seed(), activation=Options(ACTIVATIONS), init=Options(INITS),
+             init_scale=Real(0, closed="neither", note="a factor on the initial weights"))
     def __init__(self, sizes, seed=0, activation="sigmoid", init="lecun", init_scale=1.0):
-        self.sizes = _check_sizes(sizes)
-        self.activation = _validate.choice("activation", activation, ACTIVATIONS)
-        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
-        self.seed = int(seed)
-        self.init, self.init_scale = _check_init(init, init_scale)
+        """Build the network; the class docstring says what each argument means."""
+        self.sizes = _check_sizes(sizes)  # by hand: a list of ints whose product is limited
+        self.activation = activation
+        self.seed = seed
+        self.init, self.init_scale = init, init_scale
         draw = INITS[self.init][0]
         rng = np.random.default_rng(self.seed)
         self.weights = [
@@ -146,10 +137,12 @@ class Network:
     @property
     def shapes(self):
         """List of ``(W.shape, b.shape)`` per layer, as the lessons print them."""
+        self.check_parameters(finite=False)
         return [(W.shape, b.shape) for W, b in zip(self.weights, self.biases)]
 
     def num_params(self):
         """Total number of weights and biases."""
+        self.check_parameters(finite=False)
         return int(sum(W.size + b.size for W, b in zip(self.weights, self.biases)))
 
     def __repr__(self):
@@ -173,6 +166,14 @@ class Network:
             ``(zs, activations)``, lists of length L. ``activations[0]`` is X,
             ``activations[-1]`` is the prediction, shape ``(m, sizes[-1])``;
             ``zs[0]`` is None.
+
+        Raises
+        ------
+        ValueError
+            If a layer's ``z`` overflows to inf or NaN although ``X`` and the weights
+            are finite (inputs or weights near 1e308): the layer is named. A caller that
+            reports blow-ups itself (the trainers) says so with
+            ``np.errstate(over="ignore")``, and then the pass runs on unchecked.
         """
         X = _validate.as_matrix("X", X, cols=self.sizes[0], allow_1d=True)
         _validate.network(self)
@@ -180,11 +181,16 @@ class Network:
         zs, activations = [None], [X]
         a = X
         last = len(self.weights) - 1
-        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-            z = a @ W + b
-            a = sigmoid(z) if l == last else hidden(z)
-            zs.append(z)
-            activations.append(a)
+        watch = np.geterr()["over"] != "ignore"  # the trainers ignore overflow and report divergence
+        with np.errstate(over="ignore", invalid="ignore"):
+            for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+                z = a @ W + b
+                # a finite z gives a finite a (sigmoid, tanh, relu); a sum is inf or NaN when any entry is
+                if watch and not _validate._sum_finite(z) and not np.all(np.isfinite(z)):
+                    raise _overflow(l + 1, a, W)
+                a = sigmoid(z) if l == last else hidden(z)
+                zs.append(z)
+                activations.append(a)
         return Trace(zs, activations)
 
     def forward(self, X):
@@ -197,7 +203,15 @@ class Network:
 
     # ------------------------------------------------------------------ copies
     def copy(self):
-        """An independent copy: changing it never changes this network."""
+        """An independent copy: changing it never changes this network.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If a weight or bias was replaced by something that is not a float64 array of
+            its layer's shape (:meth:`check_parameters`, the layer named). NaN is copied.
+        """
+        self.check_parameters(finite=False)
         new = Network.__new__(Network)
         new.sizes = list(self.sizes)
         new.activation = self.activation
@@ -209,14 +223,18 @@ class Network:
 
     def params(self):
         """The parameter arrays themselves (not copies), weights then biases."""
+        self.check_parameters(finite=False)
         return list(self.weights) + list(self.biases)
 
-    def check_parameters(self):
-        """Raise if a weight or bias is not a float64 array, has the wrong shape or is not finite.
+    def check_parameters(self, finite=True):
+        """Raise if a weight or bias is not a float64 array, has the wrong shape or (``finite``) is not finite.
 
         Lessons let learners assign ``net.weights[0] = ...``; this catches a
-        list, an int/object/complex array (TypeError) or a wrong shape (ValueError)
-        there before it turns into a numpy error or a silently different run.
+        list, an int/object/complex array (TypeError) or a wrong shape, such as a
+        transposed W (ValueError), there before it turns into a numpy error or a
+        silently different run. Every method that reads the parameters calls it;
+        the ones that only copy or list them pass ``finite=False`` (a diverged
+        network can still be copied and looked at).
         """
         for kind in ("weights", "biases"):
             if not isinstance(getattr(self, kind), list):
@@ -248,7 +266,8 @@ class Network:
                     f"biases[{l - 1}] (b({l})) must have shape {(sizes[l],)}, got {b.shape}"
                 )
             # a sum is NaN or inf when any entry is (one pass, no temporary); only then look closer
-            if not np.isfinite(W.sum() + b.sum()) and not (np.all(np.isfinite(W)) and np.all(np.isfinite(b))):
+            if (finite and not np.isfinite(W.sum() + b.sum())
+                    and not (np.all(np.isfinite(W)) and np.all(np.isfinite(b)))):
                 raise ValueError(
                     f"W({l}) or b({l}) contains NaN or inf; training probably diverged "
                     "(try a smaller learning rate) or a value was set by hand"
@@ -262,10 +281,18 @@ class Network:
         -------
         list of ndarray
             ``thetas[l-1]`` has shape ``(s_(l+1), s_l + 1)``; column 0 is the bias.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If a weight or bias was replaced by something that is not a float64 array of
+            its layer's shape (:meth:`check_parameters`, the layer named).
         """
+        self.check_parameters(finite=False)
         return [np.hstack([b[:, None], W.T]) for W, b in zip(self.weights, self.biases)]
 
     @classmethod
+    @declare(activation=Options(ACTIVATIONS))
     def from_thetas(cls, thetas, activation="sigmoid"):
         """Build a network from Ng's ``Theta`` matrices (bias in column 0).
 
@@ -296,6 +323,17 @@ class Network:
         net.weights = [T[:, 1:].T.copy() for T in mats]
         net.biases = [T[:, 0].copy() for T in mats]
         return net
+
+
+def _overflow(l, a_in, W):
+    """The error of a forward pass whose z(l+1) overflowed: the layer, and the largest input and weight."""
+    big_a = float(np.max(np.abs(a_in))) if a_in.size else 0.0
+    big_W = float(np.max(np.abs(W))) if W.size else 0.0
+    return ValueError(
+        f"the forward pass overflowed in layer {l + 1}: z({l + 1}) = a({l}) @ W({l}) + b({l}) holds inf or NaN "
+        f"although the inputs and weights are finite (largest |a({l})| is {big_a:.3g}, largest |W({l})| is "
+        f"{big_W:.3g}); scale the inputs into about [0, 1] (X / X.max()) and keep the weights small"
+    )
 
 
 def _check_sizes(sizes):

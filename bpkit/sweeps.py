@@ -17,10 +17,13 @@ import time
 import numpy as np
 
 from . import _validate
+from ._params import Array, Int, NetworkArg, Options, Real, declare
 from .backprop import RULES, backprop, backprop_loop, batch_sums
-from .costs import check_targets, cost, get_cost
+from .costs import COSTS, check_targets, cost, get_cost
 from .gradcheck import numerical_gradient, relative_error
 from .optim import descend
+from .optim import descend
+from .optim import PARAM_LIMIT, TrainingDiverged
 
 
 #: :func:`cost_along_weight` refuses more values than this (one cost evaluation each).
@@ -47,7 +50,17 @@ def _weight(net, index):
     return _validate.weight_index(net, index)
 
 
+class _GridDiverged(TrainingDiverged, ValueError):
+    """:func:`train_lambda_grid` blew up for some lambda: a :class:`bpkit.optim.TrainingDiverged`, as
+    :func:`bpkit.sgd` raises, and a ``ValueError`` as it always was. ``lam`` is the lambda that did."""
+
+    def __init__(self, message, lam):
+        super().__init__(message, None)
+        self.lam = lam
+
+
 # ---------------------------------------------------------------- lesson 1
+@declare(net=NetworkArg(), values=Array(ndim=1, max_size=MAX_CURVE_POINTS), kind=Options(COSTS), lam=Real(0))
 def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
     """The cost J as one weight takes each of ``values``, every other parameter fixed (lesson 1).
 
@@ -69,14 +82,7 @@ def cost_along_weight(net, X, Y, index, values, kind="quadratic", lam=0.0):
     ndarray, shape (p,)
         ``J`` (a mean over the m examples) at each value.
     """
-    _validate.network(net)
-    k, i, j = _weight(net, index)
-    values = _validate.real_array("values", values)
-    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
-        raise ValueError(f"values must be a non-empty 1-D array of finite numbers, got shape {values.shape}")
-    if values.size > MAX_CURVE_POINTS:
-        raise ValueError(f"values has {values.size:,} points, over MAX_CURVE_POINTS = {MAX_CURVE_POINTS:,} "
-                         "(one cost evaluation each); a curve needs a few hundred")
+    k, i, j = _weight(net, index)  # by hand: the index must name a weight of net
     X, Y = _validate.check_xy(net, X, Y)
     cost(net, X, Y, kind=kind, lam=lam)  # checks kind, lam and the targets before the weight moves
     W = net.weights[k]
@@ -109,6 +115,7 @@ def numerical_slope(net, X, Y, index, kind="quadratic", lam=0.0, eps=1e-6):
 
 
 # ---------------------------------------------------------------- lesson 4
+@declare(net=NetworkArg(), kind=Options(COSTS), max_values=Int(1))
 def delta_history(net, X, Y, kind="quadratic", max_values=MAX_DELTA_VALUES):
     """Run :func:`bpkit.backprop_loop` and keep every step of the accumulation (lesson 4).
 
@@ -133,8 +140,6 @@ def delta_history(net, X, Y, kind="quadratic", max_values=MAX_DELTA_VALUES):
         (its "desired nudges" to W(k+1)), both of the shape of ``net.weights[k]``.
         Sums, not means: ``totals[-1][k] / m`` is the gradient without L2.
     """
-    _validate.network(net)
-    max_values = _validate.positive_number("max_values", max_values, integer=True)
     X, Y = _validate.check_xy(net, X, Y)
     n_values = 2 * X.shape[0] * sum(W.size for W in net.weights)
     if n_values > max_values:
@@ -155,12 +160,12 @@ def delta_history(net, X, Y, kind="quadratic", max_values=MAX_DELTA_VALUES):
     return totals, parts
 
 
+@declare(net=NetworkArg(), kind=Options(COSTS))
 def example_costs(net, X, Y, kind="quadratic"):
     """Each example's own cost: ``bpkit.cost(net, X[i:i+1], Y[i:i+1])`` for i = 0..m-1 (lesson 4).
 
     Returns a list of m floats (each a cost of one example, so mean = sum).
     """
-    _validate.network(net)
     X, Y = _validate.check_xy(net, X, Y)
     return [cost(net, X[i : i + 1], Y[i : i + 1], kind=kind) for i in range(X.shape[0])]
 
@@ -212,6 +217,7 @@ def _copy_params(wide, net, j):
     return weights, biases
 
 
+@declare(net=NetworkArg(), epochs=Int(1), lr=Real(0, closed="neither"), kind=Options(COSTS))
 def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
     """Full-batch gradient descent for every lambda in ``lams``, all at once (lesson 5).
 
@@ -242,18 +248,17 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
 
     Raises
     ------
-    ValueError
-        If some lambda made training diverge (``lr * lam / m`` too large).
+    _GridDiverged
+        A :class:`bpkit.optim.TrainingDiverged` (and a ``ValueError``), as :func:`bpkit.sgd`
+        raises: some lambda made training blow up (``lr * lam / m`` too large) or run away
+        (a weight beyond :data:`bpkit.optim.PARAM_LIMIT`, e.g. ``lr=1e300``), named in the message.
     """
-    _validate.network(net)
     C = get_cost(kind)
     X, Y = _validate.check_xy(net, X, Y)
     check_targets(kind, Y)
     if isinstance(lams, (str, bytes)) or not hasattr(lams, "__len__") or len(lams) == 0:
         raise TypeError(f"lams must be a non-empty sequence of numbers >= 0, got {lams!r}")
     lam_list = [_validate.non_negative_number(f"lams[{j}]", v) for j, v in enumerate(lams)]
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
-    lr = _validate.positive_number("lr", lr)
     K, m = len(lam_list), X.shape[0]
     # the side-by-side network: W(1) is K copies wide, every later W(l) (K s_l, K s_(l+1)), plus a mask
     wide_size = sum((K * W.shape[0] if k else W.shape[0]) * K * W.shape[1] * (2 if k else 1)
@@ -268,14 +273,21 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
     lam_cols = [np.repeat(lam_list, W.shape[1]) for W in net.weights]  # the lambda of each column's copy
 
     def diverged(j):
-        return ValueError(
-            f"training diverged for lam={lam_list[j]:g} with lr={lr:g}: the weight-decay step "
-            f"lr*lam/m = {lr * lam_list[j] / m:g} must stay well below 2; use a smaller lr or lam"
-        )
+        decay = lr * lam_list[j] / m
+        if decay >= 1.0:  # each step multiplies W by 1 - lr*lam/m, which then overshoots zero
+            why = f"the weight-decay step lr*lam/m = {decay:g} must stay well below 2; use a smaller lr or lam"
+        else:
+            why = (f"a weight or bias became NaN or inf or ran beyond {PARAM_LIMIT:g} in size (its sigmoids "
+                   f"saturate and training is stuck): the step is too large; use a smaller lr (the course "
+                   f"trains with lr between 0.05 and 3)")
+        return _GridDiverged(f"training diverged for lam={lam_list[j]:g} with lr={lr:g}: {why}",
+                                  lam_list[j])
 
     def first_blown_up():
+        # as sgd judges an epoch: NaN or inf, or a parameter beyond PARAM_LIMIT (NaN fails "<=" too)
         for j in range(K):
-            if not all(np.all(np.isfinite(W)) for W in _copy_params(wide, net, j)[0]):
+            weights, biases = _copy_params(wide, net, j)
+            if not all(np.max(np.abs(p)) <= PARAM_LIMIT for p in weights + biases):
                 return j
         return None
 
@@ -305,6 +317,9 @@ def train_lambda_grid(net, X, Y, lams, epochs=8000, lr=3.0, kind="quadratic"):
 
 
 # ---------------------------------------------------------------- lesson 7
+@declare(net=NetworkArg(), log10_eps=Array(ndim=1, lo=-300, hi=0,
+                                            hint="eps = 10**log10_eps, e.g. np.arange(-12, -1, 0.25)"),
+         kind=Options(COSTS), lam=Real(0), max_evaluations=Int(1))
 def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0, max_evaluations=MAX_EPSILON_EVALS):
     """Relative error between backprop and central differences, for each eps (lesson 7).
 
@@ -326,14 +341,6 @@ def epsilon_curve(net, X, Y, log10_eps, kind="quadratic", lam=0.0, max_evaluatio
     -------
     ndarray, shape (k,)
     """
-    _validate.network(net)
-    log10_eps = _validate.real_array("log10_eps", log10_eps)
-    if log10_eps.ndim != 1 or log10_eps.size == 0 or not np.all(np.isfinite(log10_eps)):
-        raise ValueError(f"log10_eps must be a non-empty 1-D array of finite numbers, got shape {log10_eps.shape}")
-    if np.any(log10_eps > 0) or np.any(log10_eps < -300):
-        raise ValueError("log10_eps must hold exponents between -300 and 0 (eps = 10**log10_eps, "
-                         f"e.g. np.arange(-12, -1, 0.25)), got values from {log10_eps.min():g} to {log10_eps.max():g}")
-    max_evaluations = _validate.positive_number("max_evaluations", max_evaluations, integer=True)
     dW, db = backprop(net, X, Y, kind=kind, lam=lam)  # checks X, Y, kind and lam too
     n_evals = 2 * log10_eps.size * net.num_params()
     if n_evals > max_evaluations:

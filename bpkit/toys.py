@@ -17,19 +17,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate
+from ._params import Array, Int, NetworkArg, Options, Real, Seed, declare
 from .activations import ACTIVATIONS, sigmoid_prime
 from .backprop import backprop
 from .costs import QuadraticCost
 from .gradcheck import numerical_gradient
 from .optim import descend
-from .costs import cost, get_cost
+from .costs import QuadraticCost
+from .gradcheck import numerical_gradient
+from .optim import descend
+from .costs import COSTS, cost, get_cost
 
 
 #: :func:`sgd_path` refuses runs of more steps than this (each is a Python step and a stored point).
 MAX_PATH_STEPS = 1_000_000
+#: an array of any shape, a single number too, NaN allowed (the cost of a NaN output is NaN)
+_ANY_ARRAY = Array(min_size=0, finite=False)
 
 
 # ---------------------------------------------------------------- lesson 2
+@declare(kind=Options(COSTS), a=_ANY_ARRAY, y=Real())
 def example_cost(kind, a, y):
     """C(a), the cost of one example with one output unit, as a function of its output ``a`` (lesson 2).
 
@@ -46,19 +53,19 @@ def example_cost(kind, a, y):
     -------
     ndarray, the shape of ``a`` (one value per output, no sum)
     """
-    C = get_cost(kind)
-    return C.fn(_validate.real_array("a", a), _validate.real_number("y", y))
+    return get_cost(kind).fn(a, y)
 
 
+@declare(kind=Options(COSTS), a=_ANY_ARRAY, y=Real())
 def example_cost_slope(kind, a, y):
     """dC/da of :func:`example_cost` (lesson 2): ``a - y`` (quadratic), ``(a - y) / (a (1 - a))`` (cross-entropy).
 
     Same shapes as :func:`example_cost`.
     """
-    C = get_cost(kind)
-    return C.dC_da(_validate.real_array("a", a), _validate.real_number("y", y))
+    return get_cost(kind).dC_da(a, y)
 
 
+@declare(net=NetworkArg(), kind=Options(COSTS))
 def chain_inputs(net, x, y, j=0, kind="quadratic"):
     """Check the arguments of :func:`follow_nudge`; return ``(X, Y, j)`` as a (1, n) row, a (1, 1) target and an int.
 
@@ -66,11 +73,9 @@ def chain_inputs(net, x, y, j=0, kind="quadratic"):
     before it, and ``x`` must be one example (``y`` its one target; in [0, 1]
     for ``kind="cross_entropy"``). Nothing passed in is changed.
     """
-    _validate.network(net)
     if net.sizes[-1] != 1:
         raise ValueError(f"net must have one output unit for chain_rule (sizes[-1] == 1), got sizes {net.sizes}")
     j = _validate.integer("j", j, 0, net.sizes[-2] - 1)
-    get_cost(kind)
     y = _validate.real_array("y", y)
     Y = np.reshape(y, (-1, 1)) if y.ndim < 2 else y
     X, Y = _validate.check_xy(net, x, Y, xname="x", yname="y")
@@ -125,9 +130,10 @@ class ChainNudge:
         """The part of z that does not depend on w: ``z - w a_in`` (z is a line in w)."""
         return self.z - self.w * self.a_in
 
+    @declare(ws=_ANY_ARRAY)
     def z_along(self, ws):
         """z as the weight takes the values ``ws`` (array_like), others fixed: ``z_rest + ws a_in``."""
-        return self.z_rest + _validate.real_array("ws", ws) * self.a_in
+        return self.z_rest + ws * self.a_in
 
     @property
     def ratios(self):
@@ -153,6 +159,7 @@ class ChainNudge:
                     z2=self.z2, a2=self.a2, C2=self.C2, dz=self.dz, da=self.da, dC=self.dC)
 
 
+@declare(net=NetworkArg(), dw=Real(0, closed="neither"), kind=Options(COSTS))
 def follow_nudge(net, x, y, j=0, dw=0.1, kind="quadratic"):
     """Nudge ``w = W(L-1)[j, 0]`` by ``dw`` and measure dz, da, dC on one example (lesson 2).
 
@@ -175,8 +182,7 @@ def follow_nudge(net, x, y, j=0, dw=0.1, kind="quadratic"):
     ChainNudge
         Costs are those of :func:`bpkit.cost` on the one example (m = 1).
     """
-    X, Y, j = chain_inputs(net, x, y, j, kind)
-    dw = _validate.positive_number("dw", dw)
+    X, Y, j = chain_inputs(net, x, y, j, kind)  # by hand: x, y and j must fit net
     k = len(net.weights) - 1
     w = float(net.weights[k][j, 0])
     C = cost(net, X, Y, kind=kind)
@@ -206,11 +212,13 @@ class ActivationPoint:
     slope: float
     numeric: float
 
+    @declare(zs=_ANY_ARRAY)
     def tangent(self, zs):
         """The tangent line at ``z`` evaluated at ``zs``: ``f + slope (zs - z)``."""
-        return self.f + self.slope * (_validate.real_array("zs", zs) - self.z)
+        return self.f + self.slope * (zs - self.z)
 
 
+@declare(name=Options(ACTIVATIONS, shown_as="activation"), z=Real(), h=Real(0, closed="neither"))
 def activation_at(name, z, h=1e-5):
     """f(z), f'(z) and the central difference ``(f(z + h) - f(z - h)) / (2h)`` (lesson 3).
 
@@ -225,9 +233,7 @@ def activation_at(name, z, h=1e-5):
     ActivationPoint
         ``slope`` is e.g. ``sigmoid_prime(z) = sigma(z)(1 - sigma(z))``.
     """
-    act = ACTIVATIONS[_validate.choice("activation", name, ACTIVATIONS)]
-    h = _validate.positive_number("h", h)
-    z = _validate.real_number("z", z)
+    act = ACTIVATIONS[name]
     at = np.array([z], dtype=np.float64)  # nudged by the course's one central difference, and put back
     (numeric,) = numerical_gradient(lambda: float(act.fn(at)[0]), [at], h)
     return ActivationPoint(z=z, f=float(act.fn(z)), slope=float(act.prime(z)), numeric=float(numeric[0]))
@@ -247,6 +253,7 @@ def line_data(x, y):
     return x, y
 
 
+@declare(w=_ANY_ARRAY, b=_ANY_ARRAY)
 def line_cost(w, b, x, y):
     """Quadratic cost of the line ``w x + b``: ``J(w, b) = sum((w x + b - y)**2) / (2m)`` (lesson 6).
 
@@ -260,8 +267,6 @@ def line_cost(w, b, x, y):
     ndarray, the shape of ``w``: a mean over the m examples.
     """
     x, y = line_data(x, y)
-    w = _validate.real_array("w", w)
-    b = _validate.real_array("b", b)
     if w.shape != b.shape:
         raise ValueError(f"w and b must have the same shape (e.g. both from np.meshgrid), got {w.shape} and {b.shape}")
     if w.size * x.size > _validate.MAX_ARRAY_ELEMENTS:  # the residuals are a (..., m) array
@@ -271,6 +276,7 @@ def line_cost(w, b, x, y):
     return np.sum(r * r, axis=-1) / (2.0 * x.size)
 
 
+@declare(w=Real(), b=Real())
 def line_gradient(w, b, x, y):
     """``(dJ/dw, dJ/db)`` of :func:`line_cost` at one point (lesson 6).
 
@@ -287,8 +293,6 @@ def line_gradient(w, b, x, y):
     -------
     (float, float)
     """
-    w = _validate.real_number("w", w)
-    b = _validate.real_number("b", b)
     x, y = line_data(x, y)
     return _line_gradient(w, b, x, y)
 
@@ -307,6 +311,8 @@ def line_best_cost(x, y):
     return float(line_cost(w, b, x, y))
 
 
+@declare(lr=Real(0, closed="neither"), batch_size=Int(1), epochs=Int(1), seed=Seed(),
+         blowup=Real(0, closed="neither"))
 def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
     """Every point visited by mini-batch gradient descent on :func:`line_cost` (lesson 6).
 
@@ -337,11 +343,6 @@ def sgd_path(x, y, start, lr, batch_size, epochs, seed=0, blowup=1e6):
         stopped early because the parameters blew up.
     """
     x, y = line_data(x, y)
-    lr = _validate.positive_number("lr", lr)
-    batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
-    seed = _validate.seed(seed)
-    blowup = _validate.positive_number("blowup", blowup)
     if isinstance(start, (str, bytes, dict, set, frozenset)) or not hasattr(start, "__len__") or len(start) != 2:
         raise ValueError(f"start must be a pair (w, b), got {start!r}")
     w, b = (_validate.real_number(f"start[{i}]", v) for i, v in enumerate(start))

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .. import _validate
+from .._params import Flag, Int, Real, Seed, declare
 
 _HERE = pathlib.Path(__file__).resolve().parent
 
@@ -46,19 +46,23 @@ def sleep_study():
     return SleepStudy(X_raw / x_scale, Y_raw / 100.0, X_raw, Y_raw, x_scale, 100.0)
 
 
-def _check_n(n, seed):
-    n = _validate.positive_number("n", n, integer=True)
-    _validate.seed(seed)
-    return n
+#: The most examples a generator makes (16 MB of float64 for X): the lessons use a few hundred.
+#: ``make_moons(n=10**12)`` is refused before anything is allocated.
+MAX_SAMPLES = 1_000_000
+_N = Int(1, MAX_SAMPLES, note="the number of examples; the lessons use a few hundred, "
+                              "bpkit.data.MAX_SAMPLES is the limit")
+#: noise is a standard deviation in units of the data's size (about 1): beyond this the classes are gone
+MAX_NOISE = 100.0
+_NOISE = Real(0, MAX_NOISE, note="a standard deviation in units of the data's size, about 1; "
+                                 "the lessons use 0 to 0.3")
 
 
+@declare(n=_N, noise=_NOISE, seed=Seed())
 def make_moons(n=200, noise=0.15, seed=0):
     """Two interleaved half circles in 2-D, labels 0 and 1.
 
     Returns ``(X, labels)``: X of shape (n, 2) scaled into [0, 1], labels (n,) int.
     """
-    n = _check_n(n, seed)
-    noise = _validate.non_negative_number("noise", noise)
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 2
     t = rng.uniform(0, np.pi, n)
@@ -73,10 +77,9 @@ def make_moons(n=200, noise=0.15, seed=0):
     return X[perm], labels[perm].astype(np.int64)
 
 
+@declare(n=_N, noise=_NOISE, seed=Seed())
 def make_circles(n=200, noise=0.08, seed=0):
     """A ring around a disc in 2-D, labels 1 (inner) and 0 (outer); X in about [0, 1]."""
-    n = _check_n(n, seed)
-    noise = _validate.non_negative_number("noise", noise)
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 2
     t = rng.uniform(0, 2 * np.pi, n)
@@ -87,6 +90,12 @@ def make_circles(n=200, noise=0.08, seed=0):
     return X[perm], labels[perm].astype(np.int64)
 
 
+#: make_spiral's most turns: each turn needs a few dozen points per arm to be seen at all
+MAX_TURNS = 1_000.0
+
+
+@declare(n=_N, turns=Real(0, MAX_TURNS, closed="right", note="turns of each arm; the lessons use 1 to 3"),
+         noise=_NOISE, seed=Seed())
 def make_spiral(n=300, turns=1.75, noise=0.03, seed=0):
     """Two interleaved spiral arms in 2-D, labels 0 and 1; X in about [0, 1] (lesson 8).
 
@@ -98,9 +107,6 @@ def make_spiral(n=300, turns=1.75, noise=0.03, seed=0):
 
     Returns ``(X, labels)``: X of shape (n, 2), labels (n,) int, half of each class.
     """
-    n = _check_n(n, seed)
-    turns = _validate.positive_number("turns", turns)
-    noise = _validate.non_negative_number("noise", noise)
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % 2
     t = 2 * np.pi * turns * np.sqrt(rng.uniform(0, 1, n))
@@ -112,13 +118,12 @@ def make_spiral(n=300, turns=1.75, noise=0.03, seed=0):
     return X[perm], labels[perm].astype(np.int64)
 
 
+@declare(n=_N, noise=_NOISE, seed=Seed())
 def noisy_sine(n=12, noise=0.06, seed=0):
     """Few noisy points of y = 0.5 + 0.35 sin(2 pi x), x in [0, 1]: easy to overfit.
 
     Returns ``(X, Y)`` of shapes (n, 1) and (n, 1), sorted by x, Y in (0, 1).
     """
-    n = _check_n(n, seed)
-    noise = _validate.non_negative_number("noise", noise)
     rng = np.random.default_rng(seed)
     x = np.sort(rng.uniform(0, 1, n))
     y = 0.5 + 0.35 * np.sin(2 * np.pi * x) + noise * rng.standard_normal(n)
@@ -140,6 +145,7 @@ def _digits_uint8():
         return {k: f[k] for k in f.files}
 
 
+@declare(flatten=Flag())
 def load_digits(flatten=True):
     """10,000 real MNIST digits, split 8,000 train / 2,000 test (always the same split).
 
@@ -154,7 +160,6 @@ def load_digits(flatten=True):
         ``X_train`` (8000, 784) float64 in [0, 1], ``labels_train`` (8000,) int64 in
         0..9, ``X_test`` (2000, 784), ``labels_test`` (2000,). Fresh arrays each call.
     """
-    flatten = _validate.flag("flatten", flatten)  # "no" would be taken as True
     raw = _digits_uint8()
     shape = (-1, 784) if flatten else (-1, 28, 28)
     return Digits(

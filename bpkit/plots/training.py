@@ -181,7 +181,7 @@ def digit_grid(fig, images, labels=None, predicted=None, ncols=8, max_images=MAX
     Parameters
     ----------
     fig : matplotlib Figure (axes are added to it)
-    images : array_like, shape (k, 784) or (k, 28, 28), grey levels in [0, 1]
+    images : array_like, shape (k, 784) or (k, 28, 28), grey levels in [0, 1] (others are refused)
     labels : array_like of int, shape (k,), optional: the true classes
     predicted : array_like of int, shape (k,), optional: the network's classes
     ncols : int > 0
@@ -194,6 +194,11 @@ def digit_grid(fig, images, labels=None, predicted=None, ncols=8, max_images=MAX
     """
     _check_figure(fig)
     images = _as_images(images, "images")
+    if images.min() < 0.0 or images.max() > 1.0:  # drawn with vmin=0, vmax=1: raw pixels would all look black
+        raise ValueError(
+            f"images must hold grey levels in [0, 1], got values from {images.min():g} to {images.max():g}"
+            + ("; raw 0..255 pixels: divide them by 255 first (load_digits already does)" if images.max() > 1.0 else "")
+        )
     k = images.shape[0]
     _check_count(k, max_images, "digit_grid")
     checked = {}

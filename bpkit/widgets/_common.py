@@ -45,6 +45,7 @@ import math
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
+from .._params import Flag, InstanceOf, Optional, Real, Sequence, Text, declare
 from ..plots import _style
 
 #: what a panel shows once its kernel is gone (after a restart, or restored from saved state)
@@ -59,6 +60,11 @@ def have_ipympl():
     except ImportError:
         return False
     return True
+
+
+#: the largest side of a panel figure, in inches (a notebook column is about 8.5 inches wide)
+MAX_FIGURE_INCHES = 100.0
+_INCHES = Real(0, MAX_FIGURE_INCHES, closed="right", note="inches; the panels use 3 to 11")
 
 
 class LiveFigure:
@@ -103,8 +109,11 @@ class LiveFigure:
     #: screen with the file browser open; wider figures get a lower dpi (and redraw faster)
     MAX_WIDTH_PX = 820
 
+    @declare(figsize=Sequence(_INCHES, length=2, what="(width, height) in inches"),
+             use_ipympl=Optional(Flag()), dpi=Real(0, 1000, closed="right", note="dots per inch; 100 is usual"))
     def __init__(self, figsize=(5, 3.5), use_ipympl=None, dpi=100):
-        self.interactive = have_ipympl() if use_ipympl is None else bool(use_ipympl)
+        """Make the figure and its widget (the class docstring says what each argument means)."""
+        self.interactive = have_ipympl() if use_ipympl is None else use_ipympl
         dpi = min(dpi, self.MAX_WIDTH_PX / figsize[0])
         self.fig = _style.style_figure(Figure(figsize=figsize, dpi=dpi))
         if self.interactive:
@@ -212,7 +221,13 @@ class Readout:
     numerically without parsing rounded text.
     """
 
+    @declare(label=Text(), css=Text(), fmt=Text(), value=Real(finite=False))
     def __init__(self, label, css, fmt="{:.6f}", value=math.nan):
+        """A readout labelled ``label``, CSS class ``bpkit-<css>``, showing ``value`` with ``fmt``."""
+        try:
+            fmt.format(0.5)
+        except (ValueError, IndexError, KeyError) as exc:
+            raise ValueError(f"fmt must be a format for one number such as '{{:.6f}}', got {fmt!r} ({exc})") from None
         self.label = label
         self.fmt = fmt
         self.widget = widgets.HTML()
@@ -221,9 +236,10 @@ class Readout:
         self.value = math.nan
         self.set(value)
 
+    @declare(value=Real(finite=False), note=Text())
     def set(self, value, note=""):
-        """Show ``value`` (a float) and an optional short note after it."""
-        self.value = float(value)
+        """Show ``value`` (a float; NaN and inf are shown as such) and an optional short note after it."""
+        self.value = value
         shown = self.fmt.format(self.value)
         extra = f" <span class='bpkit-note'>{html.escape(note)}</span>" if note else ""
         self.widget.value = (
@@ -232,8 +248,19 @@ class Readout:
         )
 
 
+@declare(description=Text(), value=Real(), min=Real(), max=Real(), step=Real(0, closed="neither"),
+         css=Optional(Text()), fmt=Text())
 def slider(description, value, min, max, step=0.01, css=None, fmt=".3f"):
-    """A continuously updating FloatSlider with the course's CSS class."""
+    """A continuously updating FloatSlider with the course's CSS class.
+
+    ``min < max`` and ``min <= value <= max`` are required: ipywidgets would move a
+    value outside the range to its nearest end without a word.
+    """
+    if not min < max:
+        raise ValueError(f"slider {description!r}: min must be below max, got min={min:g}, max={max:g}")
+    if not min <= value <= max:
+        raise ValueError(f"slider {description!r}: value must lie in min..max = {min:g}..{max:g}, got {value:g} "
+                         "(the slider would silently move it to the nearest end)")
     s = widgets.FloatSlider(
         value=value,
         min=min,
@@ -319,13 +346,15 @@ def panel_status():
     return status
 
 
+@declare(children=Sequence(InstanceOf(widgets.Widget, "an ipywidgets widget", lambda: widgets.HTML()),
+                           min_len=0, what="the panel's widgets, e.g. [slider, readout.widget]"),
+         name=Text(), vertical=Flag())
 def panel_box(children, name, vertical=True):
     """The outer box of a panel, with classes ``bpkit-panel`` and ``bpkit-<name>``.
 
     Its first child is :func:`panel_status` (for a horizontal box, the children go in an
     inner HBox below it), then ``children``.
     """
-    children = list(children)
     status = panel_status()
     box = widgets.VBox([status, *children]) if vertical else widgets.VBox([status, widgets.HBox(children)])
     box.add_class("bpkit-panel")
