@@ -543,16 +543,19 @@ def _report_parser():
 
 
 def _report_main(argv):
-    from ._grading.class_report import ReportError, analyse, load_grades, summary_lines, write_class_report
+    from ._grading.class_report import ReportError, analyse, load_grades, summary_lines, write_report
 
     args = _report_parser().parse_args(argv)
     try:
-        written = write_class_report(args.grades, args.out, feedback=args.feedback, lessons_url=args.lessons_url)
+        header, results = load_grades(args.grades)
     except ReportError as exc:
         print(f"bpkit-grade report: {exc}", file=sys.stderr)
         return 2
-    header, results = load_grades(args.grades)
-    print("\n".join(summary_lines(analyse(results, header))))
+    report = analyse(results, header)
+    grades = Path(args.grades)
+    out = Path(args.out) if args.out else (grades if grades.is_dir() else grades.parent)
+    written = write_report(report, out, feedback=args.feedback, lessons_url=args.lessons_url)
+    print("\n".join(summary_lines(report)))
     extra = f" and {len(written) - 2} feedback page(s)" if args.feedback else ""
     print(f"wrote {written[0]} and {written[1]}{extra}", file=sys.stderr)
     return 0

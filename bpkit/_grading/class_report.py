@@ -37,7 +37,7 @@ from pathlib import Path
 from .lessons import section_for
 from .records import JSON_NAME, Status, SubmissionResult
 
-__all__ = ["CSV_COLUMNS", "ClassReport", "analyse", "load_grades", "outcome_of", "write_class_report"]
+__all__ = ["CSV_COLUMNS", "ClassReport", "analyse", "load_grades", "outcome_of", "write_class_report", "write_report"]
 
 HTML_NAME = "report.html"
 CSV_NAME = "report.csv"
@@ -518,9 +518,14 @@ def write_class_report(grades, out_dir=None, feedback=False, lessons_url=""):
     lessons_url : str, prefix of the lesson links (default: relative ``lessons/...``)
     """
     header, results = load_grades(grades)
-    report = analyse(results, header)
     grades = Path(grades)
     out = Path(out_dir) if out_dir else (grades if grades.is_dir() else grades.parent)
+    return write_report(analyse(results, header), out, feedback, lessons_url)
+
+
+def write_report(report, out, feedback=False, lessons_url=""):
+    """Write the files of an analysed :class:`ClassReport` into folder ``out``; return their paths."""
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     hpath = out / HTML_NAME
@@ -531,13 +536,13 @@ def write_class_report(grades, out_dir=None, feedback=False, lessons_url=""):
         fdir = out / FEEDBACK_DIR
         fdir.mkdir(exist_ok=True)
         names = {}
-        for student in sorted({r.student for r in results}):
+        for student in sorted({r.student for r in report.results}):
             name = _safe_name(student)
             while name in names.values():
                 name += "_"
             names[student] = name
             path = fdir / f"{name}.html"
-            path.write_text(render_feedback(student, results, lessons_url), encoding="utf-8")
+            path.write_text(render_feedback(student, report.results, lessons_url), encoding="utf-8")
             written.append(path)
     return written
 
