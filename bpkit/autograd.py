@@ -25,6 +25,8 @@ the matrix product skips that work.
 """
 from __future__ import annotations
 
+import builtins
+
 from typing import NamedTuple
 
 import numpy as np
@@ -443,6 +445,11 @@ class Step(NamedTuple):
     upstream: np.ndarray
     shares: tuple
     grads: dict
+
+    @property
+    def size(self):
+        """sqrt of the sum of squares of every gradient after this step (what lesson 9's panel reads out)."""
+        return float(np.sqrt(builtins.sum(float(np.sum(g * g)) for g in self.grads.values())))
 
 
 MODES = ("topological", "assign", "recursive")

@@ -94,7 +94,7 @@ class GraphStepsPanel(Panel):
         step = steps[k]
         g = float(step.grads[id(self.node)].reshape(-1)[0])
         right = float(self.right[id(self.node)].reshape(-1)[0])
-        size = float(np.sqrt(sum(float(np.sum(v * v)) for v in step.grads.values())))
+        size = step.size
         with self.widget.hold_sync():
             self.size.set(size, note=f"(step {k} of {len(steps) - 1})")
             note = f"(the right pass ends at {right:.5f})" if k < len(steps) - 1 else (

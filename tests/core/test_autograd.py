@@ -317,3 +317,28 @@ def test_softmax_cross_entropy_equals_pytorch():
     Jt.backward()
     assert float(J.data) == pytest.approx(Jt.item(), rel=1e-12)
     np.testing.assert_allclose(Z.grad, Zt.grad.numpy(), rtol=0, atol=1e-14)
+
+
+def test_network_graph_with_a_softmax_output_against_central_differences():
+    net = bpkit.Network([3, 4, 3], seed=8, activation="tanh")
+    rng = np.random.default_rng(8)
+    X, Y = rng.normal(size=(5, 3)), bpkit.one_hot(rng.integers(0, 3, 5), 3)
+    g = ag.network_graph(net, X, Y, kind="softmax_cross_entropy", lam=0.3)
+    g.cost.backward()
+    leaves = g.weights + g.biases
+
+    def J():
+        return float(ag.network_graph(_net_from(net, leaves), X, Y, kind="softmax_cross_entropy", lam=0.3).cost.data)
+    numeric = numerical_gradient(J, [leaf.data for leaf in leaves])
+    assert rel_err(np.concatenate([leaf.grad.ravel() for leaf in leaves]),
+                   np.concatenate([n.ravel() for n in numeric])) < 1e-8
+    # m * the gradient on z(L) is softmax(z(L)) - y, the cost's own output error
+    m = X.shape[0]
+    np.testing.assert_allclose(m * g.zs[-1].grad, bpkit.activations.softmax(g.zs[-1].data) - Y, atol=1e-15)
+
+
+def test_step_size_is_the_root_sum_of_squares():
+    steps = ag.backward_steps(ag.fork_example().root)
+    for st_ in steps:
+        assert st_.size == pytest.approx(np.sqrt(sum(float(np.sum(g ** 2)) for g in st_.grads.values())))
+    assert all(a.size < b.size for a, b in zip(steps, steps[1:]))  # lesson 9's panel readout only grows
