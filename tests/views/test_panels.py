@@ -57,6 +57,7 @@ FACTORIES = {
     "sawtooth_panel": (widgets.sawtooth_panel, None, (), {"max_k": 3}),
     "shapes_panel": (widgets.shapes_panel, None, (*bpkit.make_spiral(n=40, seed=0), *bpkit.make_spiral(n=40, seed=1)),
                      {"depths": (1, 2), "budget": 40, "epochs": 2}),
+    "graph_steps": (widgets.graph_steps, None, (), {}),
 }
 
 
