@@ -98,7 +98,8 @@ class Int(Constraint):
     def check(self, name, value):
         if self.called:
             name = f"{name}, {self.called},"
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        if type(value) is not int and (isinstance(value, (bool, np.bool_))
+                                       or not isinstance(value, numbers.Integral)):
             raise TypeError(f"{name} must be {self.describe()}, got {value!r} ({type(value).__name__})")
         if self.lo is not None and value < self.lo:
             raise ValueError(f"{name} must be {self.describe(upper=self.lo != 1)}, got {value!r}")
@@ -129,6 +130,8 @@ class Seed(Int):
         return "a non-negative integer"
 
     def check(self, name, value):
+        if type(value) is int and value >= 0:
+            return value
         return _validate.seed(value, name)
 
 
@@ -145,14 +148,7 @@ class Real(Constraint):
         if closed not in ("both", "left", "right", "neither"):
             raise ValueError(f"closed must be 'both', 'left', 'right' or 'neither', got {closed!r}")
         self.lo, self.hi, self.closed, self.finite, self.note = lo, hi, closed, finite, note
-
-    @property
-    def _lo_in(self):
-        return self.closed in ("both", "left")
-
-    @property
-    def _hi_in(self):
-        return self.closed in ("both", "right")
+        self._lo_in, self._hi_in = closed in ("both", "left"), closed in ("both", "right")
 
     def describe(self):
         lo, hi = self.lo, self.hi
@@ -167,20 +163,28 @@ class Real(Constraint):
         return f"a number in {'[' if self._lo_in else '('}{_num(lo)}, {_num(hi)}{']' if self._hi_in else ')'}"
 
     def check(self, name, value):
-        if self.lo is None and self.hi is None:  # any real number: read as every hand check reads one
+        kind = type(value)
+        if kind is float or kind is int:  # the common case, without the abstract-class checks below
+            x = float(value)
+        elif self.lo is None and self.hi is None:  # any real number: read as every hand check reads one
             return _validate.real_number(name, value, finite=self.finite)
-        what = self.describe()
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
-        x = float(value)
-        bad = (self.finite and not math.isfinite(x)) or math.isnan(x)
-        if self.lo is not None:
-            bad = bad or (x < self.lo if self._lo_in else x <= self.lo)
-        if self.hi is not None:
-            bad = bad or (x > self.hi if self._hi_in else x >= self.hi)
+        elif isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name} must be {self.describe()}, got {value!r} ({type(value).__name__})")
+        else:
+            x = float(value)
+        lo, hi = self.lo, self.hi
+        if math.isfinite(x):
+            bad = ((lo is not None and (x < lo if self._lo_in else x <= lo))
+                   or (hi is not None and (x > hi if self._hi_in else x >= hi)))
+        elif math.isnan(x):
+            bad = self.finite or lo is not None or hi is not None
+        else:  # inf, allowed when not finite and within the bounds
+            bad = self.finite or (lo is not None and x < lo) or (hi is not None and x > hi)
         if bad:
+            if lo is None and hi is None:  # NaN or inf where any finite number would do
+                raise ValueError(f"{name} must be a finite number, got {value!r}")
             note = f" ({self.note})" if self.note else ""
-            raise ValueError(f"{name} must be {what}, got {value!r}{note}")
+            raise ValueError(f"{name} must be {self.describe()}, got {value!r}{note}")
         return x
 
     def example(self):
@@ -550,19 +554,46 @@ def declare(**constraints):
             raise TypeError(f"{fn.__qualname__} has no parameter(s) {sorted(unknown)} to declare")
         ordered = {n: constraints[n] for n in sig.parameters if n in constraints}
 
-        @functools.wraps(fn)
-        def checked(*args, **kwargs):
+        params = sig.parameters
+        # the usual signature (no *args, **kwargs or positional-only): arguments are matched to names
+        # by hand, a few times faster than sig.bind; anything unusual, or a call Python would refuse,
+        # goes through sig.bind, which also words the error
+        simple = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) for p in params.values())
+        positional = [n for n, p in params.items() if p.kind == p.POSITIONAL_OR_KEYWORD]
+        defaults = {n: p.default for n, p in params.items() if p.default is not p.empty}
+        checks = [(n, c, c.shown_as or n) for n, c in ordered.items()]
+
+        def bind(args, kwargs):
             try:
                 bound = sig.bind(*args, **kwargs)
             except TypeError as exc:  # a missing or unknown argument: say whose
                 raise TypeError(f"{fn.__qualname__}() {exc}") from None
-            arguments = bound.arguments
-            for name, constraint in ordered.items():
-                shown = constraint.shown_as or name
-                if name in arguments:
-                    arguments[name] = constraint.check(shown, arguments[name])
-                else:  # the default: checked too, so a module-level limit changed by hand is read
-                    arguments[name] = constraint.check(shown, sig.parameters[name].default)
+            bound.apply_defaults()
+            return bound
+
+        n_params, n_positional, names = len(params), len(positional), frozenset(params)
+        default_items = tuple(defaults.items())
+
+        @functools.wraps(fn)
+        def checked(*args, **kwargs):
+            if simple and len(args) <= n_positional:
+                values = dict(zip(positional, args))
+                if kwargs:
+                    if not (kwargs.keys() <= names and values.keys().isdisjoint(kwargs)):
+                        bind(args, kwargs)  # an unknown or repeated argument: raises
+                    values.update(kwargs)
+                if len(values) < n_params:
+                    for name, default in default_items:
+                        if name not in values:
+                            values[name] = default
+                    if len(values) < n_params:
+                        bind(args, kwargs)  # a missing argument: raises
+                for name, constraint, shown in checks:
+                    values[name] = constraint.check(shown, values[name])
+                return fn(**values)
+            bound = bind(args, kwargs)
+            for name, constraint, shown in checks:
+                bound.arguments[name] = constraint.check(shown, bound.arguments[name])
             return fn(*bound.args, **bound.kwargs)
 
         checked.__declared__ = ordered

@@ -107,6 +107,13 @@ def test_declare_converts_checks_defaults_and_refuses_unknown_names():
         f(11)
     with pytest.raises(TypeError, match=r"f\(\) missing a required argument: 'n'"):
         f()
+    with pytest.raises(TypeError, match=r"f\(\) multiple values for argument 'n'"):
+        f(1, n=2)
+    with pytest.raises(TypeError, match=r"f\(\) got an unexpected keyword argument 'm'"):
+        f(1, m=2)
+    with pytest.raises(TypeError, match=r"f\(\) too many positional arguments"):
+        f(1, 2, True, 4)
+    assert f(flag=False, n=2) == (2, 1.0, False) and f(3, 0.5) == (3, 0.5, True)
     with pytest.raises(TypeError, match="has no parameter"):
         _params.declare(m=_params.Int())(lambda n: n)
     assert f in _params.DECLARED
