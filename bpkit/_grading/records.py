@@ -194,7 +194,8 @@ class PartResult(_ByJsonKey):
     message: str
     status: Status | None = None    # None when read back from a grades.json written before it stored it
     test_cell: str | None = None    # how the part's own test cell went, in a few words
-    diagnosis: dict | None = None   # the named mistake: {"id", "text", "lesson", "section"} (see .lessons)
+    # the named mistake the checks found: {"id", "text", "lesson", "section"} (see .lessons); not hashed
+    diagnosis: dict | None = field(default=None, hash=False)
 
     def __post_init__(self):
         if not 0 <= self.points <= self.max_points:
