@@ -52,3 +52,12 @@ def test_bench_step_runs():
     assert [r[0] for r in rows] == ["10", "100", "8000"]
     for r in rows:
         assert float(r[3].rstrip("x")) > 0.5  # sgd's time per step / the step's products
+
+
+@pytest.mark.slow
+def test_bench_report_runs():
+    out = run_benchmark("benchmarks/bench_report.py", "--repeats", "1", "--submissions", "100")
+    assert out.splitlines()[0].startswith("100 submissions")
+    rows = {ln.rsplit(None, 2)[0]: ratios(ln) for ln in out.splitlines()[2:]}
+    assert set(rows) == {"read json", "load records", "report", "report + feedback"}
+    assert rows["read json"] == [1.0] and all(len(r) == 1 and r[0] > 0 for r in rows.values())
