@@ -169,6 +169,7 @@ def _brightness(png):
     return float(img.mean()), float(img.std())
 
 
+@pytest.mark.slow
 def test_report_opens_in_chromium_offline_without_errors(class_dir):
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
     import _lab
@@ -209,6 +210,7 @@ def test_report_opens_in_chromium_offline_without_errors(class_dir):
 REAL = ["correct", "sigma_for_prime", "z_for_a", "naive_sigmoid", "renamed", "invalid_json", "calls_reference"]
 
 
+@pytest.mark.slow
 def test_a_real_graded_class_reports_its_named_mistakes(tmp_path):
     folder = tmp_path / "submitted"
     subs.write_submissions(ROOT / "exercises", folder, names=REAL)

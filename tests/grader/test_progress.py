@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from bpkit._grading import progress as pg
 from bpkit._grading.records import PartResult, Status, SubmissionResult
@@ -49,6 +50,7 @@ def _workspace(tmp_path):
     return ws
 
 
+@pytest.mark.slow
 def test_progress_shows_done_mistaken_and_untouched_parts_and_changes_nothing(tmp_path):
     ws = _workspace(tmp_path)
     before = _snapshot(ws)

@@ -77,6 +77,7 @@ def test_the_guide_has_the_recipe():
     assert "--shard" in blocks["grade.sbatch"] and "bpkit-grade merge grades/ shards/" in blocks["submit"]
 
 
+@pytest.mark.slow
 def test_slurm_array_shards_merge_to_the_single_run(cluster, tmp_path):
     blocks = recipe()
     subs.write_submissions(ROOT / "exercises", tmp_path / "submitted", names=STUDENTS)
