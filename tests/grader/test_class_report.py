@@ -170,6 +170,7 @@ def _brightness(png):
 
 
 @pytest.mark.slow
+@pytest.mark.browser
 def test_report_opens_in_chromium_offline_without_errors(class_dir):
     sys.path.insert(0, str(ROOT / "tests" / "browser"))
     import _lab
