@@ -171,9 +171,9 @@ class Network:
         ------
         ValueError
             If a layer's ``z`` overflows to inf or NaN although ``X`` and the weights
-            are finite (inputs or weights near 1e308): the layer is named. A caller that
-            reports blow-ups itself (the trainers) says so with
-            ``np.errstate(over="ignore")``, and then the pass runs on unchecked.
+            are finite (inputs or weights near 1e308): the layer is named (after numpy's
+            own overflow warning). A caller that reports blow-ups itself (the trainers)
+            says so with ``np.errstate(over="ignore")``, and then the pass runs on.
         """
         X = _validate.as_matrix("X", X, cols=self.sizes[0], allow_1d=True)
         _validate.network(self)
@@ -181,16 +181,16 @@ class Network:
         zs, activations = [None], [X]
         a = X
         last = len(self.weights) - 1
-        watch = np.geterr()["over"] != "ignore"  # the trainers ignore overflow and report divergence
-        with np.errstate(over="ignore", invalid="ignore"):
-            for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-                z = a @ W + b
-                # a finite z gives a finite a (sigmoid, tanh, relu); a sum is inf or NaN when any entry is
-                if watch and not _validate._sum_finite(z) and not np.all(np.isfinite(z)):
-                    raise _overflow(l + 1, a, W)
-                a = sigmoid(z) if l == last else hidden(z)
-                zs.append(z)
-                activations.append(a)
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            z = a @ W + b
+            # a finite z gives a finite a (sigmoid, tanh, relu); a sum is inf or NaN when any entry is.
+            # The trainers, which report a blow-up themselves, ignore overflow: then the pass runs on
+            if (not _validate._sum_finite(z) and not np.all(np.isfinite(z))
+                    and np.geterr()["over"] != "ignore"):
+                raise _overflow(l + 1, a, W)
+            a = sigmoid(z) if l == last else hidden(z)
+            zs.append(z)
+            activations.append(a)
         return Trace(zs, activations)
 
     def forward(self, X):

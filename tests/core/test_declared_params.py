@@ -150,6 +150,8 @@ def _relu_net():
     return bpkit.Network([2, 30, 1], activation="relu", init="normal")
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 @pytest.mark.parametrize("call", ["predict", "trace", "cost", "backprop", "backprop_loop"])
 def test_forward_overflow_is_reported_with_its_layer(call):
     net, X, Y = _relu_net(), np.full((2, 2), 1.5e308), np.ones((2, 1))
@@ -161,6 +163,8 @@ def test_forward_overflow_is_reported_with_its_layer(call):
         run()
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
 def test_forward_overflow_in_a_deeper_layer_names_it_and_moderate_inputs_still_work():
     net = bpkit.Network([2, 30, 30, 1], activation="relu", init="normal")
     with pytest.raises(ValueError, match=r"overflowed in layer 4"):
