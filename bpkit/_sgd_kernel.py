@@ -14,8 +14,10 @@ This module holds no formula. Every rule it applies is called from its home,
 in the in-place form that sits beside the rule there:
 
 * the activations and their slopes: ``ACTIVATIONS[name].fn_inplace`` and
-  ``.prime_from_a_inplace``, and the output layer's E = 1 + e^-z
-  (:func:`bpkit.activations.sigmoid_denominator_inplace`);
+  ``.prime_from_a_inplace``, and what the output layer keeps for its cost,
+  ``OUTPUTS[name].keep_inplace``: E = 1 + e^-z for a sigmoid
+  (:func:`bpkit.activations.sigmoid_denominator_inplace`), the probabilities
+  for a softmax (:func:`bpkit.activations.softmax_inplace`);
 * the output error and the epoch's cost: the cost class's ``delta_inplace`` and
   ``total_from_kept`` (:mod:`bpkit.costs`);
 * the error sent back and the layer's sums: :func:`bpkit.backprop.send_back_inplace`
@@ -29,12 +31,12 @@ at batch 10 every numpy call costs about a microsecond whatever its size):
 * every array a step needs is allocated once and every result is written into
   it; views such as ``W.T`` are made once per call;
 * the output error is computed already multiplied by ``lr / |B|``, so each
-  product ``a.T @ delta`` is the weight step itself; for cross-entropy the
-  targets are multiplied by ``lr / |B|`` once per epoch, so the error is one
-  divide and one subtract;
+  product ``a.T @ delta`` is the weight step itself; for the cross-entropies
+  the targets are multiplied by ``lr / |B|`` once per epoch, so the error is
+  two numpy calls;
 * the error is sent back through W(l) before W(l) takes its step;
-* the epoch's cost comes from the z and E = 1 + e^-z the steps computed anyway:
-  no second forward pass;
+* the epoch's cost comes from the z (and E = 1 + e^-z) the steps computed
+  anyway: no second forward pass;
 * each epoch's order is copied into one array that the batches' index views
   were cut from once, and each batch is gathered just before its step into a
   small reused array with ``X.take(idx, 0, out, "clip")``, while its rows are
@@ -48,7 +50,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import ACTIVATIONS, sigmoid_denominator_inplace
+from .activations import ACTIVATIONS, OUTPUTS
 from .backprop import layer_sums_inplace, send_back_inplace
 from .costs import get_cost
 
@@ -77,7 +79,7 @@ def make_step(net, kind, decay):
 
     ``x`` (m, n_in) is the batch and ``y`` (m, n_out) its targets, for a cost with
     ``scaled_targets`` (cross-entropy) already multiplied by ``scale = lr / m``; the
-    output layer's z and what it keeps for the cost (E = 1 + e^-z) are written into
+    output layer's z and what it keeps for the cost (E = 1 + e^-z, or a softmax's P) are written into
     ``z_out`` and ``E_out`` (views of the epoch's record) so the epoch's cost needs
     no second forward pass. Every delta is computed already multiplied by
     ``scale``, so each product ``a.T @ delta`` is the step itself:
@@ -90,7 +92,8 @@ def make_step(net, kind, decay):
     last = len(Ws) - 1
     act = ACTIVATIONS[net.activation]
     forward, slope_from_a = act.fn_inplace, act.prime_from_a_inplace
-    keep_out = sigmoid_denominator_inplace  # the output layer: E = 1 + e^-z, sigma(z) = 1 / E
+    # the output layer keeps what its cost's in-place forms read: E = 1 + e^-z for a sigmoid, P for a softmax
+    keep_out = OUTPUTS[getattr(net, "output", "sigmoid")].keep_inplace
     output_error = get_cost(kind).delta_inplace
     matmul, add = np.matmul, np.add
     hidden = range(last)
@@ -151,7 +154,7 @@ class EpochKernel:
         # already multiplied by each batch's lr / size, as the step wants them
         self.Y_order = np.empty_like(Y) if shuffle else Y
         self.Y_step = np.empty_like(Y) if self.cost.scaled_targets else self.Y_order
-        # each example's output z, and E = 1 + e^-z, as they were when it was used for a step
+        # each example's output z, and what the output layer kept of it (E or P), as when it was used for a step
         self.z_out = np.empty((n, net.sizes[-1]))
         self.E_out = np.empty_like(self.z_out)
         # each epoch's order is copied into this one array, so every view below is made once

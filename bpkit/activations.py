@@ -216,6 +216,13 @@ def log_softmax(z):
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
 
 
+def softmax_inplace(z, out):
+    """out = softmax(z) row by row, the same numbers as :func:`softmax` (the fast trainer's output layer)."""
+    np.subtract(z, np.max(z, axis=-1, keepdims=True), out)
+    np.exp(out, out)
+    out /= np.sum(out, axis=-1, keepdims=True)
+
+
 class Activation(NamedTuple):
     """One row of :data:`ACTIVATIONS`: an activation, its slope, and their in-place forms.
 
@@ -239,6 +246,27 @@ ACTIVATIONS = {
                           sigmoid_prime_from_a_inplace, 0.25),
     "tanh": Activation(tanh, tanh_prime, tanh_prime_from_a, tanh_inplace, tanh_prime_from_a_inplace, 1.0),
     "relu": Activation(relu, relu_prime, relu_prime_from_a, relu_inplace, relu_prime_from_a_inplace, 1.0),
+}
+
+class Output(NamedTuple):
+    """One row of :data:`OUTPUTS`: an output layer a(L) = fn(z(L)) and what the fast trainer keeps of it.
+
+    ``keep_inplace(z, out)`` writes what the cost's in-place forms read
+    (:mod:`bpkit.costs`): E = 1 + e^-z for the sigmoid (a = 1 / E), the
+    probabilities themselves for the softmax. ``cost_kinds`` are the costs
+    that go with this output layer.
+    """
+
+    fn: Callable
+    keep_inplace: Callable
+    cost_kinds: tuple
+
+
+#: The output layers a :class:`bpkit.Network` can have (``Network(..., output=name)``): the
+#: sigmoid, one unit at a time (lessons 1-8), and the softmax, each row a distribution (lesson 9).
+OUTPUTS = {
+    "sigmoid": Output(sigmoid, sigmoid_denominator_inplace, ("quadratic", "cross_entropy")),
+    "softmax": Output(softmax, softmax_inplace, ("softmax_cross_entropy",)),
 }
 
 #: A unit is *saturated* where its slope f'(z) is below this fraction of the activation's largest

@@ -37,7 +37,7 @@ import numpy as np
 
 from . import _validate
 from .activations import ACTIVATIONS
-from .costs import check_targets, get_cost
+from .costs import check_output, check_targets, get_cost
 
 
 class Gradients(NamedTuple):
@@ -52,7 +52,8 @@ def output_error(cost, z, a, Y):
     """delta(L) = dC/dz(L), the output layer's error, shape ``(m, s_L)`` (lesson 4).
 
     It comes from the cost (:mod:`bpkit.costs`): ``(a - y) * a * (1 - a)`` for the
-    quadratic cost, ``a - y`` for cross-entropy (the sigmoid's slope cancels).
+    quadratic cost, ``a - y`` for cross-entropy (the sigmoid's slope cancels) and for
+    the softmax cross-entropy of a softmax output layer (lesson 9).
     One row per example, without the 1/m (:func:`average` divides).
     """
     return cost.delta(z, a, Y)
@@ -180,6 +181,7 @@ def prepare(net, X, Y, kind, lam):
     """Check a backprop call's arguments; return ``(X, Y, cost, lam)`` ready for the pass."""
     _validate.network(net)
     C = get_cost(kind)
+    check_output(net, kind)
     lam = _validate.non_negative_number("lam", lam)
     X, Y = _validate.check_xy(net, X, Y)
     check_targets(kind, Y)
@@ -199,7 +201,9 @@ def backprop_loop(net, X, Y, kind="quadratic", lam=0.0, on_example=None):
     net : Network
     X : array_like, shape (m, sizes[0])
     Y : array_like, shape (m, sizes[-1])
-    kind : {"quadratic", "cross_entropy"}
+    kind : {"quadratic", "cross_entropy", "softmax_cross_entropy"}
+        ``"softmax_cross_entropy"`` with a softmax output layer (``Network(..., output="softmax")``)
+        only, the other two with a sigmoid one only.
     lam : float >= 0, L2 strength (weights only)
     on_example : callable, optional
         Called as ``on_example(i, Delta_W, Delta_b)`` after example i has been

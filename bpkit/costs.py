@@ -1,11 +1,16 @@
 """Cost functions, averaged over the m examples (quadratic: lesson 1; cross-entropy: lessons 4 and 6).
 
-=================  ===============================================  ====================
-kind               J (before regularization)                        output error delta(L)
-=================  ===============================================  ====================
-``"quadratic"``     sum((Y - Yhat)**2) / (2m)                        (a - y) * a * (1 - a)
-``"cross_entropy"`` -sum(Y log Yhat + (1 - Y) log(1 - Yhat)) / m     a - y
-=================  ===============================================  ====================
+=========================  ===============================================  ====================
+kind                       J (before regularization)                        output error delta(L)
+=========================  ===============================================  ====================
+``"quadratic"``             sum((Y - Yhat)**2) / (2m)                        (a - y) * a * (1 - a)
+``"cross_entropy"``         -sum(Y log Yhat + (1 - Y) log(1 - Yhat)) / m     a - y
+``"softmax_cross_entropy"`` -sum(Y log softmax(z)) / m                       a - y
+=========================  ===============================================  ====================
+
+The first two go with a sigmoid output layer, the third with a softmax one
+(``Network(sizes, output="softmax")``, lesson 9); :func:`check_output` refuses
+any other pairing, naming the fix.
 
 Both are **means over examples** (not sums): a batch of 10 and a batch of 1000
 give costs on the same scale. L2 regularization (lesson 5) adds
@@ -26,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate
-from .activations import log_softmax, sigmoid_prime_from_a, sigmoid_prime_from_a_inplace
+from .activations import OUTPUTS, log_softmax, sigmoid_prime_from_a, sigmoid_prime_from_a_inplace
 
 
 class QuadraticCost:
@@ -207,12 +212,33 @@ class SoftmaxCrossEntropyCost:
         return SoftmaxCrossEntropyCost.total(z, P, Y)
 
 
-COSTS = {"quadratic": QuadraticCost, "cross_entropy": CrossEntropyCost}
+COSTS = {"quadratic": QuadraticCost, "cross_entropy": CrossEntropyCost,
+         "softmax_cross_entropy": SoftmaxCrossEntropyCost}
 
 
 def get_cost(kind):
-    """Return the cost class for ``kind`` ("quadratic" or "cross_entropy")."""
+    """Return the cost class for ``kind`` ("quadratic", "cross_entropy" or "softmax_cross_entropy")."""
     return COSTS[_validate.choice("kind", kind, COSTS)]
+
+
+def check_output(net, kind):
+    """Refuse a cost that does not go with ``net``'s output layer (:data:`bpkit.activations.OUTPUTS`).
+
+    A sigmoid output is trained with ``"quadratic"`` or ``"cross_entropy"``; a softmax output
+    (``Network(..., output="softmax")``) with ``"softmax_cross_entropy"``, whose output error
+    ``a - y`` holds only for a softmax.
+    """
+    output = getattr(net, "output", "sigmoid")
+    if kind in OUTPUTS[output].cost_kinds:
+        return
+    if output == "softmax":
+        raise ValueError(f"a softmax output layer (Network(..., output='softmax')) goes with "
+                         f"kind='softmax_cross_entropy', got kind={kind!r}; pass kind='softmax_cross_entropy', "
+                         f"or build the network with the default sigmoid output")
+    want = "softmax" if kind == "softmax_cross_entropy" else "sigmoid"
+    raise ValueError(f"kind={kind!r} needs a {want} output layer, but this network's output is {output}; "
+                     f"build it with Network(sizes, ..., output={want!r})"
+                     + (", or use kind='cross_entropy' with the sigmoid" if want == "softmax" else ""))
 
 
 #: :func:`check_targets` accepts a softmax target row whose sum is this close to 1 (rounding).
@@ -264,7 +290,8 @@ def cost(net, X, Y, kind="quadratic", lam=0.0):
     X : array_like, shape (m, sizes[0])
     Y : array_like, shape (m, sizes[-1])
         Targets; for classification use ``one_hot(labels, k)``.
-    kind : {"quadratic", "cross_entropy"}
+    kind : {"quadratic", "cross_entropy", "softmax_cross_entropy"}
+        The last one only with a softmax output layer, the first two only with a sigmoid one.
     lam : float >= 0
         L2 strength; adds ``lam/(2m) * sum(W**2)`` over weights, not biases.
 
@@ -275,6 +302,7 @@ def cost(net, X, Y, kind="quadratic", lam=0.0):
     """
     _validate.network(net)
     C = get_cost(kind)
+    check_output(net, kind)
     lam = _validate.non_negative_number("lam", lam)
     X, Y = _validate.check_xy(net, X, Y)
     check_targets(kind, Y)

@@ -9,7 +9,8 @@ Notation (the README has the full table):
 * ``z(l+1) = a(l) @ W(l) + b(l)`` with ``W(l)`` of shape ``(s_l, s_(l+1))``
   and ``b(l)`` of shape ``(s_(l+1),)``;
 * hidden layers use ``activation`` (sigmoid by default); the output layer is
-  always a sigmoid, so outputs lie in (0, 1).
+  a sigmoid, so outputs lie in (0, 1), or with ``output="softmax"`` a softmax,
+  so each row of outputs is a probability distribution (lesson 9).
 
 Ng's Coursera convention stores each layer as one matrix ``Theta(l)`` of shape
 ``(s_(l+1), s_l + 1)`` whose column 0 is the bias: ``Theta(l) = [b(l)[:, None],
@@ -27,7 +28,7 @@ import numpy as np
 
 from . import _validate
 from ._params import Options, Real, Seed, declare
-from .activations import ACTIVATIONS, sigmoid
+from .activations import ACTIVATIONS, OUTPUTS, sigmoid
 
 
 # ------------------------------------------------------- initial weights (lesson 8)
@@ -90,7 +91,7 @@ class Network:
     seed : int, default 0
         Seed for the initial weights, so two networks built alike are equal.
     activation : {"sigmoid", "tanh", "relu"}, default "sigmoid"
-        Activation of the hidden layers. The output layer is always sigmoid.
+        Activation of the hidden layers.
     init : str, default "lecun"
         How the weights start (lesson 8), one of :data:`INITS`: ``"lecun"``
         N(0, 1/s_l), ``"zeros"``, ``"normal"`` N(0, 1), ``"ng"`` uniform on
@@ -99,6 +100,10 @@ class Network:
     init_scale : float > 0, default 1.0
         A factor on every initial weight: ``init="normal", init_scale=0.01``
         draws N(0, 0.01^2); ``init="he", init_scale=3`` a too-large He.
+    output : {"sigmoid", "softmax"}, default "sigmoid"
+        The output layer (:data:`bpkit.activations.OUTPUTS`): the sigmoid, each unit on
+        its own, trained with ``kind="quadratic"`` or ``"cross_entropy"``; or the softmax
+        (lesson 9), each row a distribution, trained with ``kind="softmax_cross_entropy"``.
 
     Attributes
     ----------
@@ -114,12 +119,13 @@ class Network:
 
     @declare(seed=Seed(), activation=Options(ACTIVATIONS), init=Options(INITS),
              init_scale=Real(0, closed="neither", note="a factor on the initial weights"))
-    def __init__(self, sizes, seed=0, activation="sigmoid", init="lecun", init_scale=1.0):
+    def __init__(self, sizes, seed=0, activation="sigmoid", init="lecun", init_scale=1.0, output="sigmoid"):
         """Build the network; the class docstring says what each argument means."""
         self.sizes = _check_sizes(sizes)  # by hand: a list of ints whose product is limited
         self.activation = activation
         self.seed = seed
         self.init, self.init_scale = init, init_scale
+        self.output = _validate.choice("output", output, OUTPUTS)
         draw = INITS[self.init][0]
         rng = np.random.default_rng(self.seed)
         self.weights = [
@@ -146,14 +152,15 @@ class Network:
         return int(sum(W.size + b.size for W, b in zip(self.weights, self.biases)))
 
     def __repr__(self):
-        return f"Network(sizes={self.sizes}, activation={self.activation!r})"
+        extra = "" if getattr(self, "output", "sigmoid") == "sigmoid" else f", output={self.output!r}"
+        return f"Network(sizes={self.sizes}, activation={self.activation!r}{extra})"
 
     # ----------------------------------------------------------------- forward
     def trace(self, X):
         """Forward propagation, keeping every layer's ``z`` and ``a`` (lesson 1).
 
         ``z(l+1) = a(l) @ W(l) + b(l)``, ``a(l+1) = f(z(l+1))``; the output layer
-        uses the sigmoid, the hidden layers ``activation``. Backprop (lesson 4)
+        uses ``output`` (the sigmoid or the softmax), the hidden layers ``activation``. Backprop (lesson 4)
         reads the trace backwards.
 
         Parameters
@@ -178,6 +185,7 @@ class Network:
         X = _validate.as_matrix("X", X, cols=self.sizes[0], allow_1d=True)
         _validate.network(self)
         hidden = ACTIVATIONS[self.activation].fn
+        output = OUTPUTS[_validate.choice("net.output", getattr(self, "output", "sigmoid"), OUTPUTS)].fn
         zs, activations = [None], [X]
         a = X
         last = len(self.weights) - 1
@@ -188,7 +196,7 @@ class Network:
             if (not _validate._sum_finite(z) and not np.all(np.isfinite(z))
                     and np.geterr()["over"] != "ignore"):
                 raise _overflow(l + 1, a, W)
-            a = sigmoid(z) if l == last else hidden(z)
+            a = output(z) if l == last else hidden(z)
             zs.append(z)
             activations.append(a)
         return Trace(zs, activations)
@@ -198,7 +206,7 @@ class Network:
         return self.trace(X)
 
     def predict(self, X):
-        """Network output for ``X``: shape ``(m, sizes[-1])``, values in (0, 1)."""
+        """Network output for ``X``: shape ``(m, sizes[-1])``, values in (0, 1) (a softmax output: rows sum to 1)."""
         return self.forward(X).activations[-1]
 
     # ------------------------------------------------------------------ copies
@@ -215,6 +223,7 @@ class Network:
         new = Network.__new__(Network)
         new.sizes = list(self.sizes)
         new.activation = self.activation
+        new.output = getattr(self, "output", "sigmoid")
         new.seed = self.seed
         new.init, new.init_scale = getattr(self, "init", "lecun"), getattr(self, "init_scale", 1.0)
         new.weights = [W.copy() for W in self.weights]
@@ -293,13 +302,14 @@ class Network:
 
     @classmethod
     @declare(activation=Options(ACTIVATIONS))
-    def from_thetas(cls, thetas, activation="sigmoid"):
+    def from_thetas(cls, thetas, activation="sigmoid", output="sigmoid"):
         """Build a network from Ng's ``Theta`` matrices (bias in column 0).
 
         Parameters
         ----------
         thetas : list of array_like
             ``thetas[l-1]`` has shape ``(s_(l+1), s_l + 1)``.
+        activation, output : as for :class:`Network` (Ng's matrices do not say them)
         """
         if isinstance(thetas, np.ndarray) or not isinstance(thetas, (list, tuple)) or not thetas:
             raise TypeError("thetas must be a non-empty list of 2-D arrays, one per layer")
@@ -319,7 +329,7 @@ class Network:
                     f"thetas[{i}] must have {mats[i - 1].shape[0] + 1} columns "
                     f"(bias + {mats[i - 1].shape[0]} units of the previous layer), got shape {T.shape}"
                 )
-        net = cls(sizes, activation=activation)
+        net = cls(sizes, activation=activation, output=output)
         net.weights = [T[:, 1:].T.copy() for T in mats]
         net.biases = [T[:, 0].copy() for T in mats]
         return net

@@ -24,9 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import _sgd_kernel, _validate
-from .activations import sigmoid
+from .activations import OUTPUTS
 from .backprop import backprop
-from .costs import check_targets, get_cost, l2_penalty
+from .costs import check_output, check_targets, get_cost, l2_penalty
 from .metrics import predicted_classes
 
 
@@ -110,7 +110,9 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     batch_size : int > 0 or None (None, or ``n`` or more: full-batch gradient descent)
     lr : float > 0, the learning rate
     lam : float >= 0, L2 strength (weights only), as in :func:`bpkit.cost`
-    kind : {"quadratic", "cross_entropy"}
+    kind : {"quadratic", "cross_entropy", "softmax_cross_entropy"}
+        The last one for a softmax output layer (``Network(..., output="softmax")``), the
+        first two for the default sigmoid output.
     seed : int >= 0, seeds the shuffling
     callback : callable, optional
         ``callback(epoch, net, history)`` after each epoch (epochs count from 1).
@@ -133,7 +135,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
     ------
     TrainingDiverged
         If the cost becomes NaN or inf, or (cross-entropy) rises above 100 times
-        the cost of always answering 0.5, or a weight or bias runs beyond
+        the cost of always answering 0.5 (a softmax output: 1/s_L), or a weight or bias runs beyond
         :data:`PARAM_LIMIT` (1e4), or (quadratic) every output is saturated
         (:data:`SATURATED_Z`) while the cost is still high; or if the callback
         leaves NaN or inf in the network. The message names the cause -- the
@@ -169,7 +171,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
                     # full cost would, and the batch's gradient estimates the full cost's gradient
                     z_out.append(_step(net, X[B], Y[B], lr, lam * len(B) / n, kind))
                 z_out = np.concatenate(z_out)
-                total = get_cost(kind).total(z_out, sigmoid(z_out), Y[order])
+                total = get_cost(kind).total(z_out, OUTPUTS[getattr(net, "output", "sigmoid")].fn(z_out), Y[order])
             # each example's cost when it was used for its step, plus the L2 term now (see History)
             J = total / n + l2_penalty(net.weights, lam, n)
         diverged = _divergence(J, net, kind, epoch, lr, lam, n, z_out)
@@ -251,6 +253,7 @@ def _checked(net, X, Y, epochs, batch_size, lr, lam, kind, seed, callback):
     """Validate sgd's arguments; return X, Y as float64 arrays and the options as numbers."""
     _validate.network(net)
     get_cost(kind)
+    check_output(net, kind)
     epochs = _validate.positive_number("epochs", epochs, integer=True)
     if batch_size is not None:
         batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
@@ -321,11 +324,14 @@ def _divergence(J, net, kind, epoch, lr, lam, n, z_out):
     The cause named is the weight decay when ``lr * lam / n >= 1`` (each step multiplies W by
     ``1 - lr * lam / n``, which then overshoots zero), else the learning rate.
     """
-    # cross-entropy of a network that answers 0.5 everywhere is s_L * log 2 per example; a
-    # running cost 100 times that means outputs confidently wrong everywhere: the steps blew up
+    # cross-entropy of a network that answers 0.5 everywhere is s_L * log 2 per example (a softmax
+    # answering 1/s_L everywhere: log s_L); a running cost 100 times that means outputs confidently
+    # wrong everywhere: the steps blew up
     s_L = net.sizes[-1]
-    ceiling = 100.0 * s_L * np.log(2.0)
-    exploded = kind == "cross_entropy" and J > ceiling
+    softmax = kind == "softmax_cross_entropy"
+    guess = f"1/{s_L}" if softmax else "0.5"
+    ceiling = 100.0 * (np.log(max(s_L, 2)) if softmax else s_L * np.log(2.0))  # (one class: its cost is 0)
+    exploded = kind in ("cross_entropy", "softmax_cross_entropy") and J > ceiling
     # two reductions per array answer both questions: the largest |p| is NaN if any entry is
     # NaN (so "not <= PARAM_LIMIT" is True for NaN, inf and runaway alike); look closer only then
     calm = all(p.max() <= PARAM_LIMIT and p.min() >= -PARAM_LIMIT for p in net.weights + net.biases)
@@ -337,7 +343,7 @@ def _divergence(J, net, kind, epoch, lr, lam, n, z_out):
         return None
     when = "from before training" if epoch == 1 else f"after epoch {epoch - 1}"
     if exploded and np.isfinite(J):
-        what = (f"the cost rose to {J:.3g}, over 100 times the cost of always answering 0.5 "
+        what = (f"the cost rose to {J:.3g}, over 100 times the cost of always answering {guess} "
                 f"({ceiling / 100:.3g}),")
     elif not np.isfinite(J) or not finite:
         what = f"the cost became {J}" if not np.isfinite(J) else "a weight or bias became NaN or inf"

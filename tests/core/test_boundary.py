@@ -618,7 +618,7 @@ def test_family_size_guards():
 def test_family_smaller_things():
     X, Y = _xy()
     net = bpkit.Network([2, 3, 1])
-    with pytest.raises(ValueError, match=r"kind must be one of \['cross_entropy', 'quadratic'\], got \['quadratic'\]"):
+    with pytest.raises(ValueError, match=r"kind must be one of \['cross_entropy', 'quadratic', 'softmax_cross_entropy'\], got \['quadratic'\]"):
         bpkit.cost(net, X, Y, kind=["quadratic"])
     with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
         bpkit.sgd(net, X, Y, seed=-1)

@@ -61,7 +61,7 @@ def test_cost_bad_inputs(X, Y, exc, words):
 
 def test_cost_bad_options():
     net, X, Y = bpkit.Network([2, 1]), np.ones((2, 2)), np.ones((2, 1))
-    with pytest.raises(ValueError, match=r"kind must be one of \['cross_entropy', 'quadratic'\], got 'mse'"):
+    with pytest.raises(ValueError, match=r"kind must be one of \['cross_entropy', 'quadratic', 'softmax_cross_entropy'\], got 'mse'"):
         bpkit.cost(net, X, Y, kind="mse")
     with pytest.raises(ValueError, match="lam must be a number >= 0, got -1"):
         bpkit.cost(net, X, Y, lam=-1)
