@@ -90,6 +90,10 @@ class Said(str):
         obj.mistake = mistake
         return obj
 
+    def __reduce__(self):
+        """Pickled and copied as the plain message (a mistake's test may be a lambda, which pickle refuses)."""
+        return str, (str(self),)
+
 
 @dataclass(frozen=True)
 class Part:
