@@ -239,3 +239,22 @@ def test_a_real_graded_class_reports_its_named_mistakes(tmp_path):
                       ("calls_reference", "03_sigmoid_derivative")}
     page = (out / cr.HTML_NAME).read_text(encoding="utf-8")
     assert "lessons/03_sigmoid_derivative.ipynb#5.-A-sigmoid-that-does-not-overflow" in page
+
+
+def test_a_diagnosis_remembers_its_mistake_and_travels_as_plain_text():
+    import pickle
+
+    import numpy as np
+
+    from bpkit import sigmoid
+    from bpkit._grading.lessons import diagnosis_record
+
+    part = checks.PARTS["03.2"]
+    cases = part.make_cases(np.random.default_rng(3))
+    said = checks.diagnose("03.2", cases, [sigmoid(*args) for args in cases])
+    record = diagnosis_record(part, said)
+    assert record["id"] == "03.2:sigma_for_sigma_prime" and "…" not in record["text"]
+    assert record["lesson"].startswith("lessons/03_sigmoid_derivative.ipynb#")
+    back = pickle.loads(pickle.dumps(said))
+    assert back == said and type(back) is str
+    assert diagnosis_record(part, back) is None and diagnosis_record(part, None) is None
