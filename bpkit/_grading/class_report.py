@@ -222,6 +222,18 @@ def _follow_up(r, outcomes, follow, unscored):
         follow[r.student].append(f"{where}: broke the rules in part {', '.join(refused)}")
 
 
+def top_mistakes(report, k=8):
+    """The named mistakes most students made, whatever the part: ``[(name, students, [part keys])]``."""
+    who, where = defaultdict(set), defaultdict(set)
+    for key, st in report.parts.items():
+        for outcome, students in st.outcomes.items():
+            if is_named(outcome) and outcome != NOT_WRITTEN_ID:
+                who[mistake_name(outcome)].update(students)
+                where[mistake_name(outcome)].add(key)
+    ranked = sorted(who, key=lambda n: (-len(who[n]), n))[:k]
+    return [(n, len(who[n]), sorted(where[n], key=_part_order)) for n in ranked]
+
+
 # ----------------------------------------------------------------------------- helpers
 def _pct(k, n):
     return 100.0 * k / n if n else 0.0
@@ -374,9 +386,18 @@ def render_html(report, lessons_url=""):
            f"{len(report.exercises)} exercise(s); graded {e(str(h.get('created', '?')))}, "
            f"timeout {e(str(h.get('timeout', '?')))} s. Student names appear on this page: it is for the "
            "instructor, not for handing out.</p>",
-           '<nav><a href="#scores">Scores</a><a href="#mistakes">Mistakes per part</a>'
+           '<nav><a href="#top">Teach again</a><a href="#scores">Scores</a><a href="#mistakes">Mistakes per part</a>'
            '<a href="#travel">Mistakes that travel</a><a href="#follow">Follow up</a>'
            '<a href="#unscored">Could not score</a></nav>']
+    top = top_mistakes(report)
+    if top:
+        out.append('<h2 id="top">What to teach again</h2><p class="muted">The named mistakes made by the most '
+                   "students, over all parts (details per part below).</p><table><thead><tr><th>mistake</th>"
+                   "<th>students</th><th>in parts</th></tr></thead><tbody>")
+        for name, count, keys in top:
+            links = ", ".join(f'<a href="#part-{e(k)}">{e(k)}</a>' for k in keys)
+            out.append(f"<tr><td><code>{e(name)}</code></td><td class=\"num\">{count}</td><td>{links}</td></tr>")
+        out.append("</tbody></table>")
     # -- scores
     out.append('<h2 id="scores">Score distributions</h2><h3>Per exercise</h3><div class="grid">')
     for nb, ex in report.exercises.items():

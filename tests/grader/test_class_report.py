@@ -65,6 +65,18 @@ def _expected(planted):
     return counts, submitted, travellers
 
 
+def _travel_plan(planted):
+    """From the plan alone: (mistake name, student) -> exercises, for every planted named mistake."""
+    out = defaultdict(set)
+    for nb in checks.NOTEBOOKS:
+        for j, p in enumerate(checks.parts_for(nb)):
+            for i in range(N_STUDENTS):
+                what = pc.plan(i, j)
+                if (i, nb) not in pc.INVALID and what in ("A", "B"):
+                    out[(planted[p.key][what][1]["id"].split(":", 1)[1], pc.student_name(i))].add(nb)
+    return out
+
+
 def _csv(class_dir):
     with open(class_dir / cr.CSV_NAME, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -92,6 +104,12 @@ def test_counts_per_part_and_mistake_equal_the_planted_rates(class_dir, planted)
     # the analysis object agrees with its CSV
     report = cr.analyse(*reversed(cr.load_grades(class_dir)))
     assert {k: Counter({o: len(s) for o, s in st.outcomes.items()}) for k, st in report.parts.items()} == counts
+    top = cr.top_mistakes(report, k=100)
+    students = defaultdict(set)
+    for (name, student), _nbs in _travel_plan(planted).items():
+        students[name].add(student)
+    assert {n: c for n, c, _ in top} == {n: len(s) for n, s in students.items()}
+    assert [c for _, c, _ in top] == sorted((c for _, c, _ in top), reverse=True)
     ranked = report.parts["03.2"].ranked()
     assert [c for _, c, _ in ranked] == sorted((c for _, c, _ in ranked), reverse=True)
 
