@@ -4,10 +4,11 @@ For every spec (the harness fixture, then ``specs/lesson_*.py``): open the
 notebook in its own workspace, wait for an idle kernel, run all cells with
 ``notebook:run-all-cells``, require that no cell shows an error, press the arrow
 key on the panel's first slider, require that the readout changes to what
-``bpkit`` computes for the slider's new value, time it inside the page, and save
-screenshots to ``artifacts/screenshots/``. The latency bounds here are loose on
-purpose (shared CI machines are noisy); ``benchmarks/bench_widgets.py`` reports
-the real figures against the targets.
+``bpkit`` computes for the slider's new value after every press (and the figure
+repaints, where the spec has one), and save screenshots to
+``artifacts/screenshots/``. The test waits for those conditions and asserts no
+duration: the latencies it measures are printed, and
+``benchmarks/bench_widgets.py`` reports them against the targets.
 """
 import dataclasses
 import math
@@ -21,9 +22,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _lab  # noqa: E402
 
 PRESSES = 15
-# loose ceilings for a noisy machine; targets are 30 ms (text) and 100 ms (plot) medians
-TEXT_MEDIAN_MAX_MS = 250.0
-FIGURE_MEDIAN_MAX_MS = 600.0
 
 SPEC_PATHS = _lab.discover_specs()
 FIXTURE_ERROR = "tests/browser/fixture/fixture_error.ipynb"
@@ -74,15 +72,13 @@ def test_lesson_in_jupyterlab(spec_path, lab_server, chromium):
             )
 
     n_text, text_median, text_p95 = _lab.summarize(p.text_ms for p in presses)
-    assert n_text == PRESSES
+    assert n_text == PRESSES, f"{spec.notebook}: the readout changed after only {n_text} of {PRESSES} presses"
     print(f"\n{spec.stem}: run-all {result['run_s']:.1f} s; cost text median {text_median:.1f} ms, "
           f"p95 {text_p95:.1f} ms", end="")
-    assert text_median < TEXT_MEDIAN_MAX_MS, f"{spec.notebook}: readout median latency {text_median:.0f} ms"
     if spec.figure:
         n_fig, fig_median, fig_p95 = _lab.summarize(p.figure_ms for p in presses)
         assert n_fig == PRESSES, f"{spec.notebook}: the figure repainted after only {n_fig} of {PRESSES} presses"
         print(f"; plot median {fig_median:.1f} ms, p95 {fig_p95:.1f} ms", end="")
-        assert fig_median < FIGURE_MEDIAN_MAX_MS, f"{spec.notebook}: figure median latency {fig_median:.0f} ms"
     for png in result["screenshots"]:
         assert Path(png).stat().st_size > 1000
 

@@ -59,7 +59,8 @@ def _rgb(css):
 def _theme(page, name, light):
     page.evaluate("(t) => window.jupyterapp.commands.execute('apputils:change-theme', {theme: t})", name)
     page.wait_for_function("(l) => document.body.dataset.jpThemeLight === l", arg=str(light).lower(), timeout=30_000)
-    page.wait_for_timeout(500)
+    # JupyterLab sets the flag once the theme's stylesheet has loaded; two animation frames later it is painted
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
 
 def _shot(page, name):
@@ -101,7 +102,10 @@ def test_restarted_kernel_panel_says_not_connected(lab_server, chromium):
         handle.focus()
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
-        page.wait_for_timeout(1500)  # long enough for a live kernel to have answered many times over
+        # wait for what must happen (the slider moved, the panel says it is not connected), not for a time
+        page.wait_for_function(
+            f"([p, s]) => {{ const st = ({STATE_JS.strip()})(p); return !!st && st.slider !== s && st.statusShown; }}",
+            arg=[PANEL, before["slider"]], timeout=30_000)
         after = page.evaluate(STATE_JS, PANEL)
         png = _shot(page, "restarted")
 
@@ -130,7 +134,10 @@ def test_restarted_kernel_panel_says_not_connected(lab_server, chromium):
             " return !!el && !el.closest('.jupyter-widgets-disconnected'); }", arg=PANEL, timeout=120_000)
         again = page.evaluate(STATE_JS, PANEL)
         assert again["statusShown"] is False and not again["disconnectedClass"], again
-        page.wait_for_timeout(1000)
+        page.wait_for_function(  # the screenshot shows a drawn panel: its readout and canvas are there, kernel idle
+            "([p, nb]) => !!document.querySelector('.' + p + ' .bpkit-cost [data-value]')"
+            " && !!document.querySelector('.' + p + ' .bpkit-figure canvas')"
+            " && window.__bpkit.kernelState(nb).status === 'idle'", arg=[PANEL, NOTEBOOK], timeout=60_000)
         _shot(page, "live_dark")
     finally:
         try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import itertools
 import pathlib
-import time
 
 import nbformat
 import numpy as np
@@ -294,20 +293,25 @@ def test_a_hard_coded_or_misshapen_init_fails():
 
 # --------------------------------------------- 08.3: the capstone's accuracy threshold
 @pytest.mark.slow
-def test_the_solution_trains_the_digits_past_the_threshold_quickly():
-    """On six secret seeds, both kinds of case: test accuracy >= 0.90 with margin, each run in well under 30 s."""
+def test_the_solution_trains_the_digits_past_the_threshold():
+    """On six secret seeds, both kinds of case: test accuracy >= 0.91, a margin over the 0.90 asked for."""
     part = PARTS["08.3"]
     seen = set()
     for seed in range(6):
         for args in part.make_cases(np.random.default_rng(seed))[1 if seed else 0:]:
-            start = time.perf_counter()
             out = SOLVED["train_digits"](*copy.deepcopy(args))
-            seconds = time.perf_counter() - start
             acc = ex08.test_accuracy(args[2], args[3], checks._compare.norm("params", out))
             assert acc >= 0.91, (args[2:], acc)
-            assert seconds < 10, (args[2:], seconds)
             seen.add((tuple(args[2]), args[3]))
     assert len(seen) >= 2
+
+
+def test_the_training_cases_stay_small():
+    """What keeps 08.3 well inside the grader's time limit, as facts rather than a clock: no hidden layer wider
+    than 32 units (wider products make OpenBLAS start threads, which crawl on a busy machine), at most 8 epochs
+    over the training digits, batches of at least 32. The time itself: benchmarks/bench_notebooks.py."""
+    for sizes, activation, epochs, batch_size, lr in ex08.TRAINING + (ex08.LESSON_TRAINING,):
+        assert max(sizes[1:-1]) <= 32 and epochs <= 8 and batch_size >= 32, (sizes, epochs, batch_size)
 
 
 def test_the_reference_trainer_passes_its_own_judge():

