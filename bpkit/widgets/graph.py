@@ -75,6 +75,8 @@ class GraphStepsPanel(Panel):
         ax = self.figure.fig.add_axes([0.01, 0.01, 0.98, 0.92])
         self.diagram = GraphDiagram(ax, root)
         self._title = self.figure.fig.suptitle("", fontsize=9)
+        # a step changes every box, arrow and label and the title, and nothing else: repaint only them
+        self.figure.animate(*self.diagram.moving_artists(), self._title)
         self._box([self.mode, self.slider, widgets.HBox([self.size.widget, self.watched.widget]), self.caption,
                    self.figure.widget])
         self.slider.observe(self._on_change, names="value")
