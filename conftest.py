@@ -107,6 +107,7 @@ def pytest_runtest_call(item):
     """After nbval ran a lesson cell, check what the cell displayed."""
     result = yield
     outputs = getattr(item, "test_outputs", None)
-    if outputs and Path(str(item.path)).resolve().parent == HERE:
+    # FIGURE_CHECK is missing only where this file was copied on its own (tests/notebooks/test_reopen_lessons.py)
+    if outputs and Path(str(item.path)).resolve().parent == HERE and FIGURE_CHECK.exists():
         _figure_check()(outputs, f"{Path(str(item.path)).name} cell {item.cell_num}")
     return result
