@@ -1,6 +1,29 @@
-import numpy as np
-import pytest
+"""Fixtures shared by every folder of tests/ (one place), and one BLAS thread for the run.
 
+**One BLAS thread.** On the course's 2-core machines, OpenBLAS starting threads for a
+product that other work already competes with makes it many times slower (exercise 8's
+comment on layer widths says the same). The benchmarks run with one thread
+(benchmarks/_common.py); so do the tests, and the notebook kernels they start inherit
+it. Set OPENBLAS_NUM_THREADS (or the others) yourself to override.
+
+**Digit networks trained once.** Exercise 8, part 3 (``train_digits``) trains a network
+on the 8,000 training digits, a few seconds a run on an idle core and much longer on a busy
+one. Its cases are a fixed lesson case and a secret case drawn from a seed, and the
+trainers are deterministic, so :func:`digit_trainings` keeps every result it has computed
+for the whole session: a test that needs the solution's (or the reference's) networks for
+a case it has seen gets a copy, not a second training.
+"""
+import os
+
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import copy  # noqa: E402
+import functools  # noqa: E402
+import hashlib  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 
 @pytest.fixture
@@ -8,5 +31,66 @@ def rng():
     return np.random.default_rng(12345)
 
 
+def _fingerprint(value):
+    """A hashable stand-in for one argument of ``train_digits`` (arrays by shape, dtype and bytes)."""
+    if isinstance(value, np.ndarray):
+        data = np.ascontiguousarray(value)
+        return ("array", data.shape, data.dtype.str, hashlib.blake2b(data.tobytes(), digest_size=16).hexdigest())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__,) + tuple(_fingerprint(v) for v in value)
+    return (type(value).__name__, repr(value))
+
+
+class DigitTrainings:
+    """Results of deterministic digit trainers, kept for the session, keyed by trainer and arguments."""
+
+    def __init__(self):
+        self._results = {}
+        self.trained = 0   # trainings really run (the rest were copies)
+
+    def wrap(self, fn, label):
+        """``fn`` (same name and signature) that trains once per distinct arguments and then hands out copies.
+
+        ``label`` names the trainer (``"solution"``, ``"reference"``): two function objects made from the
+        same source, e.g. the solution notebook's cells executed by two test files, share their results.
+        Only for trainers that depend on nothing but their arguments.
+        """
+        @functools.wraps(fn)
+        def trained(*args):
+            key = (label, getattr(fn, "__name__", ""), _fingerprint(args))
+            if key not in self._results:
+                self._results[key] = fn(*copy.deepcopy(args))
+                self.trained += 1
+            return copy.deepcopy(self._results[key])
+
+        return trained
+
+
+_DIGIT_TRAININGS = DigitTrainings()
+
+
+@pytest.fixture(scope="session")
+def digit_trainings():
+    """The session's :class:`DigitTrainings` (exercise 8.3's networks, trained once each)."""
+    return _DIGIT_TRAININGS
+
+
 # notebooks under tests/ are fixtures (browser harness, grading), not lessons for nbval
 collect_ignore_glob = ["*.ipynb"]
+
+# whole files that run notebooks in kernels (beside the lessons' own nbval cells)
+NOTEBOOK_FILES = {"test_exercise_notebooks.py", "test_lesson_figures.py"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Marks that make the day-to-day tier: ``-m "not slow and not browser and not notebook"``.
+
+    * ``notebook``: a lesson cell run by nbval, and the tests that execute whole notebooks;
+    * ``slow``: every test that trains the digits (it uses :func:`digit_trainings`), besides those
+      marked ``slow`` by hand.
+    """
+    for item in items:
+        if item.path.suffix == ".ipynb" or item.path.name in NOTEBOOK_FILES:
+            item.add_marker(pytest.mark.notebook)
+        if "digit_trainings" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)

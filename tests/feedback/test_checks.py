@@ -37,27 +37,40 @@ def solution_functions():
 
 
 SOLVED = solution_functions()
+TRAINS = {"08.3"}  # the parts that train on the digits: each case is trained once per session
+
+
+def solved(key, trainings):
+    """The model answer of part ``key`` (one that trains keeps its networks: tests/conftest.py)."""
+    fn = SOLVED[PARTS[key].function]
+    return trainings.wrap(fn, "solution") if key in TRAINS else fn
+
+
+def reference(key, trainings):
+    """The checker's own answer of part ``key`` (one that trains keeps its networks)."""
+    fn = PARTS[key].reference
+    return trainings.wrap(fn, "reference") if key in TRAINS else fn
 
 
 @pytest.mark.parametrize("key", list(PARTS))
 @pytest.mark.parametrize("seed", SEEDS)
-def test_model_answers_pass(key, seed):
-    assert run(key, SOLVED[PARTS[key].function], seed=seed) is None
+def test_model_answers_pass(key, seed, digit_trainings):
+    assert run(key, solved(key, digit_trainings), seed=seed) is None
 
 
 @pytest.mark.parametrize("key", list(PARTS))
-def test_reference_outputs_pass(key):
+def test_reference_outputs_pass(key, digit_trainings):
     part = PARTS[key]
     cases = part.make_cases(np.random.default_rng(7))
-    assert diagnose(key, cases, [part.reference(*a) for a in cases]) is None
+    assert diagnose(key, cases, [reference(key, digit_trainings)(*a) for a in cases]) is None
 
 
 @pytest.mark.parametrize("key", list(PARTS))
 @pytest.mark.parametrize("seed", SEEDS)
-def test_hard_coded_lesson_answer_fails(key, seed):
+def test_hard_coded_lesson_answer_fails(key, seed, digit_trainings):
     """Returning the lesson's numbers passes case 0 but not the fresh random cases."""
     part = PARTS[key]
-    lesson = part.reference(*part.make_cases(np.random.default_rng(seed))[0])
+    lesson = reference(key, digit_trainings)(*part.make_cases(np.random.default_rng(seed))[0])
     msg = run(key, lambda *args: lesson, seed=seed)
     assert msg is not None
     if key != "07.3":  # there a fixed list reads as flagging correct / missing buggy candidates
@@ -658,7 +671,7 @@ def test_diagnose_never_raises(key):
 
 
 @pytest.mark.parametrize("key", list(PARTS))
-def test_outputs_survive_lists_for_tuples_and_plain_types(key):
+def test_outputs_survive_lists_for_tuples_and_plain_types(key, digit_trainings):
     """What a transport without pickle gives back (lists, 0-d arrays, float) still passes."""
     part = PARTS[key]
     cases = part.make_cases(np.random.default_rng(9))
@@ -668,18 +681,18 @@ def test_outputs_survive_lists_for_tuples_and_plain_types(key):
             return [plain(v) for v in x]
         return np.asarray(x)
 
-    assert diagnose(key, cases, [plain(part.reference(*a)) for a in cases]) is None
+    assert diagnose(key, cases, [plain(reference(key, digit_trainings)(*a)) for a in cases]) is None
 
 
 @pytest.mark.parametrize("key", list(PARTS))
-def test_outputs_survive_the_graders_codec(key):
+def test_outputs_survive_the_graders_codec(key, digit_trainings):
     codec = pytest.importorskip("bpkit._grading.codec")
     part = PARTS[key]
     cases = part.make_cases(np.random.default_rng(4))
     outs = []
     for a in cases:
         arrays = {}
-        struct = codec.encode(SOLVED[part.function](*copy.deepcopy(a)), arrays)
+        struct = codec.encode(solved(key, digit_trainings)(*copy.deepcopy(a)), arrays)
         outs.append(codec.decode(struct, arrays))
     assert diagnose(key, cases, outs) is None
 
@@ -846,10 +859,10 @@ def test_the_lesson_bug_hunt_flags_candidates_1_3_and_4():
                                                     "forgot_1/m"]
 
 
-def test_cases_pickle():
+def test_cases_pickle(digit_trainings):
     import pickle
 
     for key, part in PARTS.items():
         cases = part.make_cases(np.random.default_rng(0))
         back = pickle.loads(pickle.dumps(cases))
-        assert diagnose(key, back, [part.reference(*a) for a in cases]) is None, key
+        assert diagnose(key, back, [reference(key, digit_trainings)(*a) for a in cases]) is None, key
