@@ -14,7 +14,8 @@ By default (``fast=True``) each epoch runs in :mod:`bpkit._sgd_kernel` instead:
 the same steps, in place, with preallocated buffers and few numpy calls, so an
 epoch costs little more than its matrix products (``benchmarks/bench_sgd.py``).
 ``tests/core/test_optim.py`` proves both give the same weights and History up to
-rounding (compared at a relative 1e-9). The step itself has one home here:
+rounding (compared at a relative 1e-9, or at the run's own sensitivity to rounding
+where a run amplifies it more). The step itself has one home here:
 :func:`descend` (the lesson's ``W -= lr * dW``) and :func:`descend_inplace`, its
 form for the kernel, which also folds in the L2 term's weight decay
 (:func:`weight_decay`).
