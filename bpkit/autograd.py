@@ -343,8 +343,9 @@ def network_graph(net, X, Y, kind="quadratic", lam=0.0):
     """``net`` and its averaged cost on ``(X, Y)`` written as a graph, node by node (lesson 9).
 
     z(l+1) = a(l) @ W(l) + b(l) (two nodes: ``@``, then ``+`` broadcasting the bias), a(l+1) = f(z(l+1));
-    the output layer and the cost are one node (:func:`sigmoid_cost`), plus ``lam/(2m) sum W*W`` when
-    ``lam > 0``. The weights and biases are *copies* of ``net``'s, as leaves.
+    the output layer and the cost are one node (:func:`sigmoid_cost`, or :func:`softmax_cross_entropy` for
+    ``Network(..., output="softmax")`` with ``kind="softmax_cross_entropy"``), plus :func:`l2` when
+    ``lam > 0``. The arguments are checked as :func:`bpkit.backprop` checks them. The weights and biases are *copies* of ``net``'s, as leaves.
 
     Returns
     -------
@@ -354,13 +355,7 @@ def network_graph(net, X, Y, kind="quadratic", lam=0.0):
     """
     from .backprop import prepare
 
-    if kind == "softmax_cross_entropy":  # a softmax output layer (lesson 9): its cost is not one of backprop's
-        _validate.network(net)
-        lam = _validate.non_negative_number("lam", lam)
-        X, Y = _validate.check_xy(net, X, Y)
-        check_targets(kind, Y)
-    else:
-        X, Y, _, lam = prepare(net, X, Y, kind, lam)
+    X, Y, _, lam = prepare(net, X, Y, kind, lam)  # backprop's checks: the kind must suit net.output
     m = X.shape[0]
     last = len(net.weights) - 1
     f = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu}[net.activation]
@@ -376,7 +371,7 @@ def network_graph(net, X, Y, kind="quadratic", lam=0.0):
             a = f(z)
             a.name = f"a{l + 1}"
             acts.append(a)
-    if kind == "softmax_cross_entropy":  # a softmax output layer: softmax and its cost are one node
+    if kind == "softmax_cross_entropy":  # Network(..., output="softmax"): softmax and its cost are one node
         J = softmax_cross_entropy(zs[-1], Y)
     else:
         J = sigmoid_cost(zs[-1], Y, kind)

@@ -319,8 +319,34 @@ def test_softmax_cross_entropy_equals_pytorch():
     np.testing.assert_allclose(Z.grad, Zt.grad.numpy(), rtol=0, atol=1e-14)
 
 
+@pytest.mark.parametrize("lam", [0.0, 0.4])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_softmax_network_graph_equals_backprop(lam, seed):
+    rng = np.random.default_rng(seed)
+    sizes = [int(s) for s in rng.integers(1, 6, size=rng.integers(2, 5))] + [int(rng.integers(2, 5))]
+    net = bpkit.Network(sizes, seed=seed, activation="tanh", output="softmax")
+    net.biases = [rng.normal(size=b.shape) for b in net.biases]
+    m = int(rng.integers(1, 8))
+    X, Y = rng.normal(size=(m, sizes[0])), bpkit.one_hot(rng.integers(0, sizes[-1], m), sizes[-1])
+    g = ag.network_graph(net, X, Y, kind="softmax_cross_entropy", lam=lam)
+    g.cost.backward()
+    G, B = g.gradients(), bpkit.backprop(net, X, Y, kind="softmax_cross_entropy", lam=lam)
+    for a, b in zip(G.dW + G.db, B.dW + B.db):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    assert float(g.cost.data) == pytest.approx(bpkit.cost(net, X, Y, kind="softmax_cross_entropy", lam=lam),
+                                               rel=1e-12)
+
+
+def test_network_graph_refuses_a_cost_that_does_not_suit_the_output():
+    X, Y = np.zeros((2, 3)), bpkit.one_hot([0, 1], 2)
+    with pytest.raises(ValueError, match="softmax"):
+        ag.network_graph(bpkit.Network([3, 2]), X, Y, kind="softmax_cross_entropy")
+    with pytest.raises(ValueError, match="softmax"):
+        ag.network_graph(bpkit.Network([3, 2], output="softmax"), X, Y, kind="cross_entropy")
+
+
 def test_network_graph_with_a_softmax_output_against_central_differences():
-    net = bpkit.Network([3, 4, 3], seed=8, activation="tanh")
+    net = bpkit.Network([3, 4, 3], seed=8, activation="tanh", output="softmax")
     rng = np.random.default_rng(8)
     X, Y = rng.normal(size=(5, 3)), bpkit.one_hot(rng.integers(0, 3, 5), 3)
     g = ag.network_graph(net, X, Y, kind="softmax_cross_entropy", lam=0.3)
