@@ -21,9 +21,7 @@ from ._params import Array, Int, NetworkArg, Options, Real, declare
 from .backprop import RULES, backprop, backprop_loop, batch_sums
 from .costs import COSTS, check_targets, cost, get_cost
 from .gradcheck import numerical_gradient, relative_error
-from .optim import descend
-from .optim import descend
-from .optim import PARAM_LIMIT, TrainingDiverged
+from .optim import PARAM_LIMIT, TrainingDiverged, descend
 
 
 #: :func:`cost_along_weight` refuses more values than this (one cost evaluation each).

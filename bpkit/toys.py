@@ -20,13 +20,9 @@ from . import _validate
 from ._params import Array, Int, NetworkArg, Options, Real, Seed, declare
 from .activations import ACTIVATIONS, sigmoid_prime
 from .backprop import backprop
-from .costs import QuadraticCost
+from .costs import COSTS, QuadraticCost, cost, get_cost
 from .gradcheck import numerical_gradient
 from .optim import descend
-from .costs import QuadraticCost
-from .gradcheck import numerical_gradient
-from .optim import descend
-from .costs import COSTS, cost, get_cost
 
 
 #: :func:`sgd_path` refuses runs of more steps than this (each is a Python step and a stored point).
