@@ -26,7 +26,6 @@ the matrix product skips that work.
 from __future__ import annotations
 
 import builtins
-
 from typing import NamedTuple
 
 import numpy as np
@@ -41,7 +40,8 @@ class Tensor:
     """A node of the graph: ``data``, ``grad`` (same shape, zeros at first), ``parents``, ``op``, ``name``.
 
     ``Tensor(data, name=None)`` makes a leaf (data copied as float64). Operations make the other
-    nodes; ``requires_grad=False`` marks a constant (its gradient is never computed).
+    nodes; ``requires_grad=False`` marks a constant (its gradient is never computed), and
+    ``copy=False`` keeps a float64 array that bpkit already checked instead of copying it.
     """
 
     def __init__(self, data, name=None, requires_grad=True, *, parents=(), op="leaf", rule=None, copy=True):
