@@ -61,3 +61,11 @@ def test_bench_report_runs():
     rows = {ln.rsplit(None, 2)[0]: ratios(ln) for ln in out.splitlines()[2:]}
     assert set(rows) == {"read json", "load records", "report", "report + feedback"}
     assert rows["read json"] == [1.0] and all(len(r) == 1 and r[0] > 0 for r in rows.values())
+
+
+@pytest.mark.slow
+def test_bench_autograd_runs():
+    out = run_benchmark("benchmarks/bench_autograd.py", "--repeats", "3", "--batches", "10,100")
+    rows = [ln for ln in out.splitlines() if "engine / backprop" in ln]
+    assert len(rows) == 2, out  # one row per batch size, each with the engine's ratio to backprop
+    assert all(ratios(r)[0] > 0 for r in rows)
