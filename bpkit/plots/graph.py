@@ -96,14 +96,16 @@ class GraphDiagram:
                 key = (id(p), id(child), slot)
                 self.arrows[key] = arrow
                 mx, my = (x0 + x1) / 2.0, (y0 + y1) / 2.0 - (0.45 if bend else 0.0)
+                if y0 == y1 and not bend:  # a level arrow is short: its label goes above, clear of the boxes
+                    my += 0.42
                 self.share_texts[key] = ax.text(mx, my, "", ha="center", va="center", fontsize=7, color="black",
                                                 zorder=5, bbox=dict(boxstyle="round,pad=0.2", fc="#fff1e0",
                                                                     ec=ACTIVE_EDGE, lw=0.8))
                 self.share_texts[key].set_visible(False)
         xs = [p[0] for p in self.pos.values()]
         ys = [p[1] for p in self.pos.values()]
-        ax.set_xlim(min(xs) - 0.6, max(xs) + 0.6)
-        ax.set_ylim(min(ys) - 0.6, max(ys) + 0.45)
+        ax.set_xlim(min(xs) - 0.7, max(xs) + 0.6)
+        ax.set_ylim(min(ys) - 0.55, max(ys) + 0.75)
         ax.axis("off")
 
     def show_step(self, step, taken=(), mode="topological"):
@@ -131,12 +133,12 @@ class GraphDiagram:
             self.arrows[key].set_linewidth(2.2)
             self.share_texts[key].set_text(f"{_fmt(local)} \u00d7 {_fmt(step.upstream)}\n= {_fmt(share)}")
             self.share_texts[key].set_visible(True)
-            change = (f"{_fmt(before)} + {_fmt(share)} = {_fmt(after)}" if mode != "assign"
-                      else f"{_fmt(after)} (was {_fmt(before)})")
+            change = (f"{_fmt(before)} + {_fmt(share)}\n= {_fmt(after)}" if mode != "assign"
+                      else f"{_fmt(after)}\n(was {_fmt(before)})")
             self.boxes[id(parent)].set_text(self._heads[id(parent)] + f"\ngrad {change}")
             self.boxes[id(parent)].get_bbox_patch().set_edgecolor(ACTIVE_EDGE)
         return self
 
     def moving_artists(self):
-        """Every artist :meth:`show_step` changes."""
-        return (*self.arrows.values(), *self.share_texts.values(), *self.boxes.values())
+        """Every artist :meth:`show_step` changes, back to front (a blit draws them in this order)."""
+        return (*self.arrows.values(), *self.boxes.values(), *self.share_texts.values())

@@ -45,7 +45,8 @@ def test_the_fork_adds_visibly():
     k, share = next((k, s) for k, st in enumerate(steps) for s in st.shares if s.parent is h and np.any(s.before))
     p.slider.value = k
     text = p.diagram.boxes[id(h)].get_text()
-    assert f"{float(share.before[0, 0]):.4f} + {float(share.share[0, 0]):.4f} = {float(share.after[0, 0]):.4f}" in text
+    before, added, after = (f"{float(a[0, 0]):.4f}" for a in (share.before, share.share, share.after))
+    assert f"{before} + {added}\n= {after}" in text
 
 
 @pytest.mark.parametrize("mode, ratio", [("assign", None), ("recursive", 4.0)])
