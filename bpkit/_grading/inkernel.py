@@ -40,7 +40,7 @@ import warnings
 
 import numpy as np
 
-from . import codec
+from . import codec, watch
 from .records import MAX_OUTPUT_CHARS, SESSION_PREFIX, KernelStatus, cases_name, report_names, slug  # noqa: F401
 
 # the report's statuses as plain strings, bound before any learner code runs
@@ -91,8 +91,10 @@ def _code_key(code):
 class Session:
     """State of the grader inside one kernel (one submission)."""
 
-    def __init__(self, workdir, forbidden, per_call, budget, strict=()):
+    def __init__(self, workdir, forbidden, per_call, budget, strict=(), updates=None):
         # capture originals now: the learner's cells have not run yet
+        self._input_problem = watch.input_problem  # the same test of the inputs as bpkit.checks.run's
+        self.updates = {str(k): tuple(int(i) for i in v) for k, v in (updates or {}).items()}
         self._open = builtins.open
         self._loads = pickle.loads
         self._dumps_json = json.dumps
@@ -302,7 +304,14 @@ class Session:
             if stop is not None:
                 result["outputs"].append(codec.encode_error(_TIMEOUT, stop))
                 continue
-            encoded, error, hit, tamper = self._call(fn, self._loads(blob), key, arrays, budget)
+            args = self._loads(blob)
+            encoded, error, hit, tamper = self._call(fn, args, key, arrays, budget)
+            if error is None and hit is None and tamper is None:
+                # an input changed in place (or one to update left alone) is reported as bpkit.checks.run
+                # reports it: an error of that name in place of the output, named by diagnose
+                problem = self._input_problem(self._loads(blob), args, self.updates.get(key, ()))
+                if problem is not None:
+                    encoded, error = None, problem
             if hit and not result["forbidden_call"]:
                 result["forbidden_call"] = hit
             if tamper and not result["tampering"]:
@@ -359,7 +368,7 @@ def cap_output(limit):
     return True
 
 
-def install(token, workdir, forbidden, per_call, budget, strict=(), max_output=MAX_OUTPUT_CHARS):
+def install(token, workdir, forbidden, per_call, budget, strict=(), max_output=MAX_OUTPUT_CHARS, updates=None):
     """Set the grader up in this kernel; called by the injected first cell.
 
     Parameters
@@ -378,13 +387,16 @@ def install(token, workdir, forbidden, per_call, budget, strict=(), max_output=M
         ``FloatingPointError`` (``Part.strict_float``).
     max_output : int
         Characters a cell may print (see :func:`cap_output`).
+    updates : dict, part key -> list of int, optional
+        Arguments each part's function must change in place (``Part.updates``);
+        every other argument must come back unchanged (:func:`.watch.input_problem`).
 
     Returns
     -------
     list of str
         Forbidden names that could not be resolved (a course configuration error).
     """
-    session = Session(workdir, forbidden, per_call, budget, strict)
+    session = Session(workdir, forbidden, per_call, budget, strict, updates)
     cap_output(max_output)
     mod = types.ModuleType(SESSION_PREFIX + token)
     mod.run_part = session.run_part

@@ -52,13 +52,13 @@ def kernel_env(sandbox=None, package=None):
     return env
 
 
-def setup_source(token, workdir, forbidden, per_call, budget, strict):
+def setup_source(token, workdir, forbidden, per_call, budget, strict, updates=None):
     """The grader's first cell: installs the in-kernel session before any learner code runs."""
     return (
         "# bpkit grader: setup (added by the grader, not part of the exercise)\n"
         "import bpkit._grading.inkernel as _bpkit_grader_setup\n"
         f"_bpkit_grader_setup.install({json.dumps(token)}, {json.dumps(workdir)}, {json.dumps(forbidden)}, "
-        f"{per_call!r}, {budget!r}, {json.dumps(strict)})\n"
+        f"{per_call!r}, {budget!r}, {json.dumps(strict)}, updates={json.dumps(updates or {})})\n"
         "del _bpkit_grader_setup\n"
     )
 
@@ -153,7 +153,8 @@ def graded_notebook(nb, solution, parts, io_dir, limits):
     aliases = {p.key: "p" + secrets.token_hex(6) for p in parts}
     forbidden = {aliases[p.key]: [str(n) for n in p.forbidden] for p in parts}
     strict = [aliases[p.key] for p in parts if getattr(p, "strict_float", False)]
-    setup = setup_source(token, str(io_dir), forbidden, limits.per_call, limits.budget, strict)
+    updates = {aliases[p.key]: [int(i) for i in getattr(p, "updates", ())] for p in parts}
+    setup = setup_source(token, str(io_dir), forbidden, limits.per_call, limits.budget, strict, updates)
     restored = restore(nb, solution, parts, setup, {p.key: "" for p in parts})
     by_key = {p.key: p for p in parts}
     earlier = []

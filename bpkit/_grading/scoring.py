@@ -171,8 +171,9 @@ def _against_the_rules(f, report):
     if report.tampering:
         return Status.TAMPERING, (f"{f} calls {report.tampering} while it is graded, which switches off the "
                                   "grader's checks; no points for this part")
-    if report.forbidden_call:
-        return Status.FORBIDDEN_CALL, f"calls {report.forbidden_call}, the function this part asks you to write"
+    if report.forbidden_call:  # in the checks' words, as the notebook's check and nbgrader's hidden test say it
+        from ..checks._generic import BY_NAME
+        return Status.FORBIDDEN_CALL, str(BY_NAME["forbidden_call"].say(fn=f.strip("`"), text=report.forbidden_call))
     return None
 
 

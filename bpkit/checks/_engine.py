@@ -10,6 +10,13 @@ they differ, tries the mistakes in this order, the first match wins:
 3. NAN: nan or inf where the answer is finite (the part's, then the generic one);
 4. SHAPE, FACTOR, FIXED, MISMATCH: the generic ones of :mod:`._generic`.
 
+Before all of these come the rules of :mod:`bpkit._grading.watch`, which
+:func:`run` (and the grading kernel) report as errors in place of an output: a
+forbidden call, the checks switched off, an input changed in place, an input
+that should have been updated in place and was not; then the CONTRACT
+mistakes (a breach the right numbers do not excuse, such as an array where
+the contract asks for a float), the part's own first.
+
 A part with a ``judge`` (no single right answer: random initial weights, a
 trained network) is judged case by case instead of compared with its
 reference; when a case fails, its PREDICATE and NAN mistakes are tried (with
@@ -19,17 +26,22 @@ FIXED, else the judge's own words are the message.
 from __future__ import annotations
 
 import copy
+import html
 
 import numpy as np
 
 from . import _generic
+from .._grading import watch
 from ._compare import Unreadable, close, describe, finite, fmt, norm, scaled
 from ._generic import GENERIC, Seen
 from ._records import Kind, Said
 
 PARTS: dict = {}
+# the watch's pieces as they are when the checks are imported (a notebook's first cell), before learner code
+_TRIPWIRE, _INPUT_PROBLEM, _RULE_ERRORS = watch.Tripwire, watch.input_problem, dict(watch.ERRORS)
 NOTEBOOKS = ("01_cost", "02_chain_rule", "03_sigmoid_derivative", "04_delta_accumulation",
-             "05_regularization", "06_sgd", "07_gradient_checking", "08_deep_networks")
+             "05_regularization", "06_sgd", "07_gradient_checking", "08_deep_networks",
+             "09_computational_graphs")
 _OWN = (Kind.VARIANT, Kind.PREDICATE, Kind.FACTOR)
 
 
@@ -92,9 +104,16 @@ def _diagnose(part, cases, outputs):
     info = {"fn": part.function, "names": ", ".join(part.out_names), "m": None}
     if len(outputs) != len(cases):
         return _generic.BY_NAME["result_count"].say(**info, n=len(cases), k=len(outputs))
+    for rule in watch.RULES:  # the rules first: a forbidden call, an input changed in place, ...
+        for i, out in enumerate(outputs):
+            if isinstance(out, BaseException) and type(out).__name__ == rule:
+                return _raised(part, info, i, out, cases[i])
     for i, out in enumerate(outputs):
         if isinstance(out, BaseException):
             return _raised(part, info, i, out, cases[i])
+    breach = _contract(part, info, cases, outputs)
+    if breach is not None:
+        return breach
     if part.judge is not None:
         return _judged(part, info, cases, outputs)
     with np.errstate(all="ignore"):
@@ -111,6 +130,11 @@ def _diagnose(part, cases, outputs):
 
     if part.kind == "arrays" and len(outs[i0]) != len(refs[i0]):
         return _generic.BY_NAME["array_count"].say(**info, n=len(refs[i0]), k=len(outs[i0]))
+    if len(cases) >= 3 and part.kind != "indices" and all(close(o, outs[0]) for o in outs[1:]):
+        # the same result whatever the input: named before a part's mistakes that read shapes
+        j = next((j for j in range(1, len(cases)) if not close(refs[j], refs[0])), None)
+        if j is not None:
+            return _generic.BY_NAME["hard_coded"].say(**info, lo=0, hi=j)
     for mk in part.mistakes:
         if mk.kind in _OWN:
             which = range(len(cases)) if mk.kind is Kind.VARIANT else failing
@@ -132,14 +156,49 @@ def _diagnose(part, cases, outputs):
         for j in range(len(cases)):
             if j != i and close(outs[i], outs[j]) and not close(refs[i], refs[j]):
                 return _generic.BY_NAME["hard_coded"].say(**info, lo=min(i, j), hi=max(i, j))
-    where = ""
-    if part.kind in ("arrays", "params"):
-        for j, (o, r) in enumerate(zip(outs[i0], refs[i0])):
-            if not close([o], [r]):
-                where = f" ({_array_name(part, j, len(refs[i0]))} is wrong)"
-                break
-    return _generic.BY_NAME["mismatch"].say(**info, where=where, args=describe(part, cases[i0]),
-                                            expected=fmt(refs[i0], part.kind), got=fmt(outs[i0], part.kind))
+    return _generic.BY_NAME["mismatch"].say(**info, args=describe(part, cases[i0]),
+                                            detail=_difference(part, outs[i0], refs[i0]))
+
+
+def _difference(part, out, ref):
+    """Where a result differs from the reference, in one short sentence: which array, the largest
+    difference, where, and the shape (never the arrays themselves)."""
+    wrong = [j for j, (o, r) in enumerate(zip(out, ref)) if not close([o], [r])]
+    if not wrong:
+        return "the results differ"
+    j = wrong[0]
+    o, r = out[j], ref[j]
+    many = len(ref) > 1
+    name = _array_name(part, j, len(ref)) if many else "the result"
+    others = ""
+    if many and len(wrong) > 1:
+        others = f" (also wrong: {', '.join(_array_name(part, k, len(ref)) for k in wrong[1:4])})"
+    elif many:
+        others = " (the others are right)"
+    if o.shape != r.shape:
+        return f"{name} has shape {o.shape}, expected {r.shape}{others}"
+    if r.ndim == 0:
+        return f"expected {float(r):.6g}, got {float(o):.6g}"
+    with np.errstate(all="ignore"):
+        d = np.abs(o - r)
+    d = np.where(np.isnan(d), np.inf, d)
+    at = tuple(int(v) for v in np.unravel_index(int(np.argmax(d)), d.shape))
+    return (f"{name} (shape {r.shape}) is off by up to {float(d[at]):.3g}, at entry {at}: expected "
+            f"{float(r[at]):.6g}, got {float(o[at]):.6g}{others}")
+
+
+def _contract(part, info, cases, outputs):
+    """The first CONTRACT mistake (the part's own, then the generic ones) some case breaches, or None."""
+    for mk in [m for m in part.mistakes if m.kind is Kind.CONTRACT] + _generic.of_kind(Kind.CONTRACT):
+        for i, (args, out) in enumerate(zip(cases, outputs)):
+            try:
+                with np.errstate(all="ignore"):
+                    hit = bool(mk.test(part, copy.deepcopy(args), out))
+            except Exception:
+                hit = False
+            if hit:
+                return mk.say(**{**info, "i": i}, args=describe(part, args), shape=np.shape(out))
+    return None
 
 
 def _array_name(part, j, n):
@@ -228,7 +287,20 @@ def _raised(part, info, i, exc, args):
     name, text = type(exc).__name__, str(exc)
     full = f"{name}: {text}" if text else name
     fields = dict(info, i=i, args=describe(part, args), full=full, text=text,
-                  hint=f" {part.transpose_hint}" if part.transpose_hint else "")
+                  hint=f" {part.transpose_hint}" if part.transpose_hint else "", arg="an argument", where=text)
+    place = watch.split_text(text) if name in (watch.CHANGED, watch.NOT_UPDATED) else None
+    if place is not None:
+        idx, inside, words = place
+        base = part.args[idx] if idx < len(part.args) else f"argument {idx + 1}"
+        fields.update(arg=base + inside, where=words)
+    for mk in part.mistakes:  # a part's own words for what it raised (an input changed, say)
+        if mk.kind is Kind.EXCEPTION:
+            try:
+                hit = mk.test(name, full)
+            except Exception:
+                hit = False
+            if hit:
+                return mk.say(**fields)
     for mk in _generic.of_kind(Kind.EXCEPTION):
         if mk.test(name, full):
             if mk is _generic.FLOAT_ERROR:  # a part may name its own: an overflow, or nan from inf / inf
@@ -242,14 +314,29 @@ def _raised(part, info, i, exc, args):
 
 # ---------------------------------------------------------------- run / check
 def _call(part, fn, args):
-    args = copy.deepcopy(args)
+    """``fn`` on a copy of one case, watched (:mod:`bpkit._grading.watch`): its result, or an exception
+    instance for what it raised, a forbidden call, or an input it changed (or failed to update) in place."""
+    work = copy.deepcopy(args)
+    wire = _TRIPWIRE.of(part.forbidden)
     try:
-        if part.strict_float:
-            with np.errstate(over="raise", invalid="raise", divide="raise"):
-                return fn(*args)
-        return fn(*args)
+        with wire:
+            if part.strict_float:
+                with np.errstate(over="raise", invalid="raise", divide="raise"):
+                    out = fn(*work)
+            else:
+                out = fn(*work)
     except Exception as exc:
-        return exc
+        out = exc
+    if wire.hit is not None:
+        return _RULE_ERRORS[watch.FORBIDDEN](wire.hit)
+    if wire.tampered:
+        return _RULE_ERRORS[watch.TAMPERED]("sys.setprofile")
+    if isinstance(out, BaseException):
+        return out
+    problem = _INPUT_PROBLEM(args, work, part.updates)
+    if problem is not None:
+        return _RULE_ERRORS[problem[0]](problem[1])
+    return out
 
 
 def run(key, fn, seed=None):
@@ -306,5 +393,46 @@ def check(key, fn, seed=None):
         n = len(part.make_cases(np.random.default_rng(0)))
         print(f"✓ {part.function} is correct ({n} cases)")
         return True
-    print(f"✗ {msg}")
+    section = lesson_section(key, msg)
+    text = f"✗ {msg}"
+    if section is None:
+        print(text)
+        return False
+    title, href = section
+    text += f"\n  Revisit {title}: {href}"
+    if not _show_html(text, f"✗ {html.escape(str(msg))}<br>Revisit <a href=\"{html.escape(href)}\">"
+                            f"{html.escape(title)}</a>"):
+        print(text)
     return False
+
+
+def lesson_section(key, msg, base="../"):
+    """``(title, relative link)`` of the lesson section that teaches what diagnosis ``msg`` names, or None.
+
+    The link is relative to an exercise notebook (``../lessons/NN_topic.ipynb#Heading-text``); the
+    sections are those of :mod:`bpkit._grading.lessons`, which the grader's records use too.
+    """
+    part = PARTS.get(key) if isinstance(key, str) else None
+    if part is None or not msg:
+        return None
+    try:
+        from .._grading.lessons import diagnosis_record, section_for
+        record = diagnosis_record(part, msg)
+        section = section_for(part.key, record["id"] if record else None)
+        return section.title, section.link(base)
+    except Exception:  # a missing section must never cost the learner the diagnosis itself
+        return None
+
+
+def _show_html(text, markup):
+    """In a Jupyter kernel, show the verdict with a clickable link (plain text beside it); else False."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return False
+    ip = get_ipython()
+    if ip is None or not hasattr(ip, "kernel"):
+        return False
+    display({"text/plain": text, "text/html": f"<pre style=\"white-space: pre-wrap\">{markup}</pre>"}, raw=True)
+    return True

@@ -12,8 +12,14 @@ Each is a :class:`Mistake` whose kind says at which stage of
 * SHAPE: ``test(o, r, seen)`` on the first array whose shape differs from the
   reference's; fields ``what``, ``got``, ``want``, ``i``, ``args``, ``hint``;
 * FACTOR: ``test(args, m)``, the factor, as for a part's own;
+* CONTRACT: ``test(part, args, out)`` on the raw result of each case; fields
+  ``i``, ``args``, ``shape``;
 * NAN, FIXED, MISMATCH: no test; fields ``i``, ``args`` (``lo``, ``hi``;
-  ``where``, ``expected``, ``got``).
+  ``detail``: which array, the largest difference, where, the shape).
+
+The first four EXCEPTION mistakes are the rules of :mod:`bpkit._grading.watch`
+(an input changed in place, a forbidden call, ...), raised by name; their
+fields add ``arg`` (the argument, e.g. ``Ws[0]``) and ``where`` (what changed).
 """
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .._grading import watch
 from ._compare import ATOL, RTOL, close, transposed
 from ._records import Kind, Mistake
 
@@ -51,8 +58,23 @@ GENERIC = (
             "Rewrite the formula so that exp never sees a large positive argument.",
             lambda name, full: "FloatingPointError" in full or "overflow encountered" in full),
     Mistake("forbidden_call", Kind.EXCEPTION,
-            "{fn} called a bpkit function this exercise asks you to write yourself ({text}).",
-            lambda name, full: "forbidden" in full.lower() or "not allowed" in full.lower()),
+            "{fn} calls {text}, the function this part asks you to write: write it yourself with numpy. "
+            "A part that calls it earns no points, in this check, under nbgrader and under bpkit-grade.",
+            lambda name, full: name == watch.FORBIDDEN or "forbidden" in full.lower()
+            or "not allowed" in full.lower()),
+    Mistake("checks_switched_off", Kind.EXCEPTION,
+            "{fn} switched off the checks while it ran (it replaced the profile hook, sys.setprofile): "
+            "a part that does so earns no points.",
+            lambda name, full: name == watch.TAMPERED),
+    Mistake("changed_input", Kind.EXCEPTION,
+            "{fn} changed its input {arg} in place: {where} (case {i}: {args}). Leave your arguments as "
+            "you got them: compute new arrays (W = W - step, not W -= step) or work on a copy (.copy()).",
+            lambda name, full: name == watch.CHANGED),
+    Mistake("worked_on_a_copy", Kind.EXCEPTION,
+            "{fn} left {arg} exactly as it was (case {i}: {args}): the contract asks you to update {arg} "
+            "in place, but your function changed a copy of it. Assign the new arrays to {arg} itself "
+            "(e.g. net.weights[k] = ...), then return them.",
+            lambda name, full: name == watch.NOT_UPDATED),
     Mistake("shape_error", Kind.EXCEPTION,
             "{fn} raised {full} on case {i} ({args}). The shapes in a product or sum do not line up: print "
             "the shape of each array. With rows as examples, a(l) is (m, s_l) and W(l) is (s_l, s_(l+1)).{hint}",
@@ -71,6 +93,12 @@ GENERIC = (
             lambda out, part: part.kind == "arrays"),
     Mistake("not_numbers", Kind.OUTPUT, "{fn} returned a {what}, which is not a number or an array of numbers.",
             lambda out, part: True),
+    # ------------------------------------------------------------- CONTRACT
+    Mistake("not_a_float", Kind.CONTRACT,
+            "{fn} should return a single number (a float), but on case {i} it returned an array of shape {shape}, "
+            "even if its one entry is right. Return float(...) of it (or use .item()).",
+            lambda part, args, out: part.kind == "scalar" and not isinstance(out, BaseException)
+            and np.ndim(out) > 0),
     # ------------------------------------------------------------------ NAN
     Mistake("nan", Kind.NAN,
             "{fn} returned nan or inf for case {i} ({args}), where the answer is a finite number. Look for a "
@@ -111,7 +139,8 @@ GENERIC = (
             "{fn} gave the same answer for two different inputs (cases {lo} and {hi}): it looks like it returns "
             "fixed numbers instead of computing them from its arguments."),
     Mistake("mismatch", Kind.MISMATCH,
-            "{fn} does not match the reference for case {i}{where}: inputs {args}; expected {expected}, got {got}."),
+            "{fn} does not match the reference on case {i} ({args}): {detail}. None of the usual mistakes "
+            "explains it: compare your steps with the lesson's, one shape at a time."),
 )
 
 BY_NAME = {mk.name: mk for mk in GENERIC}

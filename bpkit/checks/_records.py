@@ -25,6 +25,7 @@ class Kind(enum.Enum):
     SHAPE = "an array of the wrong shape"
     FIXED = "the same answer for different inputs"
     MISMATCH = "none of the above: where the first difference is"
+    CONTRACT = "a breach of the part's contract on any case, even with the right numbers (a test of the raw result)"
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,18 @@ class Mistake:
     def nan(cls, name, test, message):
         """Named when a finite answer came out nan or inf and ``test(args, ref, out)`` holds."""
         return cls(name, Kind.NAN, message, test)
+
+    @classmethod
+    def exception(cls, name, test, message):
+        """Named when the function raised and ``test(exc_name, "Name: text")`` holds, before the generic
+        words for it: a part's own words for an input it changed in place, say."""
+        return cls(name, Kind.EXCEPTION, message, test)
+
+    @classmethod
+    def contract(cls, name, test, message):
+        """Named when ``test(part, args, out)`` holds on some case, ``out`` as the function returned it (not
+        normalized): a breach the right numbers do not excuse (a float asked for, exact values at |z| = 1000)."""
+        return cls(name, Kind.CONTRACT, message, test)
 
     @classmethod
     def overflow(cls, name, message):
@@ -137,6 +150,11 @@ class Part:
     strict_float : bool
         Run the learner's code with numpy overflow and invalid operations raising
         ``FloatingPointError`` (the stable-sigmoid part).
+    updates : tuple of int
+        Indices of the arguments the function must change in place (the network
+        of an SGD epoch); every other argument must be left as it came, and an
+        argument listed here that comes back unchanged is the "worked on a copy"
+        mistake (:mod:`bpkit._grading.watch`).
     judge : callable or None
         For a part with no single right answer (random initial weights, a
         trained network): ``judge(args, out) -> None or str`` accepts the
@@ -162,3 +180,4 @@ class Part:
     transpose_hint: str = ""
     strict_float: bool = False
     judge: Callable | None = None
+    updates: tuple = ()

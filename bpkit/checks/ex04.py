@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import buggy
+from ..activations import sigmoid_prime
 from ..backprop import average, backprop, backprop_loop, layer_sums
 from ..network import Network
 from ._compare import close
@@ -61,6 +62,28 @@ def z_slope(activation, z, a):
     return z * (1 - z)
 
 
+def a_error(cost, z, a, Y):
+    """The output error with sigma'(a) where sigma'(z) belongs."""
+    return (a - Y) * sigmoid_prime(a)
+
+
+def a_slope(activation, z, a):
+    """sigma'(a) = sigma(a) * (1 - sigma(a)) where sigma'(z) belongs."""
+    return sigmoid_prime(a)
+
+
+def _bias_over_units(args, ref, out):
+    """A bias gradient of shape (m,): the sum (or mean) over axis 1, the units, instead of axis 0, the examples."""
+    m = args[0].shape[0]
+    return len(out) == len(ref) and any(o.shape == (m,) and r.shape != (m,) for o, r in zip(out[1::2], ref[1::2]))
+
+
+BIAS_AXIS = Mistake.predicate(
+    "bias_over_units", _bias_over_units,
+    "A bias gradient has one entry per example (shape (m,) = ({m},)): you summed delta over axis=1, the units. "
+    "db(l) sums delta(l+1) over the examples, the rows: delta.sum(axis=0) / m, one entry per unit.")
+
+
 def planted_bug(name, message):
     """The mistake that is the planted bug ``bpkit.buggy.BUGS[name]``, under the catalogue's own name."""
     return Mistake.variant(name, lambda *a: bug(name, *a), message)
@@ -94,6 +117,16 @@ def backprop_mistakes(*, loop):
         Mistake.variant("z_prime", lambda *a: planted(*a, output_error=z_error, slope=z_slope),
                         "You computed z * (1 - z). The shortcut sigma'(z) = a * (1 - a) needs the activation "
                         "a = sigma(z), not z."),
+        Mistake.variant("prime_of_a", lambda *a: planted(*a, output_error=a_error, slope=a_slope),
+                        "You evaluated sigma' at a instead of at z: sigmoid_prime(a) = sigma(a) * (1 - sigma(a)) "
+                        "is sigma'(sigma(z)). Call sigmoid_prime on z, or use the shortcut a * (1 - a) on a."),
+        planted_bug("sigma_prime_of_a",
+                    "dW2 and db2 are right, but the hidden layer's are not: you evaluated sigma' at a(2) instead "
+                    "of at z(2). sigmoid_prime(a2) is sigma'(sigma(z2)); use sigmoid_prime(z2), or a2 * (1 - a2)."),
+        planted_bug("transposed",
+                    "The shapes are right but the numbers are in the wrong places: you computed delta.T @ a and "
+                    "reshaped it. reshape keeps the order of the numbers; a transpose swaps rows and columns. "
+                    "Use a.T @ delta, which already has the shape of W."),
         planted_bug("missing_sigma_prime",
                     "dW2 and db2 are right, but dW1 and db1 are not: when you send the error back, "
                     "delta(2) = (delta(3) @ W2.T) * sigma'(z(2)). The factor sigma'(z(2)) is missing."),
@@ -128,7 +161,7 @@ LOOP = Part(key="04.1", grade_id="part1_tests", function="backprop_loop", refere
             mistakes=backprop_mistakes(loop=True), **_BACKPROP)
 
 VECTORIZED = Part(key="04.2", grade_id="part2_tests", function="backprop_vectorized",
-                  reference=vectorized_reference, mistakes=backprop_mistakes(loop=False), **_BACKPROP)
+                  reference=vectorized_reference, mistakes=(BIAS_AXIS,) + backprop_mistakes(loop=False), **_BACKPROP)
 
 
 # ------------------------------------------------------ 04.3 backprop_theta
@@ -201,6 +234,11 @@ def _column_0_regularized(args, ref, out):
     return hit
 
 
+def _first_layer_unregularized(X, Y, Theta1, Theta2, lam):
+    """Theta1_grad without its penalty, Theta2_grad with it: "regularize if l != 0" skipped layer 1."""
+    return backprop_theta(X, Y, Theta1, Theta2, 0.0)[0], backprop_theta(X, Y, Theta1, Theta2, lam)[1]
+
+
 def _theta_bug(name, message):
     return Mistake.variant(name, lambda *a: theta_bug(name, *a), message)
 
@@ -238,6 +276,18 @@ THETA = Part(
                         "Your output error is (a3 - y) * sigma'(z3), the one of the quadratic cost. This part uses "
                         "the cross-entropy cost, whose output error is simply delta3 = a3 - y: drop the "
                         "sigma'(z3)."),
+        Mistake.variant("first_layer_unregularized", _first_layer_unregularized,
+                        "Theta2_grad is right, but Theta1_grad has no penalty: did you regularize only "
+                        "`if l != 0`? The rule is about columns, not layers: every Theta gets lam / m * Theta on "
+                        "columns 1 and up; only column 0, the bias, of each is left alone."),
+        Mistake.variant("g_for_g_prime",
+                        lambda *a: theta_planted(*a, slope=lambda activation, z, a: a),
+                        "Theta2_grad is right, but Theta1_grad is not: you multiplied by g(z2) = sigmoid(z2), the "
+                        "activation, where its slope g'(z2) = a2 * (1 - a2) belongs."),
+        Mistake.variant("prime_of_a",
+                        lambda *a: theta_planted(*a, slope=lambda activation, z, a: sigmoid_prime(a)),
+                        "Theta2_grad is right, but Theta1_grad is not: you evaluated g' at a2 instead of at z2. "
+                        "sigmoid_prime(a2) is g'(g(z2)); use sigmoid_prime(z2), or a2 * (1 - a2)."),
         _theta_bug("missing_sigma_prime",
                    "Theta2_grad is right, but Theta1_grad is not: the error sent back to the hidden layer is "
                    "(Theta2[:, 1:].T @ delta3) * sigma'(z2). The factor sigma'(z2) is missing."),

@@ -76,6 +76,18 @@ def _weights_then_biases(args, ref, out):
 
 
 
+def _layer_not_updated(args, ref, out):
+    """Some layer's W and b came back exactly as they went in, while the right epoch moves them."""
+    net = args[0]
+    before = layer_by_layer(net)
+    if len(out) != len(before):
+        return False
+    stuck = [k for k in range(len(net.weights))
+             if close([out[2 * k]], [before[2 * k]]) and close([out[2 * k + 1]], [before[2 * k + 1]])
+             and not close([ref[2 * k]], [before[2 * k]])]
+    return bool(stuck) and len(stuck) < len(net.weights)
+
+
 def epoch_cases(rng):
     X, labels = make_moons(n=20, noise=0.1, seed=0)
     net = Network([2, 4, 1], seed=0)
@@ -118,8 +130,12 @@ SGD_EPOCH = Part(
     key="06.2", notebook="06_sgd", grade_id="part2_tests", function="sgd_epoch", points=4,
     forbidden=("bpkit.sgd", "bpkit.optim.sgd", "bpkit.gradient_descent", "bpkit.optim.gradient_descent"),
     make_cases=epoch_cases, reference=sgd_epoch, args=("net", "X", "Y", "lr", "batch_size", "seed"),
-    kind="arrays", out_names=("W1", "b1", "W2", "b2"),
+    kind="arrays", out_names=("W1", "b1", "W2", "b2"), updates=(0,),
     mistakes=(
+        Mistake.predicate("layer_not_updated", _layer_not_updated,
+                          "A whole layer came back exactly as it was: its W and b never moved. Does your loop over "
+                          "the layers cover every one, for k in range(len(net.weights))? Each step updates every "
+                          "weight matrix and every bias vector."),
         Mistake.predicate("weights_then_biases", _weights_then_biases,
                           "Your parameters are right but in the order of net.params() (all weights, then all "
                           "biases). The course returns them layer by layer: (W1, b1, W2, b2)."),

@@ -74,6 +74,10 @@ NUMERICAL_GRADIENT = Part(
     make_cases=numerical_gradient_cases, reference=numerical_gradient, args=("f", "theta", "eps"), kind="array",
     transpose_hint="The result must have the shape of theta.",
     mistakes=(
+        Mistake.exception("theta_changed", lambda name, full: name == "InputChanged" and full.startswith(
+                              "InputChanged: #1"),
+                          "{fn} changed theta in place ({where}, case {i}): after nudging an entry, put it back "
+                          "exactly (theta[j] = old), or nudge a copy of theta."),
         Mistake.variant("forward_difference", lambda f, t, e: _nudged(f, t, e, one_sided=True),
                         "You used a one-sided difference (f(theta + eps) - f(theta)) / eps. Use the central "
                         "difference (f(theta + eps) - f(theta - eps)) / (2 eps): its error is O(eps**2) instead "
@@ -124,6 +128,16 @@ RELATIVE_ERROR = Part(
                         "depend on how large the gradients are."),
         Mistake.variant("sum_of_norms", lambda a, b: float(_norm(a - b) / (_norm(a) + _norm(b))),
                         "You divided by ||a|| + ||b|| (another common choice); this course uses ||a + b||."),
+        Mistake.variant("max_norm_denominator",
+                        lambda a, b: 0.0 if max(_norm(a), _norm(b)) == 0 else float(
+                            _norm(a - b) / max(_norm(a), _norm(b))),
+                        "You divided by max(||a||, ||b||), CS231n's denominator; this course's relative error "
+                        "divides by ||a + b||, and lesson 7's table of verdicts is read with that one."),
+        Mistake.variant("cs231n_elementwise",
+                        lambda a, b: float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b)))),
+                        "You took the largest relative error entry by entry, |a - b| / (|a| + |b|) as in CS231n's "
+                        "code. The course compares whole arrays: ||a - b|| / ||a + b|| with Euclidean norms over "
+                        "all entries."),
         Mistake.variant("squared_norms", lambda a, b: float(np.sum((a - b) ** 2) / np.sum((a + b) ** 2)),
                         "You used sums of squares without the square root: the norm is np.linalg.norm(v) = "
                         "sqrt(sum(v**2))."),
@@ -134,17 +148,56 @@ RELATIVE_ERROR = Part(
 
 
 # -------------------------------------------------------- 07.3 find_buggy
+def _rel_errors(J, params, planted):
+    """Per-array and pooled relative errors of a planted bug's gradient against the right one (exact, no eps)."""
+    bad, good = candidate_gradient(J, params, planted), candidate_gradient(J, params, None)
+    per = [float(rel_error(b, g)) for b, g in zip(bad, good)]
+    pooled = float(rel_error(np.concatenate([b.ravel() for b in bad]), np.concatenate([g.ravel() for g in good])))
+    return per, pooled
+
+
+def _subtle_biases(J, W1, b1, W2, b2, target):
+    """Biases scaled so that the regularized-bias bug's worst array has a relative error near ``target``.
+
+    A regularized bias adds lam / m * b to db: with small biases the bug is small too, and only a check
+    array by array at the course's threshold 1e-7 sees it (a threshold of 1e-5 or 1e-3, or one relative
+    error pooled over all four arrays, calls it right).
+    """
+    # which biases carry the bug: the choice whose pooled error is smallest next to its worst array's, so
+    # that a pooled comparison calls it right where the array-by-array one does not
+    best = None
+    for k1, k2 in ((1.0, 1.0), (1.0, 0.0), (0.0, 1.0)):
+        per, pooled = _rel_errors(J, [W1, b1 * 1e-4 * k1, W2, b2 * 1e-4 * k2], "regularized_bias")
+        if max(per) > 0 and (best is None or pooled / max(per) < best[0]):
+            best = (pooled / max(per), k1, k2)
+    ratio, k1, k2 = best
+    target = max(1.5e-7, min(target, 4e-8 / ratio)) if target < 1e-5 else target
+    scale = 1e-4
+    for _ in range(3):  # the error is close to linear in the scale of the biases
+        per, _ = _rel_errors(J, [W1, b1 * scale * k1, W2, b2 * scale * k2], "regularized_bias")
+        scale *= target / max(per)
+    return b1 * scale * k1, b2 * scale * k2
+
+
+#: the relative errors of the subtle cases' regularized-bias candidate: "look closer" in the table, so buggy
+SUBTLE = (2e-6, 4e-5)
+
+
 def bug_hunt_cases(rng):
     X, Y, W1, b1, W2, b2 = lesson_net()
     b1, b2 = np.array([0.1, -0.2, 0.3]), np.array([0.05])
     J = NetCost(X, Y, 1.0)
     bugs = [None, "missing_sigma_prime", None, "regularized_bias", "forgot_1/m"]  # the lesson's: [1, 3, 4]
     cases = [(J, [W1, b1, W2, b2], [GradientCandidate(J, [W1, b1, W2, b2], b) for b in bugs], 1e-5)]
-    for _ in range(3):
+    for k in range(3):
         X, Y, W1, b1, W2, b2, lam = random_net_case(rng, lam=True)
         J = NetCost(X, Y, lam)
         n_bad = int(rng.integers(1, 4))
         bugs = list(rng.choice(HUNTED, size=n_bad, replace=False)) + [None] * (5 - n_bad)
+        if k < len(SUBTLE):  # a bug only a strict, array-by-array check finds
+            b1, b2 = _subtle_biases(J, W1, b1, W2, b2, SUBTLE[k] * float(rng.uniform(1.0, 2.0)))
+            if "regularized_bias" not in bugs:
+                bugs[n_bad] = "regularized_bias"
         order = rng.permutation(5)
         params = [W1, b1, W2, b2]
         cases.append((J, params, [GradientCandidate(J, params, bugs[o]) for o in order], 1e-5))
@@ -169,6 +222,24 @@ def bug_of(candidate):
 def find_buggy(J, params, candidates, eps):
     """The grader's answer: the candidates :func:`bug_of` finds to be planted bugs."""
     return [i for i, c in enumerate(candidates) if bug_of(c) is not None]
+
+
+def _missed_subtle(args, ref, out):
+    """Every missed candidate is buggy by the course's table (1e-7 or more in some array) but below 1e-3."""
+    said = set(out[0].astype(int).tolist())
+    missed = [i for i in ref[0].astype(int).tolist() if i not in said]
+    if not missed or any(int(i) not in set(ref[0].astype(int).tolist()) for i in out[0]):
+        return False
+    J, params, candidates, _ = args
+    return all(1e-7 <= max(_rel_errors(J, params, bug_of(candidates[i]))[0]) < 1e-3 for i in missed)
+
+
+def _subtle_words(args, ref, out):
+    said = set(out[0].astype(int).tolist())
+    J, params, candidates, _ = args
+    i = next(i for i in ref[0].astype(int).tolist() if i not in said)
+    per, pooled = _rel_errors(J, params, bug_of(candidates[i]))
+    return i, max(per), pooled
 
 
 def _mask(args, ref, out):
@@ -210,6 +281,13 @@ FIND_BUGGY = Part(
                           f"error is below {RIGHT_BELOW} for every array, which the course's table calls \"right\". "
                           "A correct function is not buggy: compare every array, and call a candidate buggy only at "
                           f"a relative error of {RIGHT_BELOW} or more (or a wrong shape)."),
+        Mistake.predicate("threshold_or_pooled", _missed_subtle,
+                          "{fn} let through a buggy candidate whose error is small: its worst array has a relative "
+                          f"error between {RIGHT_BELOW} and 1e-3 (\"look closer\" in the course's table, or "
+                          "worse), while pooled over all four arrays it is smaller still. The contract calls a "
+                          f"candidate buggy at {RIGHT_BELOW} or more in ANY array: did you use a looser threshold "
+                          f"(1e-5 or 1e-3), or one relative error over all arrays together? Compare array by array "
+                          f"with bpkit.gradcheck.TOLERANCE = {RIGHT_BELOW}."),
         Mistake.predicate("missed", _missed,
                           "{fn} missed a buggy candidate: some array has a relative error of "
                           f"{WRONG_FROM} or more (\"wrong\" in the course's table; anything at or above "

@@ -370,6 +370,11 @@ def prime_of_a(activation, z, a):
     return ACTIVATIONS[activation].prime(a)
 
 
+def tanh_prime_of_a(activation, z, a):
+    """1 - tanh(a)**2 in the tanh layers (tanh' evaluated at a), the right slope elsewhere."""
+    return ACTIVATIONS[activation].prime(a) if activation == "tanh" else ACTIVATIONS[activation].prime_from_a(a)
+
+
 def bias_not_averaged(Delta_W, Delta_b, W, b, lam, m):
     return average(Delta_W, Delta_b, W, b, lam, m)[0], Delta_b
 
@@ -421,6 +426,9 @@ BACKPROP = Part(
         Mistake.variant("prime_of_a", lambda *a: planted(*a, slope=prime_of_a),
                         "You evaluated f' at a instead of at z: sigmoid_prime(a) or 1 - tanh(a)**2 is f'(f(z)). "
                         "Either apply the z-formula to z, or the a-formula (a * (1 - a), 1 - a**2) to a."),
+        Mistake.variant("tanh_prime_of_a", lambda *a: planted(*a, slope=tanh_prime_of_a),
+                        "Right for sigmoid and ReLU, wrong for tanh: you evaluated tanh' at a instead of at z. "
+                        "1 - np.tanh(a)**2 is tanh'(tanh(z)); the shortcut on the stored activation is 1 - a**2."),
         Mistake.variant("quadratic_output_error", lambda *a: planted(*a, kind="quadratic"),
                         "Your output error is (a - y) * a * (1 - a), the quadratic cost's. For the cross-entropy "
                         "cost the sigmoid's slope cancels: delta(L) = a(L) - y."),
@@ -454,13 +462,89 @@ TRAINING = (([784, 32, 32, 16, 10], "relu", 8, 32, 0.05), ([784, 32, 16, 10], "t
 LESSON_TRAINING = ([784, 32, 16, 10], "relu", 8, 32, 0.1)
 
 
+#: the behaviour probe: a few steps on a few digits, small enough to follow step by step (m, batch_size, epochs)
+PROBE = (32, 16, 2)
+
+
 def train_cases(rng):
     d = load_digits()
     Y = one_hot(d.labels_train, 10)
     cases = [(d.X_train, Y) + LESSON_TRAINING + (0,)]
     sizes, activation, epochs, batch_size, lr = TRAINING[int(rng.integers(len(TRAINING)))]
     cases.append((d.X_train, Y, list(sizes), activation, epochs, batch_size, lr, int(rng.integers(1, 2 ** 31))))
+    # the probe: 2 epochs of 2 batches on 32 digits; judged on its steps (order, size, every parameter), not accuracy
+    m, batch_size, epochs = PROBE
+    start = int(rng.integers(0, d.X_train.shape[0] - m))
+    activation = str(rng.choice(["sigmoid", "tanh", "relu"]))
+    cases.append((d.X_train[start:start + m].copy(), Y[start:start + m].copy(), [784, 8, 10], activation, epochs,
+                  batch_size, float(np.round(rng.uniform(0.3, 0.8), 3)), int(rng.integers(1, 2 ** 31))))
     return cases
+
+
+def is_probe(args):
+    return args[0].shape[0] <= PROBE[0]
+
+
+def _trajectory(X, Y, sizes, activation, epochs, batch_size, lr, seed, *, order="fresh", step=1.0, biases=True):
+    """``(Ws, bs)`` of the contract's training (``order="fresh"``), or of one way of getting it wrong.
+
+    ``order``: "fresh" (one rng, a permutation per epoch), "none" (no shuffle), "same" (the same permutation
+    every epoch); ``step`` multiplies each step; ``biases=False`` never moves the biases.
+    """
+    Ws, bs = init_weights(sizes, seed, "he" if activation == "relu" else "uniform")
+    rng = np.random.default_rng(seed)
+    m = X.shape[0]
+    for _ in range(epochs):
+        if order == "fresh":
+            perm = rng.permutation(m)
+        elif order == "same":
+            perm = np.random.default_rng(seed).permutation(m)
+        else:
+            perm = np.arange(m)
+        for start in range(0, m, batch_size):
+            B = perm[start:start + batch_size]
+            dWs, dbs = backprop_deep(X[B], Y[B], Ws, bs, activation)
+            Ws = [W - step * lr * g for W, g in zip(Ws, dWs)]
+            if biases:
+                bs = [b - step * lr * g for b, g in zip(bs, dbs)]
+    return list(Ws) + list(bs)
+
+
+def _as_result(arrays):
+    return [np.asarray(a, dtype=float) for a in arrays]
+
+
+def probe_verdict(args, out):
+    """What the probe's steps show: None (the contract's steps, or none of the mistakes below can be told),
+    else ``(name, words)``. The steps can be followed only from the contract's own initial weights
+    (``init_weights`` of part 1, drawn as its contract says); other draws leave only the biases to look at."""
+    X, Y, sizes, activation, epochs, batch_size, lr, seed = args
+    L1 = len(sizes) - 1
+    if _shape_verdict(sizes, out) is not None or not all(np.all(np.isfinite(a)) for a in out):
+        return None  # the shapes' and the diverged run's own words say it
+    ref = _as_result(_trajectory(*args))
+    if close(out, ref):
+        return None
+    Ws0, bs0 = init_weights(sizes, seed, "he" if activation == "relu" else "uniform")
+    init = _as_result(list(Ws0) + list(bs0))
+    if close(out, init):
+        return "never_trained", "no parameter moved from its initial values"
+    if all(not np.any(b) for b in out[L1:]):
+        return "biases_never_updated", "the biases are still all zero after training: every step must move them too"
+    variants = (("not_shuffled", dict(order="none"), "the steps took the examples in their original order"),
+                ("same_order", dict(order="same"), "every epoch visited the examples in the same order"),
+                ("summed_steps", dict(step=float(batch_size)), f"every step was batch_size = {batch_size} "
+                                                               "times too large"),
+                ("steps_too_small", dict(step=1.0 / batch_size), f"every step was batch_size = {batch_size} "
+                                                                 "times too small"),
+                ("uphill", dict(step=-1.0), "every step went uphill"))
+    for name, how, words in variants:
+        if close(out, _as_result(_trajectory(*args, **how))):
+            return name, words
+    stuck = [k for k in range(L1) if np.array_equal(out[k], init[k])]
+    if stuck and len(stuck) < L1:  # exactly the contract's initial values: the update loop skipped that layer
+        return "layer_never_updated", f"Ws[{stuck[0]}] never moved from its initial values"
+    return None
 
 
 def train_digits(X, Y, sizes, activation, epochs, batch_size, lr, seed):
@@ -484,6 +568,9 @@ def judge_training(args, out):
         return bad
     if not all(np.all(np.isfinite(a)) for a in out):
         return "the returned parameters hold nan or inf"
+    if is_probe(args):
+        said = probe_verdict(args, out)
+        return None if said is None else f"on a short run of {args[0].shape[0]} digits, {said[1]}"
     acc = test_accuracy(sizes, activation, out)
     if acc < THRESHOLD:
         return (f"test accuracy {acc:.3f}, below {THRESHOLD:.2f}. Use your init_weights (he for relu, "
@@ -511,6 +598,20 @@ def _untrained(args, ref, out):
     return _shapes_ok(sizes, out) and judge_init((list(sizes), seed, scheme), out) is None
 
 
+def _probe_shows(name):
+    """A PREDICATE: the probe's steps show mistake ``name`` (on the big cases: they failed, which it explains)."""
+    def test(args, ref, out):
+        if is_probe(args):
+            said = probe_verdict(args, out)
+            return said is not None and said[0] == name
+        if judge_training(args, out) is None:
+            return False
+        if name == "biases_never_updated":  # the one the big cases show too
+            return _shapes_ok(args[2], out) and all(not np.any(b) for b in out[len(args[2]) - 1:])
+        return True
+    return test
+
+
 def _diverged(args, ref, out):
     return _shapes_ok(args[2], out) and not all(np.all(np.isfinite(a)) for a in out)
 
@@ -523,6 +624,36 @@ TRAIN = Part(
     args=("X", "Y", "sizes", "activation", "epochs", "batch_size", "lr", "seed"), kind="params",
     out_names=("Ws", "bs"), judge=judge_training,
     mistakes=(
+        Mistake.exception("shuffled_X_in_place",
+                          lambda name, full: name == "InputChanged" and full.startswith(("InputChanged: #0",
+                                                                                        "InputChanged: #1")),
+                          "{fn} changed its input {arg} in place ({where}, case {i}): did you shuffle X or Y "
+                          "themselves (np.random.shuffle(X))? Leave them as they are and index them with a "
+                          "permutation instead: order = rng.permutation(m), then X[order[start:start + "
+                          "batch_size]]."),
+        Mistake.predicate("biases_never_updated", _probe_shows("biases_never_updated"),
+                          "The biases never moved: after training they are still all zero. Every step updates "
+                          "every parameter, bs[k] -= lr * dbs[k] as well as Ws[k] -= lr * dWs[k]."),
+        Mistake.predicate("layer_never_updated", _probe_shows("layer_never_updated"),
+                          "One weight matrix never moved from its initial values ({verdict}): does your update "
+                          "loop cover every layer, for k in range(len(Ws))?"),
+        Mistake.predicate("not_shuffled", _probe_shows("not_shuffled"),
+                          "Your training takes the examples in their original order ({verdict}): shuffle them "
+                          "afresh every epoch, order = rng.permutation(m) with one rng = "
+                          "np.random.default_rng(seed) made before the first epoch."),
+        Mistake.predicate("same_order", _probe_shows("same_order"),
+                          "Every epoch visits the examples in the same order ({verdict}): you made the generator "
+                          "anew each epoch. Make rng = np.random.default_rng(seed) once, before the loop, and draw "
+                          "a fresh rng.permutation(m) from it every epoch."),
+        Mistake.predicate("summed_steps", _probe_shows("summed_steps"),
+                          "Your steps are too large ({verdict}): the gradient of a batch is a mean over its "
+                          "examples (backprop_deep already divides by the batch's m), so step by lr * dW, without "
+                          "multiplying by the batch size or summing the examples' gradients."),
+        Mistake.predicate("steps_too_small", _probe_shows("steps_too_small"),
+                          "Your steps are too small ({verdict}): backprop_deep already averages over the batch, "
+                          "so do not divide by batch_size again: W -= lr * dW."),
+        Mistake.predicate("uphill", _probe_shows("uphill"),
+                          "Your steps go uphill ({verdict}): subtract the gradient, Ws[k] -= lr * dWs[k]."),
         Mistake.nan("diverged", _diverged,
                     "Training diverged: the weights hold nan or inf. Check the sign of the step "
                     "(W -= lr * dW, downhill) and that your gradients are means over the batch, not sums."),

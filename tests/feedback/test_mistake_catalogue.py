@@ -1,0 +1,488 @@
+"""The catalogue of wrong implementations, part by part (issue 21, items 3 and 4).
+
+Every entry is code a learner could write: the slips of ``test_checks.py`` and
+``test_checks_exercise_8.py`` (imported from there), and the classes issue 21
+names: a function that changes its inputs in place, one that calls the bpkit
+function the part asks for, a network trained on a copy, the numeric edges
+(|z| = 1000, float32, an empty batch), training that does not shuffle, never
+moves the biases or takes steps of the wrong size, and the mistakes the checks
+did not name before (sigma' at a, a reshape for a transpose, the gradient-check
+threshold, CS231n's denominator, ...).
+
+Every entry must be refused, and at least 90% must be *named*: the message is
+one of the checks' mistakes, not the generic "does not match" or "raised".
+``python -m pytest -s -q tests/feedback/test_mistake_catalogue.py -k count``
+prints the counts (quoted in the README).
+
+Training (08.3) is judged on its behaviour probe here (the secret cases'
+32-digit run, :data:`bpkit.checks.ex08.PROBE`): the full digit runs take a
+minute on a busy machine, and the probe is where its mistakes are named.
+"""
+from __future__ import annotations
+
+import collections
+import copy
+
+import numpy as np
+import pytest
+
+import bpkit
+from bpkit.checks import PARTS, diagnose, ex08, run
+from bpkit.checks import _engine
+
+import test_checks as T  # noqa: E402  (the slips catalogued there, and the model answers)
+import test_checks_exercise_8 as T8  # noqa: E402
+
+S = T.SOLVED
+sig = T.sig
+UNNAMED = {"mismatch", "raised"}  # the generic messages that name no mistake
+SEEDS = (21, 22)
+
+
+# ------------------------------------------------------------------ helpers
+def mutating(key, index, how="add"):
+    """The model answer, but it changes argument ``index`` in place first (as ``X -= X.mean(0)`` would)."""
+    right = S[PARTS[key].function]
+
+    def wrong(*args):
+        a = args[index]
+        result = right(*copy.deepcopy(args))
+        if isinstance(a, np.ndarray):
+            a[...] = a * 0.5 + 0.25 if how == "add" else a[::-1]
+        elif isinstance(a, list):
+            if how == "pop":
+                a.pop()
+            else:
+                a[0] = a[0] * 0.5 + 0.25
+        elif isinstance(a, bpkit.Network):
+            a.weights[0] *= 0.5
+        return result
+
+    return wrong
+
+
+def calling(key, call):
+    """The model answer, but it also calls a forbidden bpkit function (``call(*args)``), as a shortcut would."""
+    right = S[PARTS[key].function]
+
+    def wrong(*args):
+        try:
+            call(*copy.deepcopy(args))
+        except Exception:
+            pass
+        return right(*args)
+
+    return wrong
+
+
+def net_of(W1, b1, W2, b2):
+    net = bpkit.Network([W1.shape[0], W1.shape[1], W2.shape[1]])
+    net.weights, net.biases = [W1, W2], [b1, b2]
+    return net
+
+
+# ------------------------------------------------------- the new classes of issue 21
+def sigmoid_clipped(z):
+    z = np.clip(np.asarray(z, dtype=float), -500, 500)
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_float32_naive_guard(z):
+    z = np.asarray(z)
+    return np.where(z >= 0, 1.0 / (1.0 + np.exp(-np.abs(z))), np.exp(z) / (1.0 + np.exp(z)))
+
+
+def sigmoid_prime_exp_ratio(z):
+    e = np.exp(-np.asarray(z, dtype=float))
+    return e / (1.0 + e) ** 2
+
+
+def sigmoid_prime_of_a(z):
+    a = S["sigmoid"](z)
+    return S["sigmoid"](a) * (1 - S["sigmoid"](a))
+
+
+def dC_dw_prime_of_a(w, a_in, b, y):
+    a = float(sig(w * a_in + b))
+    s = float(sig(a))
+    return (a - y) * s * (1 - s) * a_in
+
+
+def dC_dw_one_element(w, a_in, b, y):
+    return np.array([S["dC_dw"](w, a_in, b, y)])
+
+
+def dJ_dW2_prime_of_a(a2, z3, Y):
+    a3 = sig(z3)
+    s = sig(a3)
+    return a2.T @ ((a3 - Y) * s * (1 - s)) / a2.shape[0]
+
+
+def dJ_dW2_reshaped(a2, z3, Y):
+    a3 = sig(z3)
+    delta3 = (a3 - Y) * a3 * (1 - a3)
+    return (delta3.T @ a2).reshape(a2.shape[1], Y.shape[1]) / a2.shape[0]
+
+
+def dJ_dW1_prime_of_a(X, z2, W2, delta3):
+    a2 = sig(z2)
+    s = sig(a2)
+    return X.T @ ((delta3 @ W2.T) * s * (1 - s)) / X.shape[0]
+
+
+def dJ_dW1_reshape_W2(X, z2, W2, delta3):
+    a2 = sig(z2)
+    return X.T @ ((delta3 @ W2.reshape(W2.shape[1], W2.shape[0])) * a2 * (1 - a2)) / X.shape[0]
+
+
+def dJ_dW1_reshaped(X, z2, W2, delta3):
+    a2 = sig(z2)
+    d2 = (delta3 @ W2.T) * a2 * (1 - a2)
+    return (d2.T @ X).reshape(X.shape[1], z2.shape[1]) / X.shape[0]
+
+
+def make_backprop2(*, prime_of_a=False, reshape=False, bias_axis=1, inplace=False):
+    """A learner's vectorized 2-layer backprop with the chosen slip."""
+
+    def grads(X, Y, W1, b1, W2, b2):
+        m = X.shape[0]
+        a2 = sig(X @ W1 + b1)
+        a3 = sig(a2 @ W2 + b2)
+        p3 = sig(a3) * (1 - sig(a3)) if prime_of_a else a3 * (1 - a3)
+        p2 = sig(a2) * (1 - sig(a2)) if prime_of_a else a2 * (1 - a2)
+        d3 = (a3 - Y) * p3
+        d2 = (d3 @ W2.T) * p2
+        if reshape:
+            dW1, dW2 = (d2.T @ X).reshape(W1.shape) / m, (d3.T @ a2).reshape(W2.shape) / m
+        else:
+            dW1, dW2 = X.T @ d2 / m, a2.T @ d3 / m
+        if bias_axis == 1:
+            db1, db2 = d2.sum(axis=0) / m, d3.sum(axis=0) / m
+        else:
+            db1, db2 = d2.mean(axis=1), d3.mean(axis=1)
+        if inplace:
+            W1 -= 0.0 * W1 + 1e-3  # "tidying" the weights in place
+        return dW1, db1, dW2, db2
+
+    return grads
+
+
+def _theta(X, Y, Theta1, Theta2, lam, *, slope="right", reg_first=True):
+    m = X.shape[0]
+    A1 = np.hstack([np.ones((m, 1)), X])
+    z2 = A1 @ Theta1.T
+    a2 = sig(z2)
+    A2 = np.hstack([np.ones((m, 1)), a2])
+    a3 = sig(A2 @ Theta2.T)
+    d3 = a3 - Y
+    g = {"right": a2 * (1 - a2), "g": a2, "of_a": sig(a2) * (1 - sig(a2))}[slope]
+    d2 = (d3 @ Theta2[:, 1:]) * g
+    G1, G2 = d2.T @ A1 / m, d3.T @ A2 / m
+    for l, (G, Th) in enumerate(((G1, Theta1), (G2, Theta2))):
+        if l != 0 or reg_first:
+            G[:, 1:] += lam / m * Th[:, 1:]
+    return G1, G2
+
+
+def reg_gradients_inplace(X, Y, W1, b1, W2, b2, lam):
+    m = X.shape[0]
+    dW1, db1, dW2, db2 = S["regularized_gradients"](X, Y, W1, b1, W2, b2, 0.0)
+    W1 *= lam / m  # reuses the caller's array for the penalty term
+    W2 *= lam / m
+    return dW1 + W1, db1, dW2 + W2, db2
+
+
+def epoch_on_a_copy(net, X, Y, lr, batch_size, seed):
+    return S["sgd_epoch"](net.copy(), X, Y, lr, batch_size, seed)
+
+
+def epoch_first_layer_only(net, X, Y, lr, batch_size, seed):
+    for B in S["make_batches"](X.shape[0], batch_size, seed):
+        dW, db = bpkit.backprop(net, X[B], Y[B])
+        for k in range(len(net.weights) - 1):
+            net.weights[k] = net.weights[k] - lr * dW[k]
+            net.biases[k] = net.biases[k] - lr * db[k]
+    return tuple(p for W, b in zip(net.weights, net.biases) for p in (W, b))
+
+
+def epoch_calls_sgd(net, X, Y, lr, batch_size, seed):
+    bpkit.sgd(net, X, Y, epochs=1, batch_size=batch_size, lr=lr, seed=seed)
+    return tuple(p for W, b in zip(net.weights, net.biases) for p in (W, b))
+
+
+def numgrad_drifts(f, theta, eps):
+    """Nudges theta itself and undoes it with += / -=, which leaves rounding in theta."""
+    g = np.zeros_like(theta, dtype=float)
+    for j in np.ndindex(theta.shape):
+        theta[j] += eps
+        plus = f(theta)
+        theta[j] -= 2 * eps
+        minus = f(theta)
+        theta[j] += eps + 1e-3  # an off-by-a-bit restore
+        g[j] = (plus - minus) / (2 * eps)
+    return g
+
+
+def rel_max_norm(a, b):
+    return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), 1e-300))
+
+
+def rel_cs231n(a, b):
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def hunt_pooled(J, params, candidates, eps):
+    numeric = [S["numerical_gradient"](lambda t, k=k: J(params[:k] + [t] + params[k + 1:]), params[k], eps)
+               for k in range(len(params))]
+    flat_n = np.concatenate([n.ravel() for n in numeric])
+    out = []
+    for i, c in enumerate(candidates):
+        g = c(params)
+        if any(np.shape(a) != np.shape(b) for a, b in zip(g, numeric)):
+            out.append(i)
+            continue
+        if S["relative_error"](np.concatenate([a.ravel() for a in g]), flat_n) >= 1e-7:
+            out.append(i)
+    return out
+
+
+def backprop_deep_tanh_of_a(X, Y, Ws, bs, activation):
+    def f(z):
+        return {"sigmoid": sig, "tanh": np.tanh, "relu": lambda v: np.maximum(v, 0.0)}[activation](z)
+
+    a = [X]
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        z = a[-1] @ W + b
+        a.append(sig(z) if l == len(Ws) - 1 else f(z))
+    m = X.shape[0]
+    dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+    delta = a[-1] - Y
+    for k in range(len(Ws) - 1, -1, -1):
+        dWs[k], dbs[k] = a[k].T @ delta / m, delta.sum(0) / m
+        if k > 0:
+            s = {"sigmoid": a[k] * (1 - a[k]), "tanh": 1 - np.tanh(a[k]) ** 2,
+                 "relu": (a[k] > 0).astype(float)}[activation]
+            delta = (delta @ Ws[k].T) * s
+    return dWs, dbs
+
+
+def backprop_deep_overwrites(X, Y, Ws, bs, activation):
+    dWs, dbs = S["backprop_deep"](X, Y, Ws, bs, activation)
+    for W, dW in zip(Ws, dWs):
+        W -= dW  # "one step while we are at it"
+    return dWs, dbs
+
+
+def init_mutates_sizes(sizes, seed, scheme):
+    out = S["init_weights"](list(sizes), seed, scheme)
+    sizes.append(1)
+    return out
+
+
+def make_train(*, order="fresh", step=1.0, biases=True, layers="all", shuffle_X=False, sum_grads=False,
+               per_example=False):
+    """A learner's train_digits with the chosen slip, on its own backprop_deep and init_weights."""
+
+    def train_digits(X, Y, sizes, activation, epochs, batch_size, lr, seed):
+        Ws, bs = S["init_weights"](sizes, seed, "he" if activation == "relu" else "uniform")
+        rng = np.random.default_rng(seed)
+        m = X.shape[0]
+        for _ in range(epochs):
+            if shuffle_X:
+                p = rng.permutation(m)
+                X[:], Y[:] = X[p], Y[p]
+                order_ = np.arange(m)
+            elif order == "fresh":
+                order_ = rng.permutation(m)
+            elif order == "same":
+                order_ = np.random.default_rng(seed).permutation(m)
+            else:
+                order_ = np.arange(m)
+            for start in range(0, m, batch_size):
+                B = order_[start:start + batch_size]
+                dWs, dbs = S["backprop_deep"](X[B], Y[B], Ws, bs, activation)
+                scale = len(B) if sum_grads else 1.0 / len(B) if per_example else step
+                for k in range(len(Ws) - (1 if layers == "skip_last" else 0)):
+                    Ws[k] -= scale * lr * dWs[k]
+                    if biases:
+                        bs[k] -= scale * lr * dbs[k]
+        return Ws, bs
+
+    return train_digits
+
+
+def train_calls_sgd(X, Y, sizes, activation, epochs, batch_size, lr, seed):
+    net = bpkit.Network(sizes, seed=seed, activation=activation)
+    bpkit.sgd(net, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, kind="cross_entropy", seed=seed)
+    return list(net.weights), list(net.biases)
+
+
+NEW = [
+    # 01.1 forward
+    ("01.1", mutating("01.1", 0), "changed its input X in place"),
+    ("01.1", calling("01.1", lambda X, W1, b1, W2, b2: net_of(W1, b1, W2, b2).predict(X)), "calls bpkit"),
+    ("01.1", lambda X, W1, b1, W2, b2: sig(sig(X @ W1 + b1) @ W2 + b2).ravel(), "shape"),
+    # 01.2 cost
+    ("01.2", mutating("01.2", 1), "changed its input Yhat in place"),
+    ("01.2", calling("01.2", lambda Y, Yhat: bpkit.cost(bpkit.Network([1, 1]), Yhat[:, :1], Y[:, :1])), "calls bpkit"),
+    ("01.2", lambda Y, Yhat: np.array([[S["quadratic_cost"](Y, Yhat)]]), "should return a single number"),
+    # 02.1
+    ("02.1", dC_dw_prime_of_a, "at a instead of at z"),
+    ("02.1", dC_dw_one_element, "should return a single number"),
+    ("02.1", calling("02.1", lambda w, a_in, b, y: bpkit.sigmoid_prime(w * a_in + b)), "calls bpkit.sigmoid_prime"),
+    # 02.2
+    ("02.2", dJ_dW2_prime_of_a, "at a instead of at z"),
+    ("02.2", dJ_dW2_reshaped, "reshaped it"),
+    ("02.2", calling("02.2", lambda a2, z3, Y: bpkit.sigmoid_prime(z3)), "calls bpkit.sigmoid_prime"),
+    ("02.2", mutating("02.2", 1), "changed its input z3 in place"),
+    # 02.3
+    ("02.3", dJ_dW1_prime_of_a, "at a instead of at z"),
+    ("02.3", dJ_dW1_reshape_W2, "reshaped to (s_3, s_2)"),
+    ("02.3", dJ_dW1_reshaped, "reshaped it"),
+    ("02.3", mutating("02.3", 3), "changed its input delta3 in place"),
+    ("02.3", calling("02.3", lambda X, z2, W2, d3: bpkit.sigmoid_prime(z2)), "calls bpkit.sigmoid_prime"),
+    # 03.1
+    ("03.1", sigmoid_clipped, "did you clip z"),
+    ("03.1", sigmoid_float32_naive_guard, "overflow"),
+    ("03.1", mutating("03.1", 0), "changed its input z in place"),
+    ("03.1", calling("03.1", lambda z: bpkit.sigmoid(z)), "calls bpkit.sigmoid"),
+    # 03.2
+    ("03.2", sigmoid_prime_exp_ratio, "inf / inf"),
+    ("03.2", sigmoid_prime_of_a, "at a = sigma(z) instead of at z"),
+    ("03.2", calling("03.2", lambda z: bpkit.sigmoid_prime(z)), "calls bpkit.sigmoid_prime"),
+    ("03.2", mutating("03.2", 0), "changed its input z in place"),
+    # 04.1
+    ("04.1", make_backprop2(prime_of_a=True), "at a instead of at z"),
+    ("04.1", make_backprop2(reshape=True), "reshaped it"),
+    ("04.1", make_backprop2(inplace=True), "changed its input W1 in place"),
+    ("04.1", calling("04.1", lambda X, Y, *p: bpkit.backprop(net_of(*p), X, Y)), "calls bpkit.backprop"),
+    # 04.2
+    ("04.2", make_backprop2(bias_axis=0), "summed delta over axis=1"),
+    ("04.2", make_backprop2(prime_of_a=True), "at a instead of at z"),
+    ("04.2", make_backprop2(reshape=True), "reshaped it"),
+    ("04.2", mutating("04.2", 0), "changed its input X in place"),
+    ("04.2", calling("04.2", lambda X, Y, *p: bpkit.backprop(net_of(*p), X, Y)), "calls bpkit.backprop"),
+    # 04.3
+    ("04.3", lambda X, Y, T1, T2, lam: _theta(X, Y, T1, T2, lam, slope="g"), "g(z2) = sigmoid(z2)"),
+    ("04.3", lambda X, Y, T1, T2, lam: _theta(X, Y, T1, T2, lam, slope="of_a"), "at a2 instead of at z2"),
+    ("04.3", lambda X, Y, T1, T2, lam: _theta(X, Y, T1, T2, lam, reg_first=False), "if l != 0"),
+    ("04.3", mutating("04.3", 2), "changed its input Theta1 in place"),
+    ("04.3", calling("04.3", lambda X, Y, T1, T2, lam: bpkit.backprop(bpkit.Network.from_thetas([T1, T2]), X, Y)),
+     "calls bpkit.backprop"),
+    # 05.1
+    ("05.1", mutating("05.1", 2), "changed its input W1 in place"),
+    ("05.1", calling("05.1", lambda X, Y, *p: bpkit.cost(net_of(*p[:4]), X, Y)), "calls bpkit.cost"),
+    ("05.1", lambda *a: np.array([S["regularized_cost"](*a)]), "should return a single number"),
+    # 05.2
+    ("05.2", reg_gradients_inplace, "changed its input W1 in place"),
+    ("05.2", calling("05.2", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),
+    ("05.2", lambda X, Y, W1, b1, W2, b2, lam: _vec_prime_of_a(X, Y, W1, b1, W2, b2, lam), "at a instead of at z"),
+    # 06.1
+    ("06.1", lambda n, bs, seed: [np.asarray(b) for b in np.array_split(np.random.default_rng(seed).permutation(n),
+                                                                       -(-n // bs))], "shape"),
+    ("06.1", lambda n, bs, seed: [np.random.default_rng(seed).permutation(n)], "batch"),
+    # 06.2
+    ("06.2", epoch_on_a_copy, "changed a copy of it"),
+    ("06.2", epoch_first_layer_only, "never moved"),
+    ("06.2", epoch_calls_sgd, "calls bpkit.sgd"),
+    ("06.2", mutating("06.2", 1), "changed its input X in place"),
+    # 07.1
+    ("07.1", numgrad_drifts, "changed theta in place"),
+    ("07.1", calling("07.1", lambda f, t, e: bpkit.numerical_gradient(lambda: f(t), [t], e)),
+     "calls bpkit.numerical_gradient"),
+    # 07.2
+    ("07.2", rel_max_norm, "max(||a||, ||b||)"),
+    ("07.2", rel_cs231n, "entry by entry"),
+    ("07.2", mutating("07.2", 0), "changed its input a in place"),
+    ("07.2", calling("07.2", lambda a, b: bpkit.relative_error(a, b)), "calls bpkit.relative_error"),
+    ("07.2", lambda a, b: np.array([S["relative_error"](a, b)]), "should return a single number"),
+    # 07.3
+    ("07.3", T.make_hunt(threshold=1e-5), "looser threshold"),
+    ("07.3", T.make_hunt(threshold=1e-3), "looser threshold"),
+    ("07.3", hunt_pooled, "all arrays together"),
+    ("07.3", mutating("07.3", 1, how="pop"), "changed its input params in place"),
+    ("07.3", calling("07.3", lambda J, p, c, e: bpkit.backprop(net_of(*p), J.X, J.Y, lam=J.lam)),
+     "calls bpkit.backprop"),
+    # 08.1
+    ("08.1", init_mutates_sizes, "changed its input sizes in place"),
+    # 08.2
+    ("08.2", backprop_deep_tanh_of_a, "wrong for tanh"),
+    ("08.2", backprop_deep_overwrites, "changed its input Ws[0] in place"),
+    ("08.2", calling("08.2", lambda X, Y, Ws, bs, act: bpkit.backprop(ex08.deep_net(Ws, bs, act), X, Y)),
+     "calls bpkit.backprop"),
+    # 08.3, judged on the probe
+    ("08.3", make_train(order="none"), "original order"),
+    ("08.3", make_train(order="same"), "same order"),
+    ("08.3", make_train(sum_grads=True), "steps are too large"),
+    ("08.3", make_train(step=-1.0), "uphill"),
+    ("08.3", make_train(biases=False), "biases never moved"),
+    ("08.3", make_train(layers="skip_last"), "never moved from its initial values"),
+    ("08.3", make_train(per_example=True), "steps are too small"),
+    ("08.3", make_train(shuffle_X=True), "shuffle X or Y"),
+    ("08.3", train_calls_sgd, "calls bpkit"),
+]
+
+
+def _vec_prime_of_a(X, Y, W1, b1, W2, b2, lam):
+    dW1, db1, dW2, db2 = make_backprop2(prime_of_a=True)(X, Y, W1, b1, W2, b2)
+    m = X.shape[0]
+    return dW1 + lam * W1 / m, db1, dW2 + lam * W2 / m, db2
+
+
+CATALOGUE = ([(k, f, p) for k, f, p in T.WRONG]
+             + [("08.2", f, p) for f, p in T8.BACKPROP_WRONG]
+             + [("08.1", f, p) for f, p in T8.INIT_WRONG]
+             + NEW)
+
+
+def verdict(key, fn, seed):
+    """The check's verdict on ``fn``: the engine's own calls; for 08.3 on its behaviour probe only."""
+    if key != "08.3":
+        return run(key, fn, seed=seed)
+    part = PARTS[key]
+    cases = [c for c in part.make_cases(np.random.default_rng(seed)) if ex08.is_probe(c)]
+    return diagnose(key, cases, [_engine._call(part, fn, args) for args in cases])
+
+
+def name_of(msg):
+    mistake = getattr(msg, "mistake", None)
+    return None if mistake is None or mistake.name in UNNAMED else mistake.name
+
+
+@pytest.mark.parametrize("key, wrong, phrase", NEW, ids=[f"{k}-{p[:30]}" for k, _, p in NEW])
+@pytest.mark.parametrize("seed", SEEDS)
+def test_new_classes_are_refused_and_named(key, wrong, phrase, seed):
+    msg = verdict(key, wrong, seed)
+    assert msg is not None, "the mistake passed the check"
+    assert phrase in msg, msg
+    assert name_of(msg), msg
+
+
+def test_model_training_passes_its_probe():
+    for seed in SEEDS:
+        assert verdict("08.3", S["train_digits"], seed) is None
+
+
+def test_count_of_the_catalogue():
+    """Every wrong implementation refused, at least 90% named, at least 8 per part on average; prints the counts."""
+    per_part = collections.Counter(k for k, _, _ in CATALOGUE)
+    named, unnamed, passed = collections.Counter(), [], []
+    for key, wrong, phrase in CATALOGUE:
+        msg = verdict(key, wrong, SEEDS[0])
+        if msg is None:
+            passed.append((key, phrase))
+        elif name_of(msg):
+            named[key] += 1
+        else:
+            unnamed.append((key, phrase, str(msg)[:120]))
+    total, n_named = len(CATALOGUE), sum(named.values())
+    print(f"\nmistake catalogue: {total} wrong implementations over {len(per_part)} parts "
+          f"({total / len(per_part):.1f} per part), {total - len(passed)} refused, {n_named} named "
+          f"({100 * n_named / total:.0f}%); {len(_engine.PARTS)} parts, "
+          f"{len(bpkit.checks.diagnosis_names())} named mistakes the checks know")
+    for key in sorted(per_part):
+        print(f"  {key}: {per_part[key]} wrong, {named[key]} named")
+    assert not passed, passed
+    assert set(per_part) >= {k for k in PARTS if k[:2] <= "08"}
+    assert total / len(per_part) >= 8
+    assert n_named >= 0.9 * total, unnamed
