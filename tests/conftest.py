@@ -81,16 +81,31 @@ collect_ignore_glob = ["*.ipynb"]
 # whole files that run notebooks in kernels (beside the lessons' own nbval cells)
 NOTEBOOK_FILES = {"test_exercise_notebooks.py", "test_lesson_figures.py"}
 
+# the slowest tests left in the fast tier, marked slow here so that the tier stays short; each took
+# 7-80 s on the shared 2-core machine (at about a third of a core: 2.5-25 s of CPU), every parameter
+SLOW_TESTS = {
+    "test_diagnoses_seeds.py::test_each_planted_mistake_gets_its_own_diagnosis_on_every_seed",
+    "test_diagnoses_seeds.py::test_a_backward_loop_stopping_one_layer_early_is_named_whatever_the_first_layer_holds",
+    "test_grade_sandbox.py::test_sandbox_required_without_bwrap_refuses_and_auto_says_so_once",
+    "test_boundary_deep.py::test_epsilon_panel_passes_max_evaluations_through",
+    "test_checks_exercise_8.py::test_init_statistics_accept_right_draws_on_many_seeds",
+    "test_checks_exercise_8.py::test_no_backprop_diagnosis_depends_on_the_secret_seed",
+    "test_checks_exercise_8.py::test_init_diagnosis_does_not_depend_on_the_seed",
+    "test_toys_sweeps.py::test_lambda_grid_equals_the_batched_trainer_it_replaced",
+    "test_optim.py::test_fast_kernel_equals_readable_sgd",
+}
+
 
 def pytest_collection_modifyitems(config, items):
     """Marks that make the day-to-day tier: ``-m "not slow and not browser and not notebook"``.
 
     * ``notebook``: a lesson cell run by nbval, and the tests that execute whole notebooks;
-    * ``slow``: every test that trains the digits (it uses :func:`digit_trainings`), besides those
-      marked ``slow`` by hand.
+    * ``slow``: every test that trains the digits (it uses :func:`digit_trainings`), those in
+      :data:`SLOW_TESTS`, besides those marked ``slow`` in their own files.
     """
     for item in items:
         if item.path.suffix == ".ipynb" or item.path.name in NOTEBOOK_FILES:
             item.add_marker(pytest.mark.notebook)
-        if "digit_trainings" in getattr(item, "fixturenames", ()):
+        if "digit_trainings" in getattr(item, "fixturenames", ()) or \
+                f"{item.path.name}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
