@@ -90,7 +90,7 @@ class GraphDiagram:
                 (x0, y0), (x1, y1) = self.pos[id(p)], self.pos[id(child)]
                 bend = 0.25 if x1 - x0 > 1 else 0.0  # an arrow that skips a column bends around it
                 arrow = FancyArrowPatch((x0, y0), (x1, y1), arrowstyle="-|>", mutation_scale=9, lw=1.0,
-                                        color=IDLE_EDGE, shrinkA=21, shrinkB=21, zorder=1,
+                                        color=IDLE_EDGE, shrinkA=24, shrinkB=27, zorder=1,
                                         connectionstyle=f"arc3,rad={bend}")
                 ax.add_patch(arrow)
                 key = (id(p), id(child), slot)
