@@ -33,13 +33,14 @@ from bpkit.checks._engine import _call
 import test_checks as tc  # noqa: E402  (the learner-written wrong code of exercises 1-7)
 import test_mistake_catalogue as cat  # noqa: E402  (... and the classes of issue 21)
 import test_checks_exercise_8 as t8  # noqa: E402  (... and of exercise 8)
+import test_ex09 as t9  # noqa: E402  (... and of exercise 9)
 
 SEEDS = 200
 # the quick sweep, about 30 s on one core: seeds per part, fewer where planting every mistake of a case set
 # takes longer (measured: 5-20 ms a seed for exercises 1-3, 06.1 and 07.2; 04.1 0.26 s, 07.1 0.5 s, 08.3 1.1 s)
 QUICK_SEEDS = 80
 QUICK = {"05.1": 40, "04.2": 20, "05.2": 15, "04.3": 12, "07.3": 10, "06.2": 10, "04.1": 8, "08.2": 6, "08.1": 6,
-         "07.1": 5, "08.3": 2}
+         "07.1": 5, "08.3": 2, "09.1": 8, "09.2": 10, "09.4": 4, "09.5": 20}
 
 
 def _template(mk):
@@ -87,7 +88,7 @@ EXTRA += [("07.2", tc.rel_zero_over_zero, "both arrays are zero"),
           ("08.3", train_untrained, "no better than guessing"),
           ("08.3", train_diverged, "Training diverged")]
 LEARNER = list(tc.WRONG) + [("08.1", f, p) for f, p in t8.INIT_WRONG] + \
-    [("08.2", f, p) for f, p in t8.BACKPROP_WRONG] + EXTRA + list(cat.NEW)
+    [("08.2", f, p) for f, p in t8.BACKPROP_WRONG] + list(t9.CATALOGUE) + EXTRA + list(cat.NEW)
 PROBED = {fn for key, fn, _ in cat.NEW if key == "08.3"}  # judged on the training probe only (cat.verdict)
 
 
