@@ -249,7 +249,8 @@ def test_good_values_are_accepted_and_change_nothing(name):
 def test_this_file_covers_the_lessons_1_7_panels_and_the_toy_helpers():
     """Every argument of each function is tried; the names this file owns are all here."""
     mine = {"weight_nudge", "chain_rule", "sigmoid_tangent", "digit_nudges_panel", "saturation_panel",
-            "lambda_panel", "descent_panel", "line_gradient", "chain_inputs", "line_data"}
+            "lambda_panel", "descent_panel", "line_gradient", "chain_inputs", "line_data",
+            "graph_steps"}  # and lesson 9's panel
     assert mine == {case.split(".")[-1] for case in CASES}
     for name, (fn, _, args) in CASES.items():
         assert set(inspect.signature(fn).parameters) == set(args), name
