@@ -22,6 +22,10 @@ from __future__ import annotations
 
 import collections
 import copy
+import pathlib
+from urllib.parse import unquote
+
+import nbformat
 
 import numpy as np
 import pytest
@@ -444,6 +448,32 @@ def verdict(key, fn, seed):
     return diagnose(key, cases, [_engine._call(part, fn, args) for args in cases])
 
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def _headings(lesson):
+    nb = nbformat.read(str(ROOT / "lessons" / f"{lesson}.ipynb"), as_version=4)
+    return {line.lstrip("#").strip() for c in nb.cells if c.cell_type == "markdown"
+            for line in c.source.splitlines() if line.startswith("#")}
+
+
+def link_problem(key, msg):
+    """None if check()'s link for this diagnosis leads to a heading of an existing lesson, else why not."""
+    section = _engine.lesson_section(key, msg)
+    if section is None:
+        return "no link"
+    href = section[1]
+    if not href.startswith("../lessons/") or "#" not in href:
+        return f"not a relative link to a lesson heading: {href}"
+    path, anchor = href[len("../"):].split("#", 1)
+    if not (ROOT / path).is_file():
+        return f"no notebook {path}"
+    heading = unquote(anchor).replace("-", " ")
+    if heading not in {h.replace("-", " ") for h in _headings(pathlib.Path(path).stem)}:
+        return f"no heading {heading!r} in {path}"
+    return None
+
+
 def name_of(msg):
     mistake = getattr(msg, "mistake", None)
     return None if mistake is None or mistake.name in UNNAMED else mistake.name
@@ -466,9 +496,11 @@ def test_model_training_passes_its_probe():
 def test_count_of_the_catalogue():
     """Every wrong implementation refused, at least 90% named, at least 8 per part on average; prints the counts."""
     per_part = collections.Counter(k for k, _, _ in CATALOGUE)
-    named, unnamed, passed = collections.Counter(), [], []
+    named, unnamed, passed, links = collections.Counter(), [], [], []
     for key, wrong, phrase in CATALOGUE:
         msg = verdict(key, wrong, SEEDS[0])
+        if msg is not None and link_problem(key, msg):
+            links.append((key, phrase, link_problem(key, msg)))
         if msg is None:
             passed.append((key, phrase))
         elif name_of(msg):
@@ -483,6 +515,7 @@ def test_count_of_the_catalogue():
     for key in sorted(per_part):
         print(f"  {key}: {per_part[key]} wrong, {named[key]} named")
     assert not passed, passed
+    assert not links, links  # every diagnosis links to a heading that exists in its lesson
     assert set(per_part) >= {k for k in PARTS if k[:2] <= "08"}
     assert total / len(per_part) >= 8
     assert n_named >= 0.9 * total, unnamed
