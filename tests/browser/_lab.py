@@ -562,6 +562,60 @@ INIT_SCRIPT = r"""
       value: B.readoutValue(B.readout),
     };
   };
+  // every figure of the notebook's outputs: an <img> (a PNG output or an image widget), a panel's
+  // .bpkit-figure (its canvases) or another matplotlib canvas; 'ok' when its pixels are not all one colour, 'loading' while an
+  // image is not decoded yet, 'blank' otherwise; plus outputs showing a matplotlib repr as text
+  B.uniform = (source, w, h) => {
+    if (!w || !h) return true;
+    const c = document.createElement('canvas');
+    c.width = Math.min(w, 160);
+    c.height = Math.min(h, 160);
+    const ctx = c.getContext('2d');
+    ctx.drawImage(source, 0, 0, c.width, c.height);
+    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+    for (let i = 4; i < d.length; i += 4) {
+      if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) return false;
+    }
+    return true;
+  };
+  B.figures = (path) => {
+    const p = B.notebookPanel(path);
+    if (!p) return null;
+    const found = [];
+    const bare = [];
+    p.content.widgets.forEach((cell, index) => {
+      if (cell.model.type !== 'code') return;
+      const where = 'cell ' + index;
+      for (const fig of cell.node.querySelectorAll('.jp-OutputArea-output .bpkit-figure')) {
+        const canvases = [...fig.querySelectorAll('canvas')];
+        const imgs = [...fig.querySelectorAll('img')];
+        const drawn = canvases.some((c) => !B.uniform(c, c.width, c.height))
+          || imgs.some((im) => im.complete && im.naturalWidth > 0 && !B.uniform(im, im.naturalWidth, im.naturalHeight));
+        const loading = imgs.some((im) => !im.complete);
+        found.push({where, kind: 'panel figure', state: drawn ? 'ok' : loading ? 'loading' : 'blank'});
+      }
+      // a matplotlib canvas outside a panel (ipympl's figure for a pyplot figure): one figure per widget
+      const groups = new Set();
+      for (const c of cell.node.querySelectorAll('.jp-OutputArea-output canvas')) {
+        if (!c.closest('.bpkit-figure')) groups.add(c.closest('.jupyter-matplotlib') || c.closest('.jp-OutputArea-output'));
+      }
+      for (const g of groups) {
+        const drawn = [...g.querySelectorAll('canvas')].some((c) => !B.uniform(c, c.width, c.height));
+        found.push({where, kind: 'canvas', state: drawn ? 'ok' : 'blank'});
+      }
+      for (const im of cell.node.querySelectorAll('.jp-OutputArea-output img')) {
+        if (im.closest('.bpkit-figure')) continue;
+        const state = !im.complete ? 'loading' : im.naturalWidth === 0 ? 'blank'
+          : B.uniform(im, im.naturalWidth, im.naturalHeight) ? 'blank' : 'ok';
+        found.push({where, kind: 'image', state, width: im.naturalWidth});
+      }
+      for (const el of cell.node.querySelectorAll('.jp-RenderedText.jp-OutputArea-output, .jp-OutputArea-output .jp-RenderedText')) {
+        const m = el.textContent.match(/<(Figure size|Axes|matplotlib\.)[^>\n]*>?/);
+        if (m) bare.push({where, text: m[0]});
+      }
+    });
+    return {figures: found, bare};
+  };
 })();
 """
 
@@ -616,6 +670,24 @@ def notebook_errors(page, notebook):
         for text in cell["errors"] or cell["domErrors"]:
             found.append((cell["source"], text))
     return found
+
+
+def figure_report(page, notebook, timeout_s=15.0):
+    """Every figure the notebook shows, once none is still loading or drawing (or after ``timeout_s``).
+
+    Returns ``{"figures": [{"where", "kind", "state"}, ...], "bare": [{"where", "text"}, ...]}``:
+    ``state`` is ``"ok"`` for a picture whose pixels are not all one colour (an ``<img>`` with
+    ``naturalWidth > 0``, or a panel's ``.bpkit-figure`` canvas), ``"blank"`` or ``"loading"``
+    otherwise; ``bare`` lists outputs that show a matplotlib repr (``<Figure size ...>``) as text.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        report = page.evaluate("(p) => window.__bpkit.figures(p)", notebook)
+        if report is None:
+            raise RuntimeError(f"notebook {notebook} is not open in the page")
+        if all(f["state"] == "ok" for f in report["figures"]) or time.monotonic() > deadline:
+            return report
+        time.sleep(0.25)
 
 
 def run_all(page, notebook, timeout_s=120.0, retry_after_s=20.0):
@@ -790,11 +862,11 @@ def lesson_run(browser, server, spec, presses=15, screenshots=True, run_timeout_
 
     Returns a dict: ``kernel``, ``run_s``, ``errors`` (list of (source, text)),
     ``initial`` (a :class:`Press` for the state before the presses), ``presses`` (list of :class:`Press`),
-    ``screenshots`` and ``console`` (browser console errors).
+    ``screenshots``, ``console`` (browser console errors) and ``figures`` (:func:`figure_report` after run-all).
     """
     context, page = new_page(browser)
     out = {"kernel": None, "run_s": None, "errors": [], "initial": None, "presses": [], "screenshots": (),
-           "console": page.console_errors}
+           "console": page.console_errors, "figures": None}
     try:
         workspace = f"bpkit-{spec.stem}-{secrets.token_hex(3)}".replace("_", "-")
         state = open_notebook(page, server, spec.notebook, workspace)
@@ -807,6 +879,7 @@ def lesson_run(browser, server, spec, presses=15, screenshots=True, run_timeout_
                 SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(out["screenshots"][0]))
             return out
+        out["figures"] = figure_report(page, spec.notebook)
         out["initial"], out["presses"] = measure_slider(page, spec, presses=presses)
         out["errors"] = notebook_errors(page, spec.notebook)
         if screenshots:

@@ -45,6 +45,13 @@ def test_lesson_in_jupyterlab(spec_path, lab_server, chromium):
         f"--- cell:\n{src}\n--- error:\n{err}" for src, err in result["errors"]
     )
 
+    # every figure on the page is a picture with something drawn in it, none a text repr (issue 22)
+    figures = result["figures"]
+    assert not figures["bare"], f"{spec.notebook} shows figures as text: {figures['bare']}"
+    not_drawn = [f for f in figures["figures"] if f["state"] != "ok"]
+    assert not not_drawn, f"{spec.notebook}: figures with nothing drawn: {not_drawn}"
+    print(f"\n{spec.stem}: {len(figures['figures'])} figures, all drawn", end="")
+
     presses = result["presses"]
     assert len(presses) == PRESSES
     wrong = [p for p in presses if not p.correct]
@@ -116,3 +123,22 @@ def _number(text):
 def _decimals(text):
     text = text.strip()
     return len(text.split(".")[1]) if "." in text else 0
+
+
+FIXTURE_FIGURES = "tests/browser/fixture/fixture_figures.ipynb"
+
+
+@pytest.mark.browser
+def test_harness_catches_figures_that_show_nothing(lab_server, chromium):
+    """A figure shown as '<Figure size ...>' text and a one-colour picture are flagged; a real one is not."""
+    context, page = _lab.new_page(chromium)
+    try:
+        _lab.open_notebook(page, lab_server, FIXTURE_FIGURES, "bpkit-fixture-figures")
+        _lab.run_all(page, FIXTURE_FIGURES)
+        assert not _lab.notebook_errors(page, FIXTURE_FIGURES)
+        report = _lab.figure_report(page, FIXTURE_FIGURES, timeout_s=3.0)
+    finally:
+        context.close()
+        lab_server.shutdown_kernels()
+    assert [b["text"] for b in report["bare"]] == ["<Figure size 300x200 with 1 Axes>"]
+    assert sorted(f["state"] for f in report["figures"]) == ["blank", "ok"], report["figures"]
