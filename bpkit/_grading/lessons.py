@@ -47,6 +47,11 @@ PART_SECTIONS = {
     "08.1": "2. Why the scale matters: vanishing and exploding",
     "08.2": "2. Why the scale matters: vanishing and exploding",
     "08.3": "3. During training: learning speed per layer, and dead ReLUs",
+    "09.1": "Local derivative × upstream",
+    "09.2": "Softmax and cross-entropy",
+    "09.3": "Order and accumulation",
+    "09.4": "Order and accumulation",
+    "09.5": "Local derivative × upstream",
 }
 
 # a named mistake taught elsewhere than its part's section: "NN.K:name" or "*:name" -> (lesson, heading)
@@ -65,6 +70,10 @@ MISTAKE_SECTIONS = {
     "08.1:zeros": ("08_deep_networks", "1. Why weights start random: symmetry"),
     "08.1:constant": ("08_deep_networks", "1. Why weights start random: symmetry"),
     "08.3:diverged": ("06_sgd", "Too large a learning rate"),
+    "09.2:temperature_dropped": ("09_computational_graphs", "Local derivative × upstream"),
+    "09.2:times_temperature": ("09_computational_graphs", "Local derivative × upstream"),
+    "09.5:overflow": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "09.5:nan": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
     # the checks' named mistakes of issue 21 (sigma' at a, reshape for a transpose, the gradient-check threshold...)
     "*:prime_of_a": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
     "*:sigma_prime_of_a": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),

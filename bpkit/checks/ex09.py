@@ -32,30 +32,8 @@ from .. import autograd as ag
 from ..activations import softmax
 from ._records import Mistake, Part
 
-LESSON = "../lessons/09_computational_graphs.ipynb"
-#: the lesson-9 headings the diagnoses link to, by topic (a test checks each is a heading of the lesson)
-SECTIONS = {
-    "rules": "Local derivative × upstream",
-    "matmul": "Local derivative × upstream",
-    "broadcast": "Local derivative × upstream",
-    "softmax": "Softmax and cross-entropy",
-    "order": "Order and accumulation",
-    "accumulate": "Order and accumulation",
-    "zero": "Order and accumulation",
-    "seed": "Order and accumulation",
-}
-LESSON_3_OVERFLOW = ("../lessons/03_sigmoid_derivative.ipynb", "5. A sigmoid that does not overflow")
-
-
-def link(section):
-    """`` See lesson 9, "<heading>": <relative link with the heading's anchor>.`` for a message."""
-    heading = SECTIONS[section]
-    return f' See lesson 9, "{heading}": {LESSON}#{heading.replace(" ", "-")}'
-
-
-def _lesson3():
-    path, heading = LESSON_3_OVERFLOW
-    return f' See lesson 3, "{heading}": {path}#{heading.replace(" ", "-")}'
+# Each diagnosis links to the lesson section that teaches it through bpkit._grading.lessons (PART_SECTIONS,
+# MISTAKE_SECTIONS), which check() and the grader's records read: the messages here carry no links themselves.
 
 
 def _plain(x):
@@ -126,53 +104,50 @@ LAYER = Part(
     mistakes=(
         Mistake.variant("slope_at_output", lambda *c: _layer(*c, slope=lambda z, a: 1.0 - np.tanh(a) ** 2),
                         "Your tanh slope is taken at the output: 1 - tanh(a)**2 with a = tanh(z) is tanh'(a), "
-                        "not tanh'(z). The slope belongs at the input z (from the output it is 1 - a**2)."
-                        + link("rules")),
+                        "not tanh'(z). The slope belongs at the input z (from the output it is 1 - a**2)."),
         Mistake.variant("shortcut_at_z", lambda *c: _layer(*c, slope=lambda z, a: 1.0 - z * z),
                         "Your slope is 1 - z**2: the shortcut written with the output a = tanh(z), applied to "
-                        "z. Either use a = tanh(z) in it, or the formula in z." + link("rules")),
+                        "z. Either use a = tanh(z) in it, or the formula in z."),
         Mistake.variant("sigmoid_slope", lambda *c: _layer(*c, slope=lambda z, a: a * (1.0 - a)),
-                        "You used the sigmoid's slope a * (1 - a) for tanh. Derive tanh's own slope."
-                        + link("rules")),
+                        "You used the sigmoid's slope a * (1 - a) for tanh. Derive tanh's own slope."),
         Mistake.variant("no_slope", lambda *c: _layer(*c, slope=lambda z, a: 1.0),
                         "The tanh's slope is missing: you sent g straight through to the product and the "
-                        "bias, as if a = z. The gradient reaching z is g times tanh'(z)." + link("rules")),
+                        "bias, as if a = z. The gradient reaching z is g times tanh'(z)."),
         Mistake.variant("no_upstream", lambda *c: _layer(*c, upstream=False),
                         "The upstream gradient g is missing: the rule must multiply the local derivative by "
-                        "what arrives from above, dJ/da = g." + link("rules")),
+                        "what arrives from above, dJ/da = g."),
         Mistake.variant("transposed_dW", lambda *c: _layer(*c, dW=lambda A, dz: dz.T @ A),
                         "dW has the shape of W transposed: you multiplied the other way round. Work out which "
-                        "product of A and the gradient at z has W's shape (n, k)." + link("matmul")),
+                        "product of A and the gradient at z has W's shape (n, k)."),
         Mistake.variant("reshaped_dW", lambda *c: _layer(*c, dW=lambda A, dz: (dz.T @ A).reshape(A.shape[1], -1)),
                         "dW has the right shape but the numbers are in the wrong places: a reshape is not a "
-                        "transpose. Find the product that has W's shape without reshaping." + link("matmul")),
+                        "transpose. Find the product that has W's shape without reshaping."),
         Mistake.variant("transposed_dA", lambda *c: _layer(*c, dA=lambda dz, W: W @ dz.T),
                         "dA has the shape of A transposed: the rule of a matrix product sends the gradient "
-                        "back through W on the other side. dA must have A's shape (m, n)." + link("matmul")),
+                        "back through W on the other side. dA must have A's shape (m, n)."),
         Mistake.variant("reshaped_dA", lambda *c: _layer(*c, dA=lambda dz, W: (W @ dz.T).reshape(dz.shape[0], -1)),
                         "dA has A's shape but the numbers are in the wrong places: a reshape is not a "
-                        "transpose." + link("matmul")),
+                        "transpose."),
         Mistake.variant("bias_not_summed", lambda *c: _layer(*c, db=lambda dz: dz),
                         "db has one row per example: b was added to every row of A @ W, so its gradient is "
-                        "the rows' gradients added up, shaped like b (k,)." + link("broadcast")),
+                        "the rows' gradients added up, shaped like b (k,)."),
         Mistake.variant("bias_keepdims", lambda *c: _layer(*c, db=lambda dz: dz.sum(axis=0, keepdims=True)),
                         "db has shape (1, k): the sum over the rows is right, but b has shape (k,). Sum "
-                        "without keepdims." + link("broadcast")),
+                        "without keepdims."),
         Mistake.variant("bias_wrong_axis", lambda *c: _layer(*c, db=lambda dz: dz.sum(axis=1)),
                         "db is summed over the wrong axis: b is shared by the m rows (axis 0), one entry per "
-                        "column." + link("broadcast")),
+                        "column."),
         Mistake.variant("bias_mean", lambda *c: _layer(*c, db=lambda dz: dz.mean(axis=0)),
                         "db is the mean of the rows: b was added to each of the m rows, so each row's share "
-                        "counts in full (a sum). Any averaging is already inside g." + link("broadcast")),
+                        "counts in full (a sum). Any averaging is already inside g."),
         Mistake.variant("bias_total", lambda *c: _layer(*c, db=lambda dz: dz.sum()),
                         "db is one number: you summed over every entry. b has one entry per column, so sum "
-                        "over the rows only." + link("broadcast")),
+                        "over the rows only."),
         Mistake.variant("divided_by_m", lambda *c: _layer(*c, scale=1.0 / c[0].shape[0]),
                         "Your gradients are m times too small (m: the rows of A): this rule has no 1/m. The cost's "
-                        "averaging is already inside the upstream gradient g." + link("rules")),
+                        "averaging is already inside the upstream gradient g."),
         Mistake.variant("sign", lambda *c: _layer(*c, scale=-1.0),
-                        "Wrong sign: every gradient is minus the right one. Nothing in this layer subtracts."
-                        + link("rules")),
+                        "Wrong sign: every gradient is minus the right one. Nothing in this layer subtracts."),
     ),
 )
 
@@ -246,39 +221,38 @@ CE = Part(
         Mistake.variant("jacobian_diagonal", lambda *c: _ce(*c, grad=lambda P, Y, Z, T: -(1.0 - P) * Y),
                         "You kept only the diagonal of softmax's Jacobian, p_k (1 - p_k): every score z_j "
                         "moves every p_k, so the off-diagonal terms -p_j p_k count too. Take the whole "
-                        "Jacobian (or the chain through log-sum-exp) and simplify." + link("softmax")),
+                        "Jacobian (or the chain through log-sum-exp) and simplify."),
         Mistake.variant("diagonal_times_error", lambda *c: _ce(*c, grad=lambda P, Y, Z, T: P * (1.0 - P) * (P - Y)),
                         "You multiplied p - y by p (1 - p), the diagonal of softmax's Jacobian: with "
                         "cross-entropy that Jacobian is already used up in getting p - y. Nothing "
-                        "multiplies it again." + link("softmax")),
+                        "multiplies it again."),
         Mistake.variant("missing_1/m", lambda *c: _ce(*c, scale=lambda m, T: 1.0 / T),
                         "Off by a factor of m, the number of rows: J is the mean over the m rows, so each row's "
                         "gradient "
-                        "carries 1/m." + link("softmax")),
+                        "carries 1/m."),
         Mistake.variant("temperature_dropped", lambda *c: _ce(*c, scale=lambda m, T: 1.0 / m),
                         "The chain through the division by T is missing: the scores reach softmax as Z / T, "
-                        "so dJ/dZ is dJ/d(Z/T) times d(Z/T)/dZ." + link("rules")),
+                        "so dJ/dZ is dJ/d(Z/T) times d(Z/T)/dZ."),
         Mistake.variant("times_temperature", lambda *c: _ce(*c, scale=lambda m, T: T / m),
-                        "You multiplied by T where the chain rule divides: d(Z/T)/dZ = 1/T."
-                        + link("rules")),
+                        "You multiplied by T where the chain rule divides: d(Z/T)/dZ = 1/T."),
         Mistake.variant("softmax_without_T", lambda *c: _ce(*c, grad=lambda P, Y, Z, T: softmax(Z) - Y),
                         "Your probabilities are softmax(Z), but the forward pass is softmax(Z / T): divide "
-                        "the scores by T before the softmax." + link("softmax")),
+                        "the scores by T before the softmax."),
         Mistake.variant("sigmoid_for_softmax", lambda *c: _ce(*c, grad=lambda P, Y, Z, T: _sigmoid(Z / T) - Y),
                         "You used the sigmoid of each score on its own: softmax normalizes each row, so every "
-                        "p_k depends on the whole row." + link("softmax")),
+                        "p_k depends on the whole row."),
         Mistake.variant("sign", lambda *c: _ce(*c, grad=lambda P, Y, Z, T: Y - P),
                         "Wrong sign: your gradient is y - p; the cost falls when the right class's score rises, "
-                        "so dJ/dz for that class is negative." + link("softmax")),
+                        "so dJ/dz for that class is negative."),
         Mistake.nan("jacobian_diagonal_over_p", _diagonal_where_finite,
                     "You kept only the diagonal of softmax's Jacobian, p_k (1 - p_k), times dJ/dp = -y/p: "
                     "every score z_j moves every p_k, so the off-diagonal terms -p_j p_k count too (and "
                     "dividing by p gives nan where p rounds to 0, at |z| = 1000). Take the whole Jacobian and "
-                    "simplify before you compute." + link("softmax")),
+                    "simplify before you compute."),
         Mistake.nan("overflow", _nan_where_finite,
                     "{fn} returned nan or inf on case {i}, whose scores reach |z| = 1000: e^1000 overflows. "
                     "Softmax does not change when the same number is taken from a whole row: take out each "
-                    "row's largest score first." + link("softmax")),
+                    "row's largest score first."),
     ),
 )
 
@@ -309,14 +283,14 @@ TERMS_PART = Part(
         Mistake.variant("users_not_uses", lambda name: TERMS_USERS[name],
                         "You counted the nodes that use each value. Count the uses: in u = h * h, h is both "
                         "parents of u, and u's rule sends a share to each parent, so h.grad receives two "
-                        "from u alone." + link("accumulate")),
+                        "from u alone."),
         Mistake.variant("paths", lambda name: TERMS_PATHS[name],
                         "You counted the paths from each node up to J. The backward pass adds one share per "
                         "edge into a node, each one already summing the paths above it: that is why it is "
-                        "fast." + link("accumulate")),
+                        "fast."),
         Mistake.variant("sent_not_received", lambda name: TERMS_SENT[name],
                         "You counted the shares each node sends to its parents. The question is what it "
-                        "receives: one share from every place where it is a parent." + link("accumulate")),
+                        "receives: one share from every place where it is a parent."),
     ),
 )
 
@@ -655,27 +629,25 @@ BACKWARD = Part(
                         _mistaken(lambda r: _pass(r, _topo(r), zero=False)),
                         "The gradients still hold what they held before your call: on a graph that went "
                         "through a backward pass before (or when backward is called twice) every .grad "
-                        "must start again from zero before the shares are added, not only the root's."
-                        + link("zero")),
+                        "must start again from zero before the shares are added, not only the root's."),
         Mistake.predicate("seed_zero", _all_zero,
                           "Every gradient is zero: the pass starts from the root's own gradient, dJ/dJ, which "
-                          "is 1, not 0. Nothing reaches the other nodes from a zero seed." + link("seed")),
+                          "is 1, not 0. Nothing reaches the other nodes from a zero seed."),
         Mistake.predicate("seed_shape", _seed_shape,
                           "Every gradient is right except the root's, which is a one-element array of another "
                           "shape: the root is a 0-d array (a scalar cost), so its seed must have its shape, "
-                          "e.g. np.ones_like(root.data)." + link("seed")),
+                          "e.g. np.ones_like(root.data)."),
         Mistake.variant("assign", _mistaken(lambda r: _pass(r, _topo(r), assign=True)),
                         "A value used in several places keeps only the last share it received: you wrote "
-                        "parent.grad = ... where the shares must be added, parent.grad += ...."
-                        + link("accumulate")),
+                        "parent.grad = ... where the shares must be added, parent.grad += ...."),
         Mistake.variant("visited_twice", _mistaken(lambda r: _pass(r, _with_repeats(r))),
                         "Gradients come out too large where paths join (a diamond): your order lists a node "
                         "once per path that reaches it, so it passes its gradient on more than once. Visit "
-                        "each node once (remember the ones you have seen)." + link("order")),
+                        "each node once (remember the ones you have seen)."),
         Mistake.variant("forward_order", _mistaken(lambda r: _pass(r, _topo(r), rev=False)),
                         "Your pass goes in the wrong direction: it takes the parents before the nodes made "
                         "from them, so each node passes on its gradient before it has received it. Walk the "
-                        "topological order backwards, from the root." + link("order")),
+                        "topological order backwards, from the root."),
     ),
 )
 
@@ -713,29 +685,27 @@ SILU = Part(
     mistakes=(
         Mistake.variant("sigma_prime_term_only", lambda *c: _silu(*c, lambda x, s, g: g * x * s * (1 - s)),
                         "Only half of the product rule: x * sigma(x) has two factors that both depend on x, "
-                        "so its derivative has two terms. You kept the one where sigma is differentiated."
-                        + link("rules")),
+                        "so its derivative has two terms. You kept the one where sigma is differentiated."),
         Mistake.variant("sigma_term_only", lambda *c: _silu(*c, lambda x, s, g: g * s),
                         "Only half of the product rule: you differentiated x (giving sigma(x)) but not "
-                        "sigma(x). x * sigma(x) has two factors that both depend on x." + link("rules")),
+                        "sigma(x). x * sigma(x) has two factors that both depend on x."),
         Mistake.variant("sigma_prime_only", lambda *c: _silu(*c, lambda x, s, g: g * s * (1 - s)),
                         "That is the derivative of sigma(x) alone: SiLU is x * sigma(x), a product; "
-                        "differentiate both factors." + link("rules")),
+                        "differentiate both factors."),
         Mistake.variant("silu_as_sigmoid", lambda *c: _silu(*c, lambda x, s, g: g * (x * s) * (1 - x * s)),
                         "You used the sigmoid's shortcut f(1 - f) with f = SiLU(x): that shortcut holds for "
-                        "the sigmoid only. Derive SiLU's slope from its two factors." + link("rules")),
+                        "the sigmoid only. Derive SiLU's slope from its two factors."),
         Mistake.variant("no_upstream", lambda *c: _silu(*c, lambda x, s, g: s + x * s * (1 - s)),
-                        "The upstream gradient g is missing: the rule returns the local slope times g."
-                        + link("rules")),
+                        "The upstream gradient g is missing: the rule returns the local slope times g."),
         Mistake.variant("sign", lambda *c: _silu(*c, lambda x, s, g: -g * (s + x * s * (1 - s))),
-                        "Wrong sign: your gradient is minus the right one." + link("rules")),
+                        "Wrong sign: your gradient is minus the right one."),
         Mistake.overflow("overflow",
                          "{fn} overflowed: at x = -1000, e^(-x) = e^1000 is too large for a float. Write "
-                         "sigma so that exp never sees a large positive argument." + _lesson3()),
+                         "sigma so that exp never sees a large positive argument."),
         Mistake.nan("nan", lambda args, ref, out: True,
                     "{fn} returned nan or inf on case {i}, which has x = -1000 and 1000: an exp overflowed "
                     "somewhere (inf / inf is nan). Write sigma so that exp never sees a large positive "
-                    "argument." + _lesson3()),
+                    "argument."),
     ),
 )
 

@@ -23,6 +23,8 @@ import bpkit.autograd as ag
 from bpkit import checks
 from bpkit.checks import PARTS, run
 from bpkit.checks import ex09
+from bpkit.checks._engine import lesson_section
+from bpkit._grading.lessons import MISTAKE_SECTIONS, PART_SECTIONS
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NB = "09_computational_graphs"
@@ -321,7 +323,8 @@ def test_wrong_code_gets_its_diagnosis(key, wrong, phrase):
     for seed in SEEDS:
         msg = run(key, wrong, seed=seed)
         assert msg is not None and phrase in msg, (seed, msg)
-        assert "../lessons/" in msg and ".ipynb#" in msg, msg  # every named mistake links to its lesson section
+        title, href = lesson_section(key, msg)  # every diagnosis links to the section that teaches it
+        assert href.startswith("../lessons/") and ".ipynb#" in href, (msg, href)
 
 
 @pytest.mark.parametrize("key", sorted(WRONG))
@@ -456,9 +459,16 @@ def test_a_secret_graph_pickles_without_the_checks_and_keeps_its_gradients():
 
 
 # ----------------------------------------------------------- links into lesson 9
-def test_each_link_names_an_anchor_of_its_heading():
-    for key, heading in ex09.SECTIONS.items():
-        assert f"#{heading.replace(' ', '-')}" in ex09.link(key)
+def test_each_part_and_some_mistakes_link_to_their_own_section():
+    for key in DIAGNOSES_09:
+        assert PART_SECTIONS[key], key
+    assert lesson_section("09.2", run("09.2", make_ce(stable=False), seed=1))[1].endswith("#Softmax-and-cross-entropy")
+    assert lesson_section("09.4", run("09.4", make_backward(assign=True), seed=1))[1].endswith(
+        "#Order-and-accumulation")
+    title, href = lesson_section("09.5", run("09.5", make_silu(stable=False), seed=1))
+    assert href.startswith("../lessons/03_sigmoid_derivative.ipynb#"), href
+    assert {k for k in MISTAKE_SECTIONS if k.startswith("09.")} <= {
+        f"{key}:{name}" for key, names in DIAGNOSES_09.items() for name in names.split()}
 
 
 @pytest.mark.skipif(not LESSON.exists(), reason="lesson 9 is not in the tree yet")
@@ -466,7 +476,9 @@ def test_each_linked_heading_is_a_heading_of_lesson_9():
     nb = nbformat.read(LESSON, as_version=4)
     headings = {m.group(1).strip() for c in nb.cells if c.cell_type == "markdown"
                 for m in re.finditer(r"^#+\s+(.*)$", c.source, re.M)}
-    missing = [h for h in ex09.SECTIONS.values() if h not in headings]
+    linked = [PART_SECTIONS[k] for k in DIAGNOSES_09] + \
+        [h for k, (lesson, h) in MISTAKE_SECTIONS.items() if k.startswith("09.") and lesson == NB]
+    missing = [h for h in linked if h not in headings]
     assert missing == [], f"lesson 9 lacks the headings {missing} that exercise 9 links to"
 
 
