@@ -45,8 +45,12 @@ def by_id(nb):
 
 
 def text_of(cell, name=None):
-    return "".join(o.get("text", "") for o in cell.get("outputs", [])
-                   if o.output_type == "stream" and (name is None or o.name == name))
+    """What a cell printed (stream ``name``, or all) and, unless stderr is asked for, the plain text of what it
+    displayed (check() shows a verdict with a link as a display, its plain text beside the HTML)."""
+    return "".join(o.get("text", "") if o.output_type == "stream" else o.get("data", {}).get("text/plain", "")
+                   for o in cell.get("outputs", [])
+                   if (o.output_type == "stream" and (name is None or o.name == name))
+                   or (o.output_type == "display_data" and name != "stderr"))
 
 
 # --------------------------------------------------------------- the sources
