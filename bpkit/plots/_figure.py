@@ -13,12 +13,17 @@ figure manager (nothing is shown twice or kept alive by pyplot).
 from __future__ import annotations
 
 import io
+import math
+import numbers
 
 from matplotlib.figure import Figure
 
 from ._style import style_figure
 
 __all__ = ["CourseFigure", "figure"]
+
+#: the largest width or height :func:`figure` makes, in inches (the lessons use up to 11)
+MAX_INCHES = 50
 
 
 class CourseFigure(Figure):
@@ -45,4 +50,10 @@ def figure(figsize=(6.0, 3.2), **kwargs):
     ``figsize`` and any other keyword go to ``matplotlib.figure.Figure``. Add axes
     with ``fig.add_subplot()`` as usual.
     """
-    return style_figure(CourseFigure(figsize=figsize, **kwargs))
+    ok = (isinstance(figsize, (tuple, list)) and len(figsize) == 2
+          and all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+                  and 0 < v <= MAX_INCHES for v in figsize))
+    if not ok:
+        raise ValueError(f"figsize must be (width, height): two numbers of inches above 0 and at most "
+                         f"{MAX_INCHES}, got {figsize!r}")
+    return style_figure(CourseFigure(figsize=tuple(float(v) for v in figsize), **kwargs))

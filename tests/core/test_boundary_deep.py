@@ -229,6 +229,11 @@ CASES = {
          "epochs": (POSITIVE_INT, _same, ("epochs",)),
          "batch_size": (POSITIVE_INT.filter(lambda v: v is not None), _same, ("batch_size",)),
          "kind": (KIND, _same, ("kind",)), "seed": (SEED, _same, ("seed",))}),
+    # ---- bpkit.plots.figure (lessons 5, 6 and 8 build their figures with it)
+    "plots.figure": (
+        bpkit.plots.figure, lambda: dict(figsize=(6, 3.2)),
+        {"figsize": (st.sampled_from([None, "6x3", 6.0, (6,), (6, 3, 1), (0, 3), (-1, 3), (np.nan, 3), (np.inf, 3),
+                                      (1j, 3), ("6", 3), (True, 3), (1e5, 3), {6: 3}]), _same, ("figsize",))}),
     # ---- bpkit.plots.deep
     "plots.deep.gradient_norm_bars": (
         plots_deep.gradient_norm_bars, lambda: dict(ax=_ax(), norms=np.array([1e-3, 0.1, 1.0]), color="C0", label=None),
@@ -450,6 +455,7 @@ ALLOWED = {
              "a record bpkit.insight returns (a frozen dataclass)"),
     **_allow("bpkit.toys", "ActivationPoint ChainNudge", "a record bpkit.toys returns (a frozen dataclass)"),
     **_allow("bpkit.plots", "CostCurve NetworkDiagram", "the artists a covered plot function returns"),
+    **_allow("bpkit.plots", "CourseFigure", "the figure plots.figure returns (its figsize is checked there)"),
     **_allow("bpkit", "TrainingDiverged", "the error sgd raises; its messages: test_boundary's family tests"),
     **_allow("bpkit", "make_moons make_circles make_spiral noisy_sine",
              "test_boundary.py: test_data_generators_refuse_bad_sizes / _name_a_negative_seed"),
