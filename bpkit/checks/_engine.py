@@ -20,13 +20,14 @@ the contract asks for a float), the part's own first.
 A part with a ``judge`` (no single right answer: random initial weights, a
 trained network) is judged case by case instead of compared with its
 reference; when a case fails, its PREDICATE and NAN mistakes are tried (with
-``ref=None``, the judge's words in the message field ``verdict``), then NAN and
+``ref`` a :class:`Judged` of every case, the judge's words in the message field ``verdict``), then NAN and
 FIXED, else the judge's own words are the message.
 """
 from __future__ import annotations
 
 import copy
 import html
+from typing import NamedTuple
 
 import numpy as np
 
@@ -220,6 +221,15 @@ def _read(part, info, outputs):
     return outs, None
 
 
+class Judged(NamedTuple):
+    """What a judged part's PREDICATE and NAN mistakes get as ``ref``: every case, output and verdict, so a
+    mistake seen on one case (a probe) can be named for the others that fail with it."""
+
+    cases: list
+    outs: list
+    verdicts: list
+
+
 def _judged(part, info, cases, outputs):
     """Diagnose a part with a ``judge`` (no single right answer): the judge, then its mistakes, then FIXED."""
     outs, message = _read(part, info, outputs)
@@ -233,7 +243,8 @@ def _judged(part, info, cases, outputs):
     i0 = failing[0]
     info.update(i=i0, m=part.m_of(cases[i0]) if part.m_of else None, verdict=verdicts[i0])
     for mk in part.mistakes:
-        if mk.kind in (Kind.PREDICATE, Kind.NAN) and all(_matches(mk, part, cases[i], None, outs[i]) for i in failing):
+        seen = Judged(cases, outs, verdicts)
+        if mk.kind in (Kind.PREDICATE, Kind.NAN) and all(_matches(mk, part, cases[i], seen, outs[i]) for i in failing):
             return mk.say(**info)
     for i in failing:
         if not finite(outs[i]):

@@ -599,16 +599,15 @@ def _untrained(args, ref, out):
 
 
 def _probe_shows(name):
-    """A PREDICATE: the probe's steps show mistake ``name`` (on the big cases: they failed, which it explains)."""
+    """A PREDICATE: the probe's steps show mistake ``name``; it is named for every failing case when the
+    probe among the cases (``ref``, the engine's :class:`Judged`) shows it."""
     def test(args, ref, out):
-        if is_probe(args):
-            said = probe_verdict(args, out)
-            return said is not None and said[0] == name
-        if judge_training(args, out) is None:
-            return False
-        if name == "biases_never_updated":  # the one the big cases show too
-            return _shapes_ok(args[2], out) and all(not np.any(b) for b in out[len(args[2]) - 1:])
-        return True
+        cases, outs = (ref.cases, ref.outs) if ref is not None else ([args], [out])
+        for c, o in zip(cases, outs):
+            if is_probe(c):
+                said = probe_verdict(c, o)
+                return said is not None and said[0] == name
+        return False
     return test
 
 
