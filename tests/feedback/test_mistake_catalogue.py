@@ -519,3 +519,10 @@ def test_count_of_the_catalogue():
     assert set(per_part) >= {k for k in PARTS if k[:2] <= "08"}
     assert total / len(per_part) >= 8
     assert n_named >= 0.9 * total, unnamed
+
+
+@pytest.mark.slow
+def test_steps_32_times_too_large_are_named_on_the_full_cases():
+    """On all the secret cases (two digit trainings and the probe), summed steps are told so, not "untrained"."""
+    msg = run("08.3", make_train(sum_grads=True), seed=SEEDS[0])
+    assert msg is not None and "steps are too large" in msg, msg
