@@ -305,6 +305,8 @@ def test_the_solution_trains_the_digits_past_the_threshold(digit_trainings):
     seen = set()
     for seed in range(6):
         for args in part.make_cases(np.random.default_rng(seed))[1 if seed else 0:]:
+            if ex08.is_probe(args):
+                continue  # a few steps on 32 digits, judged on its steps, not on accuracy
             out = train(*copy.deepcopy(args))
             acc = ex08.test_accuracy(args[2], args[3], checks._compare.norm("params", out))
             assert acc >= 0.91, (args[2:], acc)
