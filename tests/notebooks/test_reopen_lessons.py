@@ -26,8 +26,8 @@ def _refresh_tool():
 TOOL = _refresh_tool()
 
 
-def test_there_are_eight_lessons():
-    assert [p.name[:2] for p in LESSONS] == [f"{k:02d}" for k in range(1, 9)]
+def test_there_are_nine_lessons():
+    assert [p.name[:2] for p in LESSONS] == [f"{k:02d}" for k in range(1, 10)]
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
