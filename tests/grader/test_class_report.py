@@ -11,6 +11,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -196,30 +197,39 @@ def test_report_opens_in_chromium_offline_without_errors(class_dir):
     reason = _lab.browser_unavailable()
     if reason:
         pytest.skip(f"browser check skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
     url = (class_dir / cr.HTML_NAME).resolve().as_uri()
-    shots = {}
-    with sync_playwright() as p:
-        browser = _lab.launch_chromium(p)
-        try:
-            for scheme in ("light", "dark"):
-                page = browser.new_page(color_scheme=scheme, viewport={"width": 1100, "height": 900})
-                errors, requests = [], []
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                page.on("pageerror", lambda exc: errors.append(str(exc)))
-                page.on("request", lambda r: requests.append(r.url))
-                page.goto(url, wait_until="load")
-                assert errors == [], errors
-                assert requests == [url], requests   # the page itself and nothing else
-                assert page.locator("svg").count() == len(checks.NOTEBOOKS) + len(checks.PARTS)
-                assert page.locator("section.part").count() == len(checks.PARTS)
-                shots[scheme] = page.screenshot(full_page=False)
-                page.emulate_media(media="print")
-                assert page.evaluate("getComputedStyle(document.querySelector('nav')).display") == "none"
-                page.close()
-        finally:
-            browser.close()
+
+    def screenshots():
+        # Playwright's sync API refuses to start in a thread whose asyncio loop is running, and a
+        # session fixture of the browser tests (tests/browser/conftest.py: chromium) keeps one
+        # running in the main thread for the rest of a full run; a worker thread has no loop
+        from playwright.sync_api import sync_playwright
+
+        shots = {}
+        with sync_playwright() as p:
+            browser = _lab.launch_chromium(p)
+            try:
+                for scheme in ("light", "dark"):
+                    page = browser.new_page(color_scheme=scheme, viewport={"width": 1100, "height": 900})
+                    errors, requests = [], []
+                    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+                    page.on("pageerror", lambda exc: errors.append(str(exc)))
+                    page.on("request", lambda r: requests.append(r.url))
+                    page.goto(url, wait_until="load")
+                    assert errors == [], errors
+                    assert requests == [url], requests   # the page itself and nothing else
+                    assert page.locator("svg").count() == len(checks.NOTEBOOKS) + len(checks.PARTS)
+                    assert page.locator("section.part").count() == len(checks.PARTS)
+                    shots[scheme] = page.screenshot(full_page=False)
+                    page.emulate_media(media="print")
+                    assert page.evaluate("getComputedStyle(document.querySelector('nav')).display") == "none"
+                    page.close()
+            finally:
+                browser.close()
+        return shots
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        shots = pool.submit(screenshots).result()
     light, dark = _brightness(shots["light"]), _brightness(shots["dark"])
     assert light[1] > 0.02 and dark[1] > 0.02, (light, dark)    # not blank: text, bars, tables
     assert light[0] > dark[0] + 0.3, (light, dark)              # the dark theme is dark
