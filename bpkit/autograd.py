@@ -143,7 +143,7 @@ def topological_order(root):
     all its parents are, and a node reached again through a second path is not visited again.
     """
     if not isinstance(root, Tensor):
-        raise TypeError(f"topological_order needs a Tensor, got {type(root).__name__}")
+        raise TypeError(f"root must be a Tensor (the node the pass starts from), got {type(root).__name__}")
     order, done, stack = [], set(), [(root, False)]
     while stack:
         node, parents_done = stack.pop()
@@ -160,7 +160,34 @@ def topological_order(root):
 
 def tensor(x):
     """``x`` itself if it is a Tensor, else a constant leaf holding it (numbers and arrays in formulas)."""
-    return x if isinstance(x, Tensor) else Tensor(x, requires_grad=False)
+    return _operand("x", x)
+
+
+def _operand(name, x):
+    # the one input check of the operations: a Tensor, or real numbers made a constant leaf (a copy)
+    if isinstance(x, Tensor):
+        return x
+    return Tensor(_validate.real_array(name, x).copy(), requires_grad=False, copy=False)
+
+
+def _pair(x, y, op):
+    # two operands whose shapes broadcast (numpy's rule), refused by name before numpy's own error
+    x, y = _operand("x", x), _operand("y", y)
+    try:
+        np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise ValueError(f"x {op} y needs shapes that broadcast (equal, or 1, axis by axis from the right); "
+                         f"got x {x.shape} and y {y.shape}") from None
+    return x, y
+
+
+def _axis(axis, x):
+    # None (every entry) or one axis of x
+    if axis is None:
+        return None
+    if x.data.ndim == 0:
+        raise ValueError(f"axis must be None for an x of one number, got {axis!r}")
+    return _validate.integer("axis", axis, -x.data.ndim, x.data.ndim - 1)
 
 
 def unbroadcast(g, shape):
@@ -168,6 +195,18 @@ def unbroadcast(g, shape):
 
     A bias ``b`` of shape ``(s,)`` added to every row of ``(m, s)`` gets the sum of the m rows' gradients.
     """
+    g = _validate.real_array("g", g)
+    ok = isinstance(shape, tuple) and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n >= 0
+                                          for n in shape)
+    if not ok:
+        raise TypeError(f"shape must be a tuple of sizes (integers >= 0), got {shape!r}")
+    try:
+        reaches = np.broadcast_shapes(shape, g.shape) == g.shape
+    except ValueError:
+        reaches = False
+    if not reaches:
+        raise ValueError(f"g of shape {g.shape} is not shape {shape} broadcast: unbroadcast needs the shape g was "
+                         "broadcast from")
     while g.ndim > len(shape):  # axes numpy added in front
         g = g.sum(axis=0)
     for axis, size in enumerate(shape):  # axes of length 1 that were stretched
@@ -185,27 +224,27 @@ def _zeros(t):
 # Each one: the forward value, and right beside it the rule "upstream g -> one share per parent".
 def add(x, y):
     """x + y (broadcasting): d/dx = 1, d/dy = 1, each summed back to its own shape."""
-    x, y = tensor(x), tensor(y)
+    x, y = _pair(x, y, "+")
     return Tensor(x.data + y.data, parents=(x, y), op="+",
                   rule=lambda g: (unbroadcast(g, x.shape), unbroadcast(g, y.shape)))
 
 
 def sub(x, y):
     """x - y (broadcasting): d/dx = 1, d/dy = -1."""
-    x, y = tensor(x), tensor(y)
+    x, y = _pair(x, y, "-")
     return Tensor(x.data - y.data, parents=(x, y), op="-",
                   rule=lambda g: (unbroadcast(g, x.shape), unbroadcast(-g, y.shape)))
 
 
 def neg(x):
     """-x: d/dx = -1."""
-    x = tensor(x)
+    x = _operand("x", x)
     return Tensor(-x.data, parents=(x,), op="neg", rule=lambda g: (-g,))
 
 
 def mul(x, y):
     """x * y elementwise (broadcasting): d/dx = y, d/dy = x."""
-    x, y = tensor(x), tensor(y)
+    x, y = _pair(x, y, "*")
     return Tensor(x.data * y.data, parents=(x, y), op="*",
                   rule=lambda g: (unbroadcast(g * y.data, x.shape), unbroadcast(g * x.data, y.shape)))
 
@@ -216,9 +255,9 @@ def matmul(A, B):
     With A = a(l) and B = W(l), ``A.T @ g`` is lesson 4's Delta(l) = a(l).T @ delta(l+1): the
     product sums the m examples' shares (:func:`bpkit.backprop.layer_sums`).
     """
-    A, B = tensor(A), tensor(B)
+    A, B = _operand("A", A), _operand("B", B)
     if A.data.ndim != 2 or B.data.ndim != 2 or A.shape[1] != B.shape[0]:
-        raise ValueError(f"@ needs 2-D arrays (m, n) @ (n, k), got {A.shape} @ {B.shape}")
+        raise ValueError(f"A @ B needs 2-D arrays (m, n) @ (n, k), got A {A.shape} and B {B.shape}")
 
     def rule(g):
         return (g @ B.data.T if A.requires_grad else _zeros(A),
@@ -230,7 +269,7 @@ def _activation(name):
     f, prime_from_a = ACTIVATIONS[name].fn, ACTIVATIONS[name].prime_from_a
 
     def op(x):
-        x = tensor(x)
+        x = _operand("x", x)
         a = f(x.data)
         return Tensor(a, parents=(x,), op=name, rule=lambda g: (g * prime_from_a(a),))  # f'(z) from a = f(z)
     op.__name__ = name
@@ -243,20 +282,23 @@ sigmoid, tanh, relu = _activation("sigmoid"), _activation("tanh"), _activation("
 
 def exp(x):
     """e^x elementwise: d/dx = e^x (the output itself)."""
-    x = tensor(x)
+    x = _operand("x", x)
     out = np.exp(x.data)
     return Tensor(out, parents=(x,), op="exp", rule=lambda g: (g * out,))
 
 
 def log(x):
     """Natural log elementwise: d/dx = 1 / x."""
-    x = tensor(x)
+    x = _operand("x", x)
+    if x.data.size and not np.min(x.data) > 0:
+        raise ValueError(f"log needs every entry of x above 0, got a smallest entry of {np.min(x.data):g}")
     return Tensor(np.log(x.data), parents=(x,), op="log", rule=lambda g: (g / x.data,))
 
 
 def sum(x, axis=None):  # noqa: A001 - the name the lesson uses; builtins.sum is still there
     """Sum of all entries (or over one ``axis``): every entry gets the upstream gradient."""
-    x = tensor(x)
+    x = _operand("x", x)
+    axis = _axis(axis, x)
     out = x.data.sum(axis=axis)
     return Tensor(out, parents=(x,), op="sum",
                   rule=lambda g: (np.broadcast_to(g if axis is None else np.expand_dims(g, axis), x.shape).copy(),))
@@ -264,7 +306,8 @@ def sum(x, axis=None):  # noqa: A001 - the name the lesson uses; builtins.sum is
 
 def mean(x, axis=None):
     """Mean of all entries (or over one ``axis``): each entry gets upstream / (number averaged)."""
-    x = tensor(x)
+    x = _operand("x", x)
+    axis = _axis(axis, x)
     n = x.data.size if axis is None else x.shape[axis]
     out = x.data.mean(axis=axis)
     return Tensor(out, parents=(x,), op="mean",
@@ -286,7 +329,7 @@ def softmax_cross_entropy(Z, Y):
     :func:`bpkit.activations.log_softmax`: finite at |z| = 1000) and ``delta``. Rows of ``Y`` sum
     to 1; the targets are data: a constant, not a parent.
     """
-    Z = tensor(Z)
+    Z = _operand("Z", Z)
     Y = _targets(Z, Y, "softmax_cross_entropy")
     check_targets("softmax_cross_entropy", Y)
     C, m = SoftmaxCrossEntropyCost, Z.shape[0]
@@ -301,7 +344,7 @@ def sigmoid_cost(Z, Y, kind="quadratic"):
     Rule: upstream * delta(L) / m, with delta(L) the cost's own output error
     (:mod:`bpkit.costs`: ``(a - y) a (1 - a)`` quadratic, ``a - y`` cross-entropy). ``Y`` is data.
     """
-    Z = tensor(Z)
+    Z = _operand("Z", Z)
     C = get_cost(kind)
     Y = _targets(Z, Y, "sigmoid_cost")
     check_targets(kind, Y)
@@ -316,7 +359,11 @@ def l2(weights, lam, m):
 
     Both sides come from the core: :func:`bpkit.costs.l2_penalty` and :func:`bpkit.backprop.average`.
     """
-    weights = [tensor(W) for W in weights]
+    if isinstance(weights, (Tensor, np.ndarray, str, bytes, dict)) or not isinstance(weights, (list, tuple)) or not weights:
+        raise TypeError(f"weights must be a non-empty list of Tensors or arrays (one per layer), got {type(weights).__name__}")
+    weights = [_operand(f"weights[{i}]", W) for i, W in enumerate(weights)]
+    lam = _validate.non_negative_number("lam", lam)
+    m = _validate.integer("m", m, 1)
     return Tensor(l2_penalty([W.data for W in weights], lam, m), parents=tuple(weights), op="L2",
                   rule=lambda g: tuple(g * average(0.0, 0.0, W.data, None, lam, m)[0] for W in weights))
 

@@ -117,7 +117,13 @@ def grade_workspace(workspace=None, only=(), timeout=PROGRESS_TIMEOUT, jobs=None
     what to do when there is no workspace or no answer keys."""
     from .. import grade
 
+    if workspace is not None and not isinstance(workspace, (str, os.PathLike)):
+        raise TypeError(f"workspace must be a folder (a path such as 'workspace'), got {type(workspace).__name__}")
     ws = Path(workspace) if workspace else find_workspace()
+    if workspace and not (ws / "exercises").is_dir():
+        why = "it does not exist" if not ws.exists() else "it has no exercises/ folder"
+        raise ValueError(f"workspace {str(ws)!r} is not a course workspace ({why}): pass the folder "
+                         "`python3 course.py lab` made, or nothing to use the one here")
     if ws is None or not (ws / "exercises").is_dir():
         raise ValueError("no workspace found: run `python3 course.py lab` once (it copies the course into "
                          "workspace/), or pass the workspace folder")

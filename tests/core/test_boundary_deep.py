@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 import bpkit
 from bpkit import _validate, deep, insight
+from bpkit import autograd as ag
 from bpkit.gradcheck import MAX_CHECK_PARAMS
 
 pytest.importorskip("matplotlib")
@@ -123,6 +124,74 @@ SHAPES_ARGS = {
     "epochs": (POSITIVE_INT, _same, ("epochs",)), "batch_size": (POSITIVE_INT, _same, ("batch_size",)),
     "lr": (POSITIVE, _same, ("lr",)), "activation": (ACTIVATION, _same, ("activation",)),
     "init": (INIT, _same, ("init",)), "seed": (SEED, _same, ("seed",)),
+}
+
+# ------------------------------------------------------------------ bpkit.autograd's bad values
+NOT_TENSORS = st.sampled_from([None, "J", 3.0, np.ones((1, 1)), [np.ones(1)], {"root": 1}])
+
+
+def _leaf(shape):
+    return lambda: ag.Tensor(np.linspace(0.1, 0.9, int(np.prod(shape))).reshape(shape))
+
+
+def _operand_of(shape, extra=()):
+    """Bad operands for a Tensor slot of ``shape``: the not-arrays, and the named shapes of ``extra``."""
+    extra = dict(extra)
+    return (st.one_of(NOT_ARRAYS, st.sampled_from(sorted(extra))) if extra else NOT_ARRAYS,
+            lambda t: extra[t] if t in extra else not_array(t, shape))
+
+
+def _slot(name, shape, extra=()):
+    strategy, make = _operand_of(shape, extra)
+    return strategy, make, (name,)
+
+
+AXIS = st.sampled_from(["0", 2, -3, 1.0, True, [0], (0, 1)])
+_UNARY = {"x": _slot("x", (2, 3))}
+AUTOGRAD_CASES = {
+    "autograd.tensor": (ag.tensor, lambda: dict(x=np.ones((2, 3))), _UNARY),
+    **{f"autograd.{name}": (getattr(ag, name), lambda: dict(x=_leaf((2, 3))(), y=_leaf((1, 3))()),
+                            {"x": _slot("x", (2, 3), {"wide": np.ones((2, 4))}),
+                             "y": _slot("y", (1, 3), {"wide": np.ones((1, 4)), "rows": np.ones((3, 3))})})
+       for name in ("add", "sub", "mul")},
+    "autograd.matmul": (ag.matmul, lambda: dict(A=_leaf((4, 2))(), B=_leaf((2, 3))()),
+                        {"A": _slot("A", (4, 2), {"1d": np.ones(2), "wide": np.ones((4, 3))}),
+                         "B": _slot("B", (2, 3), {"1d": np.ones(2), "3d": np.ones((2, 3, 1)), "tall": np.ones((3, 3))})}),
+    **{f"autograd.{name}": (getattr(ag, name), lambda: dict(x=_leaf((2, 3))()), _UNARY)
+       for name in ("neg", "sigmoid", "tanh", "relu", "exp")},
+    "autograd.log": (ag.log, lambda: dict(x=_leaf((2, 3))()),
+                     {"x": _slot("x", (2, 3), {"zero": np.zeros((2, 3)), "neg": -np.ones((2, 3))})}),
+    **{f"autograd.{name}": (getattr(ag, name), lambda: dict(x=_leaf((2, 3))(), axis=1),
+                            {**_UNARY, "axis": (AXIS, _same, ("axis",))}) for name in ("sum", "mean")},
+    "autograd.unbroadcast": (ag.unbroadcast, lambda: dict(g=np.ones((4, 3)), shape=(3,)),
+                             {"g": _slot("g", (4, 3), {"short": np.ones((4, 2))}),
+                              "shape": (st.sampled_from([None, "3", [3], (3.0,), (True,), (-3,), (2,), (4, 4, 3), 3]),
+                                        _same, ("shape",))}),
+    "autograd.softmax_cross_entropy": (
+        ag.softmax_cross_entropy, lambda: dict(Z=_leaf((4, 2))(), Y=bpkit.one_hot([0, 1, 0, 1], 2)),
+        {"Z": _slot("Z", (4, 2), {"1d": np.ones(4)}),
+         "Y": (st.one_of(MATRIX_TAGS.filter(lambda t: t not in ("nan", "inf")),
+                         st.sampled_from(["above_one", "not_one"])),
+               lambda t: np.full((4, 2), 0.25) if t == "not_one" else bad_targets(t, (4, 2)), ("Y",))}),
+    "autograd.sigmoid_cost": (
+        ag.sigmoid_cost, lambda: dict(Z=_leaf((4, 1))(), Y=_xy()[1], kind="cross_entropy"),
+        {"Z": _slot("Z", (4, 1), {"1d": np.ones(4)}),
+         "Y": (st.one_of(MATRIX_TAGS.filter(lambda t: t not in ("nan", "inf")), st.just("above_one")),
+               lambda t: bad_targets(t, (4, 1)), ("Y",)),
+         "kind": (KIND, _same, ("kind",))}),
+    "autograd.l2": (ag.l2, lambda: dict(weights=[_leaf((2, 3))(), np.ones((3, 1))], lam=0.1, m=4),
+                    {"weights": (st.sampled_from([None, "W", [], np.ones((2, 2)), [None], ["W"], [np.ones(2) + 1j], 3.0,
+                                                  {"W": 1}]), _same, ("weights",)),
+                     "lam": (NON_NEGATIVE, _same, ("lam",)), "m": (POSITIVE_INT, _same, ("m",))}),
+    "autograd.network_graph": (ag.network_graph, good_batch(kind="quadratic", lam=0.0),
+                               {**BATCH, "lam": (NON_NEGATIVE, _same, ("lam",))}),
+    "autograd.fork_example": (ag.fork_example, lambda: dict(x=1.5, w=0.8, b=-0.3, v=0.6, y=0.2),
+                              {k: (REAL, _same, (k,)) for k in ("x", "w", "b", "v", "y")}),
+    "autograd.topological_order": (ag.topological_order, lambda: dict(root=ag.fork_example().root),
+                                   {"root": (NOT_TENSORS, _same, ("root",))}),
+    "autograd.backward_steps": (ag.backward_steps, lambda: dict(root=ag.fork_example().root, mode="assign"),
+                                {"root": (NOT_TENSORS, _same, ("root",)),
+                                 "mode": (st.sampled_from(["Topological", "", None, 1, ["assign"]]), _same, ("mode",))}),
 }
 
 # name -> (function, good kwargs builder, {argument: (strategy, make bad value, words in the message)})
@@ -234,6 +303,10 @@ CASES = {
         bpkit.plots.figure, lambda: dict(figsize=(6, 3.2)),
         {"figsize": (st.sampled_from([None, "6x3", 6.0, (6,), (6, 3, 1), (0, 3), (-1, 3), (np.nan, 3), (np.inf, 3),
                                       (1j, 3), ("6", 3), (True, 3), (1e5, 3), {6: 3}]), _same, ("figsize",))}),
+    # ---- bpkit.autograd (lesson 9): operands are Tensors or real numbers; shapes must fit the operation
+    **AUTOGRAD_CASES,
+    "plots.graph_layout": (bpkit.plots.graph_layout, lambda: dict(root=ag.fork_example().root),
+                           {"root": (NOT_TENSORS, _same, ("root",))}),
     # ---- bpkit.plots.deep
     "plots.deep.gradient_norm_bars": (
         plots_deep.gradient_norm_bars, lambda: dict(ax=_ax(), norms=np.array([1e-3, 0.1, 1.0]), color="C0", label=None),
@@ -456,6 +529,14 @@ ALLOWED = {
     **_allow("bpkit.toys", "ActivationPoint ChainNudge", "a record bpkit.toys returns (a frozen dataclass)"),
     **_allow("bpkit.plots", "CostCurve NetworkDiagram", "the artists a covered plot function returns"),
     **_allow("bpkit.plots", "CourseFigure", "the figure plots.figure returns (its figsize is checked there)"),
+    **_allow("bpkit.autograd", "Tensor", "the node class: its data goes through real_array, tried here as "
+             "autograd.tensor's x (test_autograd: test_clear_errors)"),
+    **_allow("bpkit.autograd", "Step Share NetworkGraph ForkExample",
+             "a record bpkit.autograd returns (a NamedTuple)"),
+    **_allow("bpkit.plots", "GraphDiagram", "the drawing graph_panel makes from a checked graph "
+             "(its layout, plots.graph_layout, is tried here; tests/views/test_graph_panel.py)"),
+    **_allow("bpkit.grade", "progress", "grades a real workspace (too slow for a table of bad values): "
+             "test_progress_refuses_a_folder_that_is_no_workspace"),
     **_allow("bpkit", "TrainingDiverged", "the error sgd raises; its messages: test_boundary's family tests"),
     **_allow("bpkit", "make_moons make_circles make_spiral noisy_sine",
              "test_boundary.py: test_data_generators_refuse_bad_sizes / _name_a_negative_seed"),
@@ -519,7 +600,27 @@ def test_this_file_covers_every_function_of_deep_insight_and_lesson8():
     mine |= {"init_panel", "sawtooth_panel", "shapes_panel", "epsilon_panel", "delta_steps"}
     covered = {case.split(".")[-1] for case in CASES}
     assert mine <= covered, mine - covered
-    # every argument of each is tried
+    # every argument of each is tried (a **kwargs passed on to matplotlib is tried by its own test below)
     for name, (fn, _, args) in CASES.items():
-        params = set(inspect.signature(fn).parameters)
+        params = {n for n, p in inspect.signature(fn).parameters.items() if p.kind is not p.VAR_KEYWORD}
         assert params == set(args), (name, params ^ set(args))
+
+
+def test_figure_passes_its_other_keywords_to_matplotlib():
+    """plots.figure's **kwargs go to matplotlib's Figure: used there, and an unknown one is refused by its name."""
+    assert bpkit.plots.figure(figsize=(3, 3), dpi=50).dpi == 50
+    with pytest.raises((TypeError, AttributeError), match="colour"):  # matplotlib names it
+        bpkit.plots.figure(figsize=(3, 3), colour="red")
+
+
+def test_progress_refuses_a_folder_that_is_no_workspace(tmp_path):
+    from bpkit.grade import progress
+
+    missing = tmp_path / "no_such_workspace"
+    for bad in (missing, str(missing), tmp_path):
+        with pytest.raises(ValueError, match=r"workspace .*(no_such_workspace|exercises)") as info:
+            progress(bad)
+        assert _names(("workspace",), str(info.value))
+    for bad in (3, ["workspace"], b"workspace"):
+        with pytest.raises(TypeError, match=r"workspace must be a folder"):
+            progress(bad)
