@@ -54,7 +54,10 @@ for name in %r:
     obj = _walk(name.split("."))
     required = [q for q in inspect.signature(obj).parameters.values()
                 if q.default is q.empty and q.kind in (q.POSITIONAL_ONLY, q.POSITIONAL_OR_KEYWORD)]
-    args = [None] * len(required)
+    # a declared argument (bpkit._params.declare) is checked before the body runs and would refuse
+    # None with its own TypeError: pass a value its declaration accepts, so the call reaches the body
+    declared = getattr(obj, "__declared__", {})
+    args = [declared[q.name].example() if q.name in declared else None for q in required]
     try:
         obj(*args)
     except RuntimeError as e:
