@@ -26,7 +26,6 @@ This module imports only the standard library, numpy and :mod:`.codec`.
 from __future__ import annotations
 
 import builtins
-import importlib
 import json
 import os
 import pickle
@@ -57,31 +56,10 @@ def _resolve(dotted):
     """The code object of the function a dotted name such as ``"bpkit.activations.sigmoid_prime"`` names.
 
     Attributes win over submodules (``bpkit.backprop`` is the function, which
-    shadows the module of the same name); a submodule is imported only where
-    the attribute path does not lead on.
+    shadows the module of the same name), and decorators are looked through:
+    the one rule of :func:`.watch.resolve`, which the notebook's checks use too.
     """
-    parts = dotted.split(".")
-    obj = _walk(parts)
-    for _ in range(5):  # staticmethod, classmethod, functools.wraps layers
-        inner = getattr(obj, "__func__", None) or getattr(obj, "__wrapped__", None)
-        if inner is None:
-            break
-        obj = inner
-    code = getattr(obj, "__code__", None)
-    if not isinstance(code, types.CodeType):
-        raise LookupError(dotted)
-    return code
-
-
-def _walk(parts):
-    obj = importlib.import_module(parts[0])
-    for i in range(1, len(parts)):
-        nxt = getattr(obj, parts[i], None)
-        if nxt is not None and (i == len(parts) - 1 or hasattr(nxt, parts[i + 1])):
-            obj = nxt
-            continue
-        obj = importlib.import_module(".".join(parts[: i + 1]))
-    return obj
+    return watch.resolve(dotted)[0]
 
 
 def _code_key(code):

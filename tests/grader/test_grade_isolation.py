@@ -49,7 +49,7 @@ def test_the_kernel_package_has_no_checks_and_no_answers():
     proc = _run_with(folder, """
 import importlib, inspect, bpkit, bpkit.checks, bpkit.activations
 assert bpkit.__file__.startswith(%r), bpkit.__file__
-from bpkit._grading.inkernel import _walk
+from bpkit._grading.watch import _walk
 for name in %r:
     obj = _walk(name.split("."))
     required = [q for q in inspect.signature(obj).parameters.values()
