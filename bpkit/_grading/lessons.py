@@ -39,6 +39,8 @@ PART_SECTIONS = {
     "04.3": "The same step in $\\Theta$ notation",
     "05.1": "The L2 penalty and its gradient",
     "05.2": "The L2 penalty and its gradient",
+    "05.3": "The L2 penalty and its gradient",
+    "05.4": "The L2 penalty and its gradient",
     "06.1": "Learning rate and batch size",
     "06.2": "Learning rate and batch size",
     "07.1": "Central differences",

@@ -1,12 +1,20 @@
-"""Exercise 5, regularization: the L2-regularized cost and its gradients.
+"""Exercise 5, regularization: the L2-regularized cost and its gradients, a prediction, and L1.
 
-The references are :func:`bpkit.cost` and :func:`bpkit.backprop` with ``lam``;
-the penalty's mistakes change the ``average`` rule of the backward pass (or
-the penalty :func:`bpkit.costs.l2_penalty` of the cost).
+* 05.1 ``regularized_cost`` and 05.2 ``regularized_gradients`` (practice): references
+  :func:`bpkit.cost` and :func:`bpkit.backprop` with ``lam``; the penalty's mistakes change the
+  ``average`` rule of the backward pass (or the penalty :func:`bpkit.costs.l2_penalty` of the cost).
+* 05.3 ``penalty_factors(c, k)`` (predict, then run): by what factors the L2 penalty and its gradient
+  grow when every weight is multiplied by c and lambda by k, measured on the core's own
+  :func:`bpkit.costs.l2_penalty` and :func:`bpkit.backprop.average`.
+* 05.4 ``l1_gradients`` (transfer): the gradient with an L1 penalty lam/m * sum|W| (weights only,
+  slope 0 at w = 0), which no lesson derives: the core's backward pass with its averaging rule given
+  sign(W) where L2 has W.
 """
 from __future__ import annotations
 
-from ..backprop import average, backprop
+import numpy as np
+
+from ..backprop import average, backprop, layer_sums, output_error
 from ..costs import cost, l2_penalty
 from ._nets import BP_FORBIDDEN, GRADS, NET_ARGS, TRANSPOSE_W, lesson_net, m_of, network, planted, \
     random_net_case
@@ -103,4 +111,169 @@ REGULARIZED_GRADIENTS = Part(
     ) + backprop_mistakes(loop=False)[2:],  # from weight_sum on (forgot_1/m and bias_sum are above)
 )
 
-PARTS = (REGULARIZED_COST, REGULARIZED_GRADIENTS)
+
+
+# ------------------------------------------------------ 05.3 penalty_factors (predict)
+def _penalty_and_step(W, lam, m):
+    """The L2 term of the cost and its part of dJ/dW for the weights ``W``, both from the core."""
+    zero = [np.zeros_like(w) for w in W]
+    return (l2_penalty(W, lam, m),
+            np.concatenate([average(z, np.zeros(1), w, None, lam, m)[0].ravel() for z, w in zip(zero, W)]))
+
+
+def penalty_factors(c, k):
+    """The right answer, measured on the core: ``(penalty factor, gradient factor)`` when every weight is
+    multiplied by ``c`` and lam by ``k`` (the biases unchanged): ``k c**2`` and ``k c``."""
+    rng = np.random.default_rng(5)
+    W = [rng.standard_normal((2, 3)), rng.standard_normal((3, 1))]
+    lam, m = 0.7, 6
+    p0, g0 = _penalty_and_step(W, lam, m)
+    p1, g1 = _penalty_and_step([c * w for w in W], k * lam, m)
+    return float(p1 / p0), float(np.dot(g1, g0) / np.dot(g0, g0))
+
+
+def factor_cases(rng):
+    """The prompt's question first (weights doubled, lam unchanged), then c != 1 and k != 1 drawn per term."""
+    cs = rng.permutation([0.5, 3.0, 1.5, 4.0, 0.25, 5.0])[:3]
+    ks = rng.permutation([2.0, 3.0, 0.5, 4.0, 10.0])[:3]
+    return [(2.0, 1.0)] + [(float(c), float(k)) for c, k in zip(cs, ks)] + [(1.0, float(rng.choice([2.0, 5.0])))]
+
+
+PENALTY_FACTORS = Part(
+    key="05.3", notebook="05_regularization", grade_id="part3_tests", function="penalty_factors", points=2,
+    forbidden=(), make_cases=factor_cases, reference=penalty_factors, args=("c", "k"), kind="array",
+    mistakes=(
+        Mistake.variant("penalty_linear", lambda c, k: (k * c, k * c),
+                        "Your penalty grows like the weights themselves. It is a sum of squared weights: "
+                        "multiply every weight by c and each square is multiplied by c**2."),
+        Mistake.variant("gradient_quadratic", lambda c, k: (k * c * c, k * c * c),
+                        "Your penalty's factor is right, but its gradient grows more slowly than the "
+                        "penalty: the derivative of a square w**2 is proportional to w itself, not to w**2."),
+        Mistake.variant("swapped", lambda c, k: (k * c, k * c * c),
+                        "Your two factors are swapped: the penalty is the one made of squares, its gradient "
+                        "the one made of the weights themselves."),
+        Mistake.variant("lam_ignored", lambda c, k: (c * c, c),
+                        "You left out lambda: both the penalty and its gradient are proportional to lambda, "
+                        "so multiplying lambda by k multiplies both by k."),
+        Mistake.variant("gradient_constant", lambda c, k: (k * c * c, k),
+                        "Your gradient's factor ignores c, as if the derivative of w**2 were a constant. It "
+                        "is proportional to w, so it follows the weights."),
+        Mistake.variant("lam_squared", lambda c, k: (k * k * c * c, k * k * c),
+                        "You squared lambda's factor: lambda multiplies the sum of squares once, it is not "
+                        "squared itself."),
+    ),
+)
+
+
+# ------------------------------------------------------ 05.4 l1_gradients (transfer)
+def _l1_average(Delta_W, Delta_b, W, b, lam, m):
+    """The core's averaging rule with sign(W) where the L2 rule has W: ``(Delta + lam * sign(W)) / m``."""
+    return average(Delta_W, Delta_b, np.sign(W), b, lam, m)
+
+
+def l1_gradients(X, Y, W1, b1, W2, b2, lam):
+    """The right answer: the core's backward pass, its averaging rule given sign(W) (0 where W is 0)."""
+    return planted(X, Y, W1, b1, W2, b2, lam, average=_l1_average)
+
+
+def l1_cases(rng):
+    """The lesson's network (a weight set to 0), random ones with zero weights, and one single-row batch."""
+    X, Y, W1, b1, W2, b2 = lesson_net()
+    W1[0, 1] = 0.0
+    cases = [(X, Y, W1, 0.1 * np.arange(1.0, 4.0), W2, np.array([-0.2]), 0.5)]
+    for kind in ("plain", "plain", "single_row", "plain"):
+        X, Y, W1, b1, W2, b2, lam = random_net_case(rng, lam=True)
+        if kind == "single_row":
+            X, Y = X[:1], Y[:1]
+        W1.ravel()[rng.choice(W1.size, 2, replace=False)] = 0.0   # the subgradient at 0 shows
+        W2.ravel()[int(rng.integers(W2.size))] = 0.0
+        cases.append((X, Y, W1, b1, W2, b2, lam))
+    return cases
+
+
+def _l1(*a, sign=np.sign, lam_times=1.0, m_times=1.0, on_b=False, **changed):
+    """05.4's gradient with one thing changed: ``sign(W)`` for the sign, lam and m scaled, sign(b) on biases."""
+    X, Y, W1, b1, W2, b2, lam = a
+
+    def rule(Delta_W, Delta_b, W, b, lam_, m):
+        dW, db = average(Delta_W, Delta_b, W, b, 0.0, m)                      # the data term
+        pen_W = average(0.0 * W, 0.0 * b, sign(W), b, lam_ * lam_times, m * m_times)[0]
+        pen_b = average(0.0 * b, 0.0 * b, np.sign(b), b, lam_ * lam_times, m * m_times)[0] if on_b else 0.0
+        return dW + pen_W, db + pen_b
+
+    return planted(X, Y, W1, b1, W2, b2, lam, **{"average": rule, **changed})
+
+
+def _plus_at_zero(W):
+    return np.where(W >= 0, 1.0, -1.0)
+
+
+def _nan_at_a_zero_weight(args, ref, out):
+    """nan exactly at the weights that are 0 (W / |W|), the right numbers elsewhere."""
+    X, Y, W1, b1, W2, b2, lam = args
+    zero = [W1 == 0, np.zeros(b1.shape, bool), W2 == 0, np.zeros(b2.shape, bool)]
+    return all(o.shape == z.shape and np.array_equal(np.isnan(o), z) and np.allclose(o[~z], r[~z])
+               for o, r, z in zip(out, ref, zero)) and any(z.any() for z in zero)
+
+
+def _flipped_output(cost, z, a, Y):
+    return -output_error(cost, z, a, Y)
+
+
+L1_GRADIENTS = Part(
+    key="05.4", notebook="05_regularization", grade_id="part4_tests", function="l1_gradients", points=4,
+    forbidden=BP_FORBIDDEN, make_cases=l1_cases, reference=l1_gradients, args=NET_ARGS + ("lam",),
+    kind="arrays", out_names=GRADS, m_of=m_of, transpose_hint=TRANSPOSE_W,
+    mistakes=(
+        Mistake.variant("l2_gradient", lambda *a: _l1(*a, sign=lambda W: W),
+                        "Your penalty term is lam * W / m, the gradient of L2's squares. The L1 penalty is a "
+                        "sum of absolute values: what is the slope of |w| on each side of 0?"),
+        Mistake.variant("abs_not_slope", lambda *a: _l1(*a, sign=np.abs),
+                        "Your penalty term uses |W| itself: that is the penalty, not its slope. The slope of "
+                        "|w| is -1 for negative w and +1 for positive w."),
+        Mistake.variant("plus_one_at_zero", lambda *a: _l1(*a, sign=_plus_at_zero),
+                        "Right everywhere except at the weights that are exactly 0: there the contract asks "
+                        "for 0 (|w| has no slope at 0), and yours adds +lam / m (a test like w >= 0 puts 0 "
+                        "with the positive weights)."),
+        Mistake.nan("nan_at_zero", _nan_at_a_zero_weight,
+                    "nan exactly at the weights that are 0: w / |w| is 0 / 0 there. The contract asks for "
+                    "0 at w = 0; np.sign gives -1, 0 or +1."),
+        Mistake.variant("penalty_no_m", lambda *a: _l1(*a, m_times=1.0 / a[0].shape[0]),
+                        "The penalty's term is missing its 1/m: with the cost's lam / m in front of the sum, "
+                        "its slope carries 1/m too (m = {m})."),
+        Mistake.variant("penalty_half", lambda *a: _l1(*a, lam_times=0.5),
+                        "The penalty's term is half what it should be: there is no square here, so no 2 to "
+                        "cancel a 1/2. The L1 penalty of this part is lam / m times the sum of |w|."),
+        Mistake.variant("penalty_sign", lambda *a: _l1(*a, lam_times=-1.0),
+                        "Wrong sign on the penalty's term: |w| grows as w moves away from 0, so its slope has "
+                        "the sign of w."),
+        Mistake.variant("regularized_bias", lambda *a: _l1(*a, on_b=True),
+                        "You penalized the biases: the L1 penalty runs over the weights only, so db1 and db2 "
+                        "are those of the data term alone."),
+        Mistake.variant("no_penalty", lambda *a: planted(*a[:6]),
+                        "Your gradients are those of the unpenalized cost: the L1 term adds its slope to dW1 "
+                        "and dW2."),
+        Mistake.variant("forgot_1/m", lambda *a: tuple(g * a[0].shape[0] for g in l1_gradients(*a)),
+                        "Off by a factor of m = {m}: your gradients are sums over the examples. The cost is a "
+                        "mean (and its penalty carries 1/m), so divide by m."),
+        Mistake.variant("bias_sum", lambda *a: _l1(*a, **{"layer_sums": _bias_times_m(a[0].shape[0])}),
+                        "Your weight gradients are right, but the bias gradients are a sum over the examples, "
+                        "m = {m} times too large. Divide them by m as well."),
+        Mistake.variant("missing_sigma_prime", lambda *a: _l1(*a, slope=lambda activation, z, a_: 1.0),
+                        "dW2 and db2 are right, but dW1 and db1 are not: the error sent back to the hidden "
+                        "layer is multiplied by sigma'(z(2)). That factor is missing."),
+        Mistake.variant("output_sign", lambda *a: _l1(*a, output_error=_flipped_output),
+                        "The data term's part has the wrong sign: the output error is (a - y), not (y - a)."),
+    ),
+)
+
+
+def _bias_times_m(m):
+    """``layer_sums`` whose bias sum is m times too large, so that after the division by m it stays a sum."""
+    def sums(a, delta):
+        DW, Db = layer_sums(a, delta)
+        return DW, Db * m
+    return sums
+
+
+PARTS = (REGULARIZED_COST, REGULARIZED_GRADIENTS, PENALTY_FACTORS, L1_GRADIENTS)

@@ -321,6 +321,67 @@ def train_calls_sgd(X, Y, sizes, activation, epochs, batch_size, lr, seed):
     return list(net.weights), list(net.biases)
 
 
+# ------------------------------------------- exercises 4-6: the predictions and the transfer parts
+def make_l1(*, rule="sign", no_m=False, half=False, bias=False, pen_sign=1.0, prime=True, divide=True):
+    """A learner's L1 gradient (05.4) with the chosen slip."""
+
+    def slope(W):
+        if rule == "l2":
+            return W
+        if rule == "abs":
+            return np.abs(W)
+        if rule == "ge0":
+            return np.where(W >= 0, 1.0, -1.0)
+        if rule == "div":
+            with np.errstate(invalid="ignore"):
+                return W / np.abs(W)
+        return np.sign(W)
+
+    def l1_gradients(X, Y, W1, b1, W2, b2, lam):
+        m = X.shape[0]
+        a2 = sig(X @ W1 + b1)
+        a3 = sig(a2 @ W2 + b2)
+        d3 = (a3 - Y) * a3 * (1 - a3)
+        d2 = (d3 @ W2.T) * (a2 * (1 - a2) if prime else 1.0)
+        k = pen_sign * lam * (0.5 if half else 1.0) / (1 if no_m else m)
+        mm = m if divide else 1
+        dW1 = X.T @ d2 / mm + k * slope(W1) * (m / mm)
+        dW2 = a2.T @ d3 / mm + k * slope(W2) * (m / mm)
+        db1, db2 = d2.sum(axis=0) / mm, d3.sum(axis=0) / mm
+        if bias:
+            db1, db2 = db1 + k * np.sign(b1), db2 + k * np.sign(b2)
+        return dW1, db1, dW2, db2
+
+    return l1_gradients
+
+
+NEW_4_6 = [
+    # 05.3 penalty_factors (predict)
+    ("05.3", lambda c, k: (k * c, k * c), "sum of squared weights"),
+    ("05.3", lambda c, k: (k * c * c, k * c * c), "grows more slowly than the"),
+    ("05.3", lambda c, k: (k * c, k * c * c), "swapped"),
+    ("05.3", lambda c, k: (c * c, c), "left out lambda"),
+    ("05.3", lambda c, k: (k * c * c, k), "ignores c"),
+    ("05.3", lambda c, k: (k * k * c * c, k * k * c), "squared lambda"),
+    ("05.3", lambda c, k: (4.0, 2.0), "same answer for two different inputs"),
+    ("05.3", lambda c, k: k * c * c, "shape"),
+    # 05.4 l1_gradients (transfer)
+    ("05.4", make_l1(rule="l2"), "gradient of L2's squares"),
+    ("05.4", make_l1(rule="abs"), "that is the penalty, not its slope"),
+    ("05.4", make_l1(rule="ge0"), "exactly 0"),
+    ("05.4", make_l1(rule="div"), "0 / 0"),
+    ("05.4", make_l1(no_m=True), "missing its 1/m"),
+    ("05.4", make_l1(half=True), "half what it should be"),
+    ("05.4", make_l1(bias=True), "penalized the biases"),
+    ("05.4", make_l1(pen_sign=-1.0), "Wrong sign on the penalty"),
+    ("05.4", make_l1(prime=False), "That factor is missing"),
+    ("05.4", make_l1(divide=False), "Off by a factor of m"),
+    ("05.4", lambda X, Y, W1, b1, W2, b2, lam: make_l1()(X, Y, W1, b1, W2, b2, 0.0), "unpenalized cost"),
+    ("05.4", mutating("05.4", 2), "changed its input W1 in place"),
+    ("05.4", calling("05.4", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),
+]
+
+
 NEW = [
     # 01.1 forward
     ("01.1", mutating("01.1", 0), "changed its input X in place"),
@@ -424,7 +485,7 @@ NEW = [
     ("08.3", make_train(per_example=True), "steps are too small"),
     ("08.3", make_train(shuffle_X=True), "shuffle X or Y"),
     ("08.3", train_calls_sgd, "calls bpkit"),
-]
+] + NEW_4_6
 
 
 def _vec_prime_of_a(X, Y, W1, b1, W2, b2, lam):
