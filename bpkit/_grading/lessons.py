@@ -43,6 +43,8 @@ PART_SECTIONS = {
     "05.4": "The L2 penalty and its gradient",
     "06.1": "Learning rate and batch size",
     "06.2": "Learning rate and batch size",
+    "06.3": "Learning rate and batch size",
+    "06.4": "Learning rate and batch size",
     "07.1": "Central differences",
     "07.2": "The relative error",
     "07.3": "Bug hunt",

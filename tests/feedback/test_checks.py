@@ -14,7 +14,7 @@ import pytest
 
 import bpkit
 from bpkit import checks
-from bpkit.checks import PARTS, check, diagnose, ex07, run
+from bpkit.checks import PARTS, check, diagnose, ex06, ex07, run
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SEEDS = [0, 1, 2, 3, 4]
@@ -587,6 +587,9 @@ DIAGNOSES = {
     "06.1": "not_shuffled drop_last other_order repeats",
     "06.2": "layer_not_updated weights_then_biases ascent not_shuffled full_batch_gradient extra_1/b sum_gradient "
             "one_step no_bias_update",
+    "06.3": "ratio_not_whole drop_last ceil_after_epochs plus_one rounded per_example per_epoch epochs_forgotten",
+    "06.4": "layer_not_updated weights_then_biases plain_sgd velocity_from_rest dampened step_before_velocity "
+            "lr_twice velocity_as_step ascent full_batch_gradient not_shuffled no_bias_update",
     "07.1": "theta_changed forward_difference eps_not_2eps wrong_sign not_restored fixed_eps",
     "07.2": "nan no_denominator sum_of_norms max_norm_denominator cs231n_elementwise squared_norms l1_norms",
     "07.3": "mask flagged_correct threshold_or_pooled missed",
@@ -811,6 +814,31 @@ def test_sgd_epoch_reference_is_one_epoch_of_bpkit_sgd():
 def test_sgd_epoch_may_return_the_network_itself():
     """The check reads a returned Network layer by layer, (W1, b1, W2, b2), like the tuple."""
     assert run("06.2", make_epoch(return_net=True), seed=5) is None
+
+
+def test_momentum_reference_is_the_contracts_decaying_sum():
+    """06.4's reference steps by -lr times the contract's unrolled velocity, g_t + beta g_(t-1) + ... +
+    beta^(t+1) v_start, written out here from every gradient kept; with beta = 0 it is bpkit.sgd's epoch."""
+    for seed in range(3):
+        for net, velocity, X, Y, lr, beta, bs, seed_ in PARTS["06.4"].make_cases(np.random.default_rng(seed)):
+            work = net.copy()
+            params = [p for W, b in zip(work.weights, work.biases) for p in (W, b)]
+            grads = []
+            for t, B in enumerate(ex06.batches(X.shape[0], bs, seed_)):
+                dW, db = bpkit.backprop(work, X[B], Y[B])
+                grads.append([g for gW, gb in zip(dW, db) for g in (gW, gb)])
+                v = [beta ** (t + 1) * v0 + sum(beta ** (t - s) * grads[s][j] for s in range(t + 1))
+                     for j, v0 in enumerate(velocity)]
+                params = [p - lr * vj for p, vj in zip(params, v)]
+                work.weights, work.biases = params[0::2], params[1::2]
+            for got, want in zip(PARTS["06.4"].reference(net, velocity, X, Y, lr, beta, bs, seed_), params):
+                np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+            trained = net.copy()
+            bpkit.sgd(trained, X, Y, epochs=1, batch_size=bs, lr=lr, seed=seed_)
+            rest = [np.zeros_like(v) for v in velocity]
+            for got, want in zip(PARTS["06.4"].reference(net, rest, X, Y, lr, 0.0, bs, seed_),
+                                 [p for W, b in zip(trained.weights, trained.biases) for p in (W, b)]):
+                np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
 
 
 def test_the_bug_hunt_speaks_with_the_one_table():

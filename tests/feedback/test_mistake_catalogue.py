@@ -355,6 +355,40 @@ def make_l1(*, rule="sign", no_m=False, half=False, bias=False, pen_sign=1.0, pr
     return l1_gradients
 
 
+def make_momentum(*, beta_used=True, damp=False, reset=False, late=False, lr_inside=False, sign=1.0, full=False,
+                  shuffle=True, biases=True, step_units=False, copy_velocity=False, last_layer=True):
+    """A learner's momentum epoch (06.4) with the chosen slip."""
+
+    def momentum_epoch(net, velocity, X, Y, lr, beta, batch_size, seed):
+        v = velocity
+        if reset:  # "start from rest", in place
+            for j in range(len(v)):
+                v[j] = np.zeros_like(v[j])
+        if copy_velocity:
+            v = [u.copy() for u in velocity]
+        b_ = beta if beta_used else 0.0
+        n = X.shape[0]
+        order = np.random.default_rng(seed).permutation(n) if shuffle else np.arange(n)
+        for i in range(0, n, batch_size):
+            B = order[i:i + batch_size]
+            dW, db = bpkit.backprop(net, X if full else X[B], Y if full else Y[B])
+            layers = len(net.weights) if last_layer else len(net.weights) - 1
+            for k in range(layers):
+                for j, g, p in ((2 * k, dW[k], net.weights), (2 * k + 1, db[k], net.biases)):
+                    old = v[j]
+                    if step_units:
+                        v[j] = b_ * v[j] - lr * g
+                        p[k] = p[k] + v[j]
+                        continue
+                    v[j] = b_ * v[j] + (1 - b_ if damp else 1.0) * (lr if lr_inside else 1.0) * g
+                    if j % 2 == 1 and not biases:
+                        continue
+                    p[k] = p[k] - sign * lr * (old if late else v[j])
+        return tuple(p for W, b in zip(net.weights, net.biases) for p in (W, b))
+
+    return momentum_epoch
+
+
 NEW_4_6 = [
     # 05.3 penalty_factors (predict)
     ("05.3", lambda c, k: (k * c, k * c), "sum of squared weights"),
@@ -379,6 +413,31 @@ NEW_4_6 = [
     ("05.4", lambda X, Y, W1, b1, W2, b2, lam: make_l1()(X, Y, W1, b1, W2, b2, 0.0), "unpenalized cost"),
     ("05.4", mutating("05.4", 2), "changed its input W1 in place"),
     ("05.4", calling("05.4", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),
+    # 06.3 updates (predict)
+    ("06.3", lambda m, B, E: m / B * E, "whole number only when"),
+    ("06.3", lambda m, B, E: (m // B) * E, "only the full batches"),
+    ("06.3", lambda m, B, E: -(-m * E // B), "rounded up once for the whole run"),
+    ("06.3", lambda m, B, E: (m // B + 1) * E, "even when there are none"),
+    ("06.3", lambda m, B, E: round(m / B) * E, "nearest whole number"),
+    ("06.3", lambda m, B, E: m * E, "one step per example"),
+    ("06.3", lambda m, B, E: E, "one step per epoch"),
+    ("06.3", lambda m, B, E: -(-m // B), "steps of one epoch"),
+    ("06.3", lambda m, B, E: 9, "same answer for two different inputs"),
+    # 06.4 momentum_epoch (transfer)
+    ("06.4", make_momentum(beta_used=False), "plain SGD"),
+    ("06.4", make_momentum(reset=True), "starts from zero"),
+    ("06.4", make_momentum(damp=True), "(1 - beta)"),
+    ("06.4", make_momentum(late=True), "before the current batch"),
+    ("06.4", make_momentum(lr_inside=True), "in your velocity and in your step"),
+    ("06.4", make_momentum(step_units=True), "as the step itself"),
+    ("06.4", make_momentum(sign=-1.0), "uphill"),
+    ("06.4", make_momentum(full=True), "ALL of X"),
+    ("06.4", make_momentum(shuffle=False), "original order"),
+    ("06.4", make_momentum(biases=False), "biases never moved"),
+    ("06.4", make_momentum(copy_velocity=True), "left velocity exactly as it was"),
+    ("06.4", make_momentum(last_layer=False), "never moved"),
+    ("06.4", calling("06.4", lambda net, v, X, Y, lr, beta, bs, seed: bpkit.sgd(net, X, Y, epochs=1, batch_size=bs,
+                                                                                 lr=lr, seed=seed)), "calls bpkit.sgd"),
 ]
 
 
