@@ -52,11 +52,15 @@ def _digest(path):
 
 
 def course_notebooks(course):
-    """``{relative path: file}`` of the course's lesson and exercise notebooks under ``course``."""
+    """``{relative path: file}`` of the course's lesson and exercise notebooks under ``course``.
+
+    Names start with the lesson's number: ``NN_topic.ipynb``, or ``NNb_topic.ipynb`` for the second
+    notebook of a lesson in two parts (``lessons/04b_vectorized_backprop.ipynb``).
+    """
     course = pathlib.Path(course)
     found = {}
     for folder in FOLDERS:
-        for nb in sorted((course / folder).glob("[0-9][0-9]_*.ipynb")):
+        for nb in sorted((course / folder).glob("[0-9][0-9]*_*.ipynb")):
             if not nb.name.endswith(UPDATE_SUFFIX):
                 found[f"{folder}/{nb.name}"] = nb
     return found

@@ -99,7 +99,7 @@ def main(argv=None):
     ap.add_argument("--note-only", action="store_true",
                     help="only write the reopen note and drop execution counts; run no kernel")
     args = ap.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.notebooks or sorted((ROOT / "lessons").glob("[0-9][0-9]*_*.ipynb"))
     stale = []
     for path in paths:
         path = path.resolve()

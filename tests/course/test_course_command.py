@@ -214,3 +214,13 @@ def test_pip_is_quiet_when_it_works_and_shown_when_it_fails(tmp_path, monkeypatc
         course.pip_install(["-e", "."])
     assert "No matching distribution" in capsys.readouterr().err
     assert "failed (exit code 1)" in str(stop.value) and course.PIP_LOG in str(stop.value)
+
+
+def test_a_lesson_in_two_notebooks_is_copied_whole(tmp_path):
+    """Lesson 4 is two notebooks, ``04_...`` and ``04b_...``: the workspace gets both, the real course too."""
+    course = make_course(tmp_path / "course", lessons=("04_a", "04b_b", "05_c"))
+    changes = workspace.sync(tmp_path / "ws", course)
+    assert sorted(c.path for c in changes if c.path.startswith("lessons/")) == [
+        "lessons/04_a.ipynb", "lessons/04b_b.ipynb", "lessons/05_c.ipynb"]
+    real = workspace.course_notebooks(ROOT)
+    assert "lessons/04_delta_accumulation.ipynb" in real and "lessons/04b_vectorized_backprop.ipynb" in real

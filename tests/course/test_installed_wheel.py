@@ -81,8 +81,8 @@ def _env(bin_dir):
 
 def test_the_wheel_carries_the_course_but_no_answer_keys(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    lessons = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
-    exercises = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+    lessons = sorted(p.name for p in (ROOT / "lessons").glob("[0-9][0-9]*_*.ipynb"))
+    exercises = sorted(p.name for p in (ROOT / "exercises").glob("[0-9][0-9]*_*.ipynb"))
     # setuptools would pack any .py file of those folders too (so the nbval conftest.py lives at the root)
     assert all(n.endswith(".ipynb") for n in names if n.startswith("bpkit/course/")), \
         [n for n in names if n.startswith("bpkit/course/") and not n.endswith(".ipynb")]
@@ -111,7 +111,7 @@ def test_the_installed_package_hands_out_the_course(installed, tmp_path):
     out = _run([installed / "python", "-m", "bpkit.workspace", tmp_path / "mine"], cwd=tmp_path, env=_env(installed))
     assert out.returncode == 0, out.stdout + out.stderr
     for folder in ("lessons", "exercises"):
-        want = sorted(p.name for p in (ROOT / folder).glob("[0-9][0-9]_*.ipynb"))
+        want = sorted(p.name for p in (ROOT / folder).glob("[0-9][0-9]*_*.ipynb"))
         assert sorted(p.name for p in (tmp_path / "mine" / folder).glob("*.ipynb")) == want
     assert not (tmp_path / "mine" / "solutions").exists()
 

@@ -24,7 +24,7 @@ import nbformat
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]*_*.ipynb"))
 
 #: the text repr of a matplotlib object: what shows where a picture should be
 BARE_REPR = re.compile(

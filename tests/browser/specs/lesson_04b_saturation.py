@@ -1,7 +1,7 @@
-"""Browser spec for lesson 4's saturation panel: the quadratic run's output after 300 epochs."""
+"""Browser spec for lesson 4b's saturation panel: the quadratic run's output after 300 epochs."""
 import functools
 
-NOTEBOOK = "lessons/04_delta_accumulation.ipynb"
+NOTEBOOK = "lessons/04b_vectorized_backprop.ipynb"
 PANEL_CSS = "bpkit-saturation"
 READOUT_CSS = "bpkit-a-quadratic"
 FIGURE = True
