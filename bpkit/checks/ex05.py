@@ -19,11 +19,12 @@ from ..costs import cost, l2_penalty
 from ._nets import BP_FORBIDDEN, GRADS, NET_ARGS, TRANSPOSE_W, lesson_net, m_of, network, planted, \
     random_net_case
 from ._records import Mistake, Part
-from .ex04 import backprop_mistakes, bias_not_averaged, planted_bug
+from .ex04 import backprop_mistakes, bias_not_averaged, planted_bug, single_row
 
 
 def cases(rng):
-    return [lesson_net() + (1.0,)] + [random_net_case(rng, lam=True) for _ in range(4)]
+    return ([lesson_net() + (1.0,)] + [random_net_case(rng, lam=True) for _ in range(4)]
+            + [single_row(random_net_case(rng, lam=True))])
 
 
 # ------------------------------------------------------ 05.1 regularized_cost

@@ -577,6 +577,13 @@ DIAGNOSES = {
     "04.3": "bias_row_kept bias_column_missing last_only regularized_bias forgot_1/m penalty_no_m no_penalty "
             "quadratic_output_error first_layer_unregularized g_for_g_prime prime_of_a missing_sigma_prime "
             "output_sign",
+    "04.4": "stays_where_it_is flows_forward biases_spared share_feeds_back wrong_on_hidden_slope_missing "
+            "wrong_on_output_slope_missing wrong_on_bias_sums_not_averaged wrong_on_z2_in_share "
+            "wrong_on_Delta1_overwritten wrong_on_hidden_bias_left_out wrong_on_hidden_slope_at_a "
+            "wrong_on_Delta_b2_overwritten",
+    "04.5": "weights_then_biases layers_reversed sigmoid_slope_for_tanh tanh_prime_of_a tanh_shortcut_at_z "
+            "no_hidden_slope first_hidden_slope_missing second_hidden_slope_missing tanh_output_slope "
+            "missing_output_prime last_only forgot_1/m bias_sum output_sign",
     "05.1": "regularized_bias penalty_no_m penalty_no_half no_penalty sum_not_mean",
     "05.2": "regularized_bias penalty_no_m penalty_half penalty_sign no_penalty forgot_1/m bias_sum weight_sum "
             "sigma_for_sigma_prime z_prime prime_of_a sigma_prime_of_a transposed missing_sigma_prime "

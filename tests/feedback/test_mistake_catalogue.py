@@ -389,7 +389,77 @@ def make_momentum(*, beta_used=True, damp=False, reset=False, late=False, lr_ins
     return momentum_epoch
 
 
+RIGHT_SLIPS = {"hidden_slope_missing": (1, 1, 0, 0), "output_slope_missing": (1, 1, 1, 1),
+               "bias_sums_not_averaged": (0, 1, 0, 1), "z2_in_share": (0, 0, 1, 0), "Delta1_overwritten": (1, 0, 0, 0),
+               "hidden_bias_left_out": (1, 1, 1, 1), "hidden_slope_at_a": (1, 1, 0, 0),
+               "Delta_b2_overwritten": (0, 0, 0, 1)}
+
+
+def slips_answer(**changed):
+    """A learner's table for 04.4: the right one with the given rows changed."""
+    table = {**RIGHT_SLIPS, **changed}
+    return lambda slip: tuple(bool(v) for v in table[slip])
+
+
+def make_tanh3(*, slope="tanh", hidden=(True, True), out="sigmoid", divide=True, divide_bias=True, order="layers",
+               sign=1.0):
+    """A learner's 04.5 (two tanh hidden layers, a sigmoid output) with the chosen slip."""
+
+    def backprop_tanh3(X, Y, W1, b1, W2, b2, W3, b3):
+        m = X.shape[0]
+        z2 = X @ W1 + b1
+        a2 = np.tanh(z2)
+        z3 = a2 @ W2 + b2
+        a3 = np.tanh(z3)
+        a4 = sig(a3 @ W3 + b3)
+        f = {"tanh": lambda z, a: 1 - a ** 2, "sigmoid": lambda z, a: a * (1 - a),
+             "of_a": lambda z, a: 1 - np.tanh(a) ** 2, "z": lambda z, a: 1 - z ** 2}[slope]
+        d4 = sign * (a4 - Y) * {"sigmoid": a4 * (1 - a4), "tanh": 1 - a4 ** 2, "none": 1.0}[out]
+        d3 = (d4 @ W3.T) * (f(z3, a3) if hidden[1] else 1.0)
+        d2 = (d3 @ W2.T) * (f(z2, a2) if hidden[0] else 1.0)
+        mw, mb = (m if divide else 1), (m if divide and divide_bias else 1)
+        g = [X.T @ d2 / mw, d2.sum(axis=0) / mb, a2.T @ d3 / mw, d3.sum(axis=0) / mb, a3.T @ d4 / mw,
+             d4.sum(axis=0) / mb]
+        if order == "weights_first":
+            return g[0::2] + g[1::2]
+        if order == "reversed":
+            return g[4:] + g[2:4] + g[:2]
+        return tuple(g)
+
+    return backprop_tanh3
+
+
 NEW_4_6 = [
+    # 04.4 changed_by (predict)
+    ("04.4", slips_answer(output_slope_missing=(0, 0, 1, 1), hidden_bias_left_out=(1, 1, 0, 0)),
+     "only the arrays of the layer where the slip is"),
+    ("04.4", slips_answer(hidden_slope_missing=(1, 1, 1, 1), hidden_slope_at_a=(1, 1, 1, 1)),
+     "does not reach dW2 or db2"),
+    ("04.4", lambda slip: (RIGHT_SLIPS[slip][0] == 1, False, RIGHT_SLIPS[slip][2] == 1, False),
+     "never marked a bias gradient"),
+    ("04.4", slips_answer(z2_in_share=(1, 1, 1, 0)), "read by nothing else"),
+    ("04.4", slips_answer(Delta1_overwritten=(1, 1, 0, 0)), "'Delta1_overwritten' is wrong"),
+    ("04.4", slips_answer(bias_sums_not_averaged=(1, 1, 1, 1)), "'bias_sums_not_averaged' is wrong"),
+    ("04.4", slips_answer(hidden_slope_at_a=(0, 0, 0, 0)), "'hidden_slope_at_a' is wrong"),
+    ("04.4", slips_answer(Delta_b2_overwritten=(0, 0, 1, 1)), "'Delta_b2_overwritten' is wrong"),
+    ("04.4", lambda slip: (True, True, True, True), "same answer for two different inputs"),
+    ("04.4", lambda slip: ["dW1", "db1"], "numbers"),
+    # 04.5 backprop_tanh3 (transfer)
+    ("04.5", make_tanh3(slope="sigmoid"), "the sigmoid's slope a * (1 - a) for the tanh units"),
+    ("04.5", make_tanh3(slope="of_a"), "taken at the output"),
+    ("04.5", make_tanh3(slope="z"), "1 - z**2"),
+    ("04.5", make_tanh3(hidden=(False, False)), "neither hidden layer"),
+    ("04.5", make_tanh3(hidden=(False, True)), "first hidden layer (layer 2)"),
+    ("04.5", make_tanh3(hidden=(True, False)), "second hidden layer (layer 3)"),
+    ("04.5", make_tanh3(out="tanh"), "the output unit is a sigmoid"),
+    ("04.5", make_tanh3(out="none"), "right for the cross-entropy cost"),
+    ("04.5", make_tanh3(divide=False), "Off by a factor of m"),
+    ("04.5", make_tanh3(divide_bias=False), "bias gradients are a sum"),
+    ("04.5", make_tanh3(order="weights_first"), "weights first, then biases"),
+    ("04.5", make_tanh3(order="reversed"), "from the output back"),
+    ("04.5", make_tanh3(sign=-1.0), "Wrong sign"),
+    ("04.5", mutating("04.5", 0), "changed its input X in place"),
+    ("04.5", calling("04.5", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),
     # 05.3 penalty_factors (predict)
     ("05.3", lambda c, k: (k * c, k * c), "sum of squared weights"),
     ("05.3", lambda c, k: (k * c * c, k * c * c), "grows more slowly than the"),
