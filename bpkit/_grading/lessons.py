@@ -25,7 +25,8 @@ LESSONS = {
     "09": "09_computational_graphs",
 }
 
-# part key -> heading of its lesson (the lesson is the part's exercise number)
+# part key -> heading of its lesson (the lesson is the part's exercise number), or (lesson, heading) for a part
+# taught in another notebook (lesson 4 is two: 04_delta_accumulation and 04b_vectorized_backprop)
 PART_SECTIONS = {
     "01.1": "2. The network and forward propagation, with shapes",
     "01.2": "3. The cost",
@@ -34,9 +35,10 @@ PART_SECTIONS = {
     "02.3": "4. Several paths: add them up",
     "03.1": "5. A sigmoid that does not overflow",
     "03.2": "1. Deriving $\\sigma'$",
-    "04.1": "One example at a time",
-    "04.2": "All examples at once: the matrix product does the sum",
-    "04.3": "The same step in $\\Theta$ notation",
+    "04.1": "4.2 One example at a time",
+    # lesson 4's second notebook (04b) teaches the vectorized form and the Theta loop
+    "04.2": ("04b_vectorized_backprop", "4.5 All examples at once: the matrix product does the sum"),
+    "04.3": ("04b_vectorized_backprop", "4.7 The same step in $\\Theta$ notation"),
     "05.1": "The L2 penalty and its gradient",
     "05.2": "The L2 penalty and its gradient",
     "05.3": "The L2 penalty and its gradient",
@@ -63,8 +65,8 @@ MISTAKE_SECTIONS = {
     "*:sigma_for_sigma_prime": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
     "*:z_prime": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
     "*:missing_sigma_prime": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
-    "*:last_only": ("04_delta_accumulation", "One example at a time"),
-    "*:forgot_1/m": ("04_delta_accumulation", "All examples at once: the matrix product does the sum"),
+    "*:last_only": ("04_delta_accumulation", "4.2 One example at a time"),
+    "*:forgot_1/m": ("04_delta_accumulation", "4.2 One example at a time"),
     "*:missing_1/m": ("02_chain_rule", "3. Many examples: the sum rule"),
     "*:regularized_bias": ("05_regularization", "The L2 penalty and its gradient"),
     "*:transposed": ("02_chain_rule", "5. A whole matrix at once: $\\partial J/\\partial W^{(2)}$ for lesson 1's network"),
@@ -86,7 +88,7 @@ MISTAKE_SECTIONS = {
     "*:reshaped_not_transposed": ("02_chain_rule",
                                   "5. A whole matrix at once: $\\partial J/\\partial W^{(2)}$ for lesson 1's network"),
     "*:reshaped_W2": ("02_chain_rule", "4. Several paths: add them up"),
-    "*:bias_over_units": ("04_delta_accumulation", "All examples at once: the matrix product does the sum"),
+    "*:bias_over_units": ("04b_vectorized_backprop", "4.5 All examples at once: the matrix product does the sum"),
     "*:first_layer_unregularized": ("05_regularization", "The L2 penalty and its gradient"),
     "03.1:clipped": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
     "03.2:exp_ratio_overflow": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
@@ -120,7 +122,7 @@ class Section:
     @property
     def title(self):
         """How the section is named to a reader: ``lesson 3, "5. A sigmoid that does not overflow"``."""
-        number = self.lesson[:2].lstrip("0")
+        number = self.lesson.split("_", 1)[0].lstrip("0")  # "04b_vectorized_backprop": lesson 4b
         heading = self.heading
         return f'lesson {number}, "{heading}"' if heading else f"lesson {number}"
 
@@ -139,8 +141,10 @@ def section_for(key, diagnosis=None):
             if k in MISTAKE_SECTIONS:
                 return Section(*MISTAKE_SECTIONS[k])
     number = str(key).split(".", 1)[0]
-    lesson = LESSONS.get(number, f"{number}_lesson")
-    return Section(lesson, PART_SECTIONS.get(key, ""))
+    section = PART_SECTIONS.get(key, "")
+    if isinstance(section, tuple):
+        return Section(*section)
+    return Section(LESSONS.get(number, f"{number}_lesson"), section)
 
 
 class _Blank(dict):
