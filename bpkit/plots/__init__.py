@@ -3,8 +3,9 @@
 Functions here draw onto a matplotlib ``Axes`` they are given and return the
 artists they made, so a panel can update them in place instead of redrawing.
 """
-# a figure that displays as a PNG in any kernel (lessons build theirs with plots.figure)
-from ._figure import CourseFigure, figure
+# a figure that displays as a PNG with a text alternative in any kernel (lessons build theirs with
+# plots.figure(..., alt=...); a pyplot figure is shown with plots.show(fig, alt=...))
+from ._figure import CourseFigure, describe, figure, show
 
 # --- lessons 1-3 plots (add imports below) ---
 from .curves import (

@@ -81,3 +81,44 @@ def best_shared_grey(backgrounds=tuple(THEME_BACKGROUNDS.values()), steps=256):
     """The grey whose worst contrast over ``backgrounds`` is highest, and that contrast: ``(grey, ratio)``."""
     greys = [f"#{v:02x}{v:02x}{v:02x}" for v in range(steps)]
     return max(((g, min(contrast_ratio(g, bg) for bg in backgrounds)) for g in greys), key=lambda t: t[1])
+
+
+#: CSS that hides an element from the eye but not from screen readers (a figure's caption)
+VISUALLY_HIDDEN_CSS = (
+    ".bpkit-alt { position: absolute !important; width: 1px !important; height: 1px !important; "
+    "margin: -1px !important; padding: 0 !important; overflow: hidden !important; "
+    "clip: rect(0 0 0 0) !important; clip-path: inset(50%) !important; white-space: nowrap !important; "
+    "border: 0 !important; }"
+)
+
+
+# --- series colours: told apart with the common colour-vision deficiencies ---------------------------
+#: the colours of data series, from Okabe and Ito's colour-blind-safe set ("Color Universal Design",
+#: 2002): blue, vermillion, bluish green, reddish purple. Simulated protanopia, deuteranopia and
+#: tritanopia (Machado et al. 2009, full severity) keep every pair at least 17 CIELAB units apart
+#: (matplotlib's default C0-C3 fall to 4.6 under protanopia: its orange and green merge), and each
+#: has a contrast of at least 3:1 on the white axes (WCAG 1.4.11, graphics). The yellow, orange and
+#: sky blue of the same set are left out: they stay below 3:1 on white.
+#: ``tests/views/test_accessibility_views.py`` computes both.
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+GREEN = "#009E73"
+PURPLE = "#CC79A7"
+SERIES_COLOURS = (BLUE, VERMILLION, GREEN, PURPLE)
+#: markers and line styles that go with the colours, so no two series differ by colour alone
+#: (WCAG 1.4.1, use of colour): series k gets colour k, marker k and line style k (cycled)
+SERIES_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+SERIES_LINESTYLES = ("-", "--", "-.", ":")
+
+
+def series_style(k):
+    """Colour, marker and line style of data series ``k`` (0, 1, 2...): a dict for ``ax.plot(**style)``.
+
+    Series ``k`` and ``j`` (``k != j``, both below 8) differ in marker and, unless
+    ``k - j`` is a multiple of 4, in colour and line style too.
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ValueError(f"series_style takes a series number 0, 1, 2..., got {k!r}")
+    return {"color": SERIES_COLOURS[k % len(SERIES_COLOURS)],
+            "marker": SERIES_MARKERS[k % len(SERIES_MARKERS)],
+            "linestyle": SERIES_LINESTYLES[k % len(SERIES_LINESTYLES)]}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _validate
+from ._style import BLUE, VERMILLION
 from ..sweeps import cost_along_weight, numerical_slope
 
 __all__ = ["CostCurve", "cost_along_weight", "draw_matrix", "matrix_equation", "numerical_slope",
@@ -35,11 +36,11 @@ class CostCurve:
     ``tangent`` are the matplotlib ``Line2D`` artists.
     """
 
-    def __init__(self, ax, xs, ys, current=None, slope=None, xlabel="w", ylabel="cost J", color="C0"):
+    def __init__(self, ax, xs, ys, current=None, slope=None, xlabel="w", ylabel="cost J", color=BLUE):
         self.ax = _validate.axes(ax)
         self._xs = self._ys = None  # the curve last drawn, to skip unchanged updates
         (self.line,) = ax.plot([], [], color=color, lw=2, label=ylabel)
-        (self.tangent,) = ax.plot([], [], color="C1", lw=1.5, ls="--", label="slope at the point")
+        (self.tangent,) = ax.plot([], [], color=VERMILLION, lw=1.5, ls="--", label="slope at the point")
         (self.point,) = ax.plot([], [], "o", color="black", ms=7, zorder=5, label="current value")
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)

@@ -10,6 +10,7 @@ import numpy as np
 from matplotlib.colors import is_color_like
 
 from .. import _validate
+from ._style import BLUE, SERIES_LINESTYLES, SERIES_MARKERS
 
 #: the most layers drawn (one bar or line and one tick label each; more are unreadable and slow to draw)
 MAX_LAYERS = 200
@@ -28,7 +29,7 @@ def _norms(norms, ndim):
     return norms
 
 
-def gradient_norm_bars(ax, norms, color="C0", label=None):
+def gradient_norm_bars(ax, norms, color=BLUE, label=None):
     """Bars of ``||dJ/dW(l)||`` for l = 1..len(norms) on a log axis; returns the bar container.
 
     ``norms``: shape (L-1,), finite, >= 0 (at most :data:`MAX_LAYERS`); ``color``: a matplotlib
@@ -52,7 +53,8 @@ def norm_history(ax, norms, title=""):
     """One line per layer: ``norms[e, l-1]`` (epoch e, layer l, from :func:`bpkit.deep.gradient_norm_history`), log y.
 
     ``norms``: shape (epochs + 1, layers), finite, >= 0. Layer 1 (nearest the input) is drawn
-    darkest. Returns the list of lines.
+    darkest; each layer has its own marker and line style too, so no two differ by shade alone.
+    Returns the list of lines.
     """
     _validate.axes(ax)
     norms = _norms(norms, 2)
@@ -61,7 +63,9 @@ def norm_history(ax, norms, title=""):
     shades = np.linspace(0.05, 0.8, n)
     lines = []
     for k in range(n):
-        (line,) = ax.semilogy(np.arange(norms.shape[0]), np.maximum(norms[:, k], 1e-30), "-o", ms=2,
+        (line,) = ax.semilogy(np.arange(norms.shape[0]), np.maximum(norms[:, k], 1e-30), ms=3,
+                              marker=SERIES_MARKERS[k % len(SERIES_MARKERS)],
+                              ls=SERIES_LINESTYLES[k % len(SERIES_LINESTYLES)], lw=1.0,
                               color=(shades[k], shades[k], 1.0 - 0.6 * shades[k]), label=f"W({k + 1})")
         lines.append(line)
     ax.set_xlabel("epoch")
@@ -73,6 +77,8 @@ def norm_history(ax, norms, title=""):
 
 def decision_boundary(ax, probs, extent, X, labels, title=""):
     """The network's output as an image (blue 0 to red 1), its 0.5 contour, and the points; returns the image.
+
+    The points of class 0 are circles and those of class 1 triangles, so the classes differ by shape too.
 
     ``probs``, ``extent``: what :func:`bpkit.deep.decision_grid` returns (an (n, n) finite array, and
     ``(x_lo, x_hi, y_lo, y_hi)`` with lo < hi); ``X`` shape (m, 2); ``labels`` 0/1, shape (m,).
@@ -91,7 +97,10 @@ def decision_boundary(ax, probs, extent, X, labels, title=""):
     title = _validate.text("title", title)
     image = ax.imshow(probs, origin="lower", extent=extent, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6,
                       interpolation="bilinear", aspect="auto")
-    ax.scatter(X[:, 0], X[:, 1], c=labels, cmap="RdBu_r", vmin=0, vmax=1, s=8, edgecolors="k", linewidths=0.3)
+    for c, marker in ((0, "o"), (1, "^")):
+        ax.scatter(X[labels == c, 0], X[labels == c, 1], c=np.full(int(np.sum(labels == c)), float(c)),
+                   cmap="RdBu_r", vmin=0, vmax=1, s=8, marker=marker, edgecolors="k", linewidths=0.3,
+                   label=f"class {c}")
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     ax.set_xticks([])

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 
 from .. import _validate
-from ._style import WRONG_TEXT
+from ._style import BLUE, PURPLE, VERMILLION, WRONG_TEXT
 
 #: :func:`digit_grid` and :func:`weight_images` draw at most this many images (one Axes each:
 #: 100 take about 1 s; 2,000 took 23 s). Pass a slice such as ``images[:100]``, or ``max_images=``.
@@ -153,7 +153,7 @@ def cost_contours(ax, w_grid, b_grid, J, levels=None, labels=("w", "b")):
     return cs
 
 
-def descent_path(ax, path, color="C3", label=None):
+def descent_path(ax, path, color=PURPLE, label=None):
     """The parameters visited by gradient descent, as a line with dots (lesson 6).
 
     Parameters
@@ -296,18 +296,18 @@ def training_curves(ax_cost, ax_acc, history, label=None, test_accuracy=None):
         raise TypeError("history must be a bpkit.History (or a dict with 'epoch', 'cost', 'accuracy')") from None
     if len(epochs) == 0:
         raise ValueError("history is empty: train for at least one epoch first")
-    lines = ax_cost.plot(epochs, costs, "-o", ms=3, label=label)
+    lines = ax_cost.plot(epochs, costs, "-o", ms=3, color=BLUE, label=label)
     ax_cost.set_xlabel("epoch")
     ax_cost.set_ylabel("training cost J")
     ax_cost.set_title("cost per epoch", fontsize=10)
     if ax_acc is not None and accs and accs[0] is not None:
-        lines += ax_acc.plot(epochs, accs, "-o", ms=3, label="train" if label is None else f"{label} train")
+        lines += ax_acc.plot(epochs, accs, "-o", ms=3, color=BLUE, label="train" if label is None else f"{label} train")
         if test_accuracy is not None:
             if len(test_accuracy) != len(epochs):
                 raise ValueError(
                     f"test_accuracy needs one value per epoch ({len(epochs)}), got {len(test_accuracy)}"
                 )
-            lines += ax_acc.plot(epochs, test_accuracy, "--s", ms=3,
+            lines += ax_acc.plot(epochs, test_accuracy, "--s", ms=3, color=VERMILLION,
                                  label="test" if label is None else f"{label} test")
         ax_acc.set_xlabel("epoch")
         ax_acc.set_ylabel("accuracy")

@@ -36,6 +36,26 @@ re-checks the rule on each change of the page (lesson 1's readout median
 read it: the note at the top of every lesson covers that case. A notebook
 reopened without saved widget state shows JupyterLab's own "Error displaying widget: model not found" instead (no view is
 made at all); the note at the top of every lesson explains both.
+
+Accessibility (issue 22, WCAG 2.1 AA), what the front end allows from Python:
+
+* figures: an ipympl canvas is a ``<canvas>`` inside plain ``<div>`` s, and a widget
+  cannot set ARIA attributes on its element from Python (ipywidgets 8 gives
+  ``_dom_classes``, ``layout`` and ``tooltip``, the last a ``title``). So every
+  :class:`LiveFigure` gets a caption, an HTML child placed just before its canvas
+  by :func:`panel_box`: one line saying what the figure shows (``alt=``, else
+  :func:`bpkit.plots.describe`), visually hidden (``bpkit-alt``) so a screen reader
+  reads it in document order and the panel looks as before;
+* readouts: a :class:`Readout`'s text sits in ``<span role="status"
+  aria-live="polite" aria-atomic="true">``, so a change is read out (politely,
+  whole) without moving the focus. ipywidgets' HTML view replaces its inner HTML on
+  every change, so the live element is a new one each time; Chromium exposes it
+  as a polite live region either way (checked in its accessibility tree);
+* controls: every slider has a visible label (``description``, required non-empty).
+  ipywidgets 8.1 draws sliders with noUiSlider and gives the ``role="slider"``
+  handle no ``aria-label`` or ``aria-labelledby`` (ipywidgets issue 2650), so its
+  accessible name is empty whatever Python sets; dropdowns (``<select>`` with a
+  ``<label for>``) and buttons (their text) are named.
 """
 from __future__ import annotations
 
@@ -46,7 +66,7 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from .._params import Flag, InstanceOf, Optional, Real, Sequence, Text, declare
-from ..plots import _style
+from ..plots import _figure, _style
 
 #: what a panel shows once its kernel is gone (after a restart, or restored from saved state)
 OFFLINE_TEXT = ("This panel is not connected to a running kernel (the notebook was reopened or its kernel "
@@ -90,6 +110,9 @@ class LiveFigure:
     figsize : (float, float), inches
     use_ipympl : bool or None
         None: use ipympl when it is installed.
+    alt : str or None
+        What the figure shows, for screen readers (one or two sentences); None: the
+        figure describes itself when the panel is built (:func:`bpkit.plots.describe`).
 
     Attributes
     ----------
@@ -103,6 +126,11 @@ class LiveFigure:
         Calls of :meth:`redraw`.
     blits : int
         How many of them repainted only the animated artists.
+    alt : str or None
+        The text alternative given; :meth:`text_alternative` is what is shown.
+    caption : ipywidgets.HTML
+        The visually hidden caption carrying the text alternative (class ``bpkit-alt``);
+        :func:`panel_box` puts it just before ``widget``.
     """
 
     #: widest figure, in CSS pixels, that fits a JupyterLab notebook column on a laptop
@@ -110,8 +138,9 @@ class LiveFigure:
     MAX_WIDTH_PX = 820
 
     @declare(figsize=Sequence(_INCHES, length=2, what="(width, height) in inches"),
-             use_ipympl=Optional(Flag()), dpi=Real(0, 1000, closed="right", note="dots per inch; 100 is usual"))
-    def __init__(self, figsize=(5, 3.5), use_ipympl=None, dpi=100):
+             use_ipympl=Optional(Flag()), dpi=Real(0, 1000, closed="right", note="dots per inch; 100 is usual"),
+             alt=Optional(Text()))
+    def __init__(self, figsize=(5, 3.5), use_ipympl=None, dpi=100, alt=None):
         """Make the figure and its widget (the class docstring says what each argument means)."""
         self.interactive = have_ipympl() if use_ipympl is None else use_ipympl
         dpi = min(dpi, self.MAX_WIDTH_PX / figsize[0])
@@ -136,10 +165,22 @@ class LiveFigure:
         else:
             self.widget = widgets.Output()
         self.widget.add_class("bpkit-figure")
+        self.widget._bpkit_live_figure = self  # how panel_box finds the figure's caption
+        self.alt = _figure._check_alt(alt)
+        self.caption = widgets.HTML()
+        self.caption.add_class("bpkit-alt")
         self.redraws = 0
         self.blits = 0
         self._animated = []
         self._background = None
+
+    def text_alternative(self):
+        """The figure's text alternative: ``alt`` if given, else its description as drawn now."""
+        return self.alt or _figure.describe(self.fig)
+
+    def update_caption(self):
+        """Write :meth:`text_alternative` into ``caption`` (panel_box does it once the panel is built)."""
+        self.caption.value = f"<p class='bpkit-alt-text'>{html.escape(self.text_alternative())}</p>"
 
     def animate(self, *artists):
         """Mark artists that move on every update, so ``redraw()`` can repaint only them.
@@ -210,7 +251,8 @@ class LiveFigure:
 
             with self.widget:
                 self.widget.clear_output(wait=True)
-                display(self.fig)
+                data, metadata = _figure.mimebundle(self.fig, self.text_alternative())
+                display(data, raw=True, metadata=metadata)
 
 
 class Readout:
@@ -218,7 +260,9 @@ class Readout:
 
     ``value`` is the float last shown; the HTML carries it too, in a
     ``data-value`` attribute with full precision, so a browser test can compare
-    numerically without parsing rounded text.
+    numerically without parsing rounded text. The text is a polite ARIA live region
+    (``role="status"``, ``aria-live="polite"``, ``aria-atomic="true"``): a screen reader
+    reads the label and the new number when it changes.
     """
 
     @declare(label=Text(), css=Text(), fmt=Text(), value=Real(finite=False))
@@ -243,8 +287,9 @@ class Readout:
         shown = self.fmt.format(self.value)
         extra = f" <span class='bpkit-note'>{html.escape(note)}</span>" if note else ""
         self.widget.value = (
+            f"<span class='bpkit-live' role='status' aria-live='polite' aria-atomic='true'>"
             f"<span class='bpkit-label'>{html.escape(self.label)}</span> "
-            f"<b class='bpkit-number' data-value='{self.value!r}'>{shown}</b>{extra}"
+            f"<b class='bpkit-number' data-value='{self.value!r}'>{shown}</b>{extra}</span>"
         )
 
 
@@ -254,8 +299,11 @@ def slider(description, value, min, max, step=0.01, css=None, fmt=".3f"):
     """A continuously updating FloatSlider with the course's CSS class.
 
     ``min < max`` and ``min <= value <= max`` are required: ipywidgets would move a
-    value outside the range to its nearest end without a word.
+    value outside the range to its nearest end without a word. ``description`` is the
+    slider's visible label and must say what it moves (it cannot be empty).
     """
+    if not description.strip():
+        raise ValueError("slider description must be the slider's label (what it moves, e.g. 'w'), got an empty text")
     if not min < max:
         raise ValueError(f"slider {description!r}: min must be below max, got min={min:g}, max={max:g}")
     if not min <= value <= max:
@@ -329,6 +377,7 @@ _STATUS_CSS = " ".join((
     # ipywidgets' own sign, a red broken chain before every single view, says no words: one message instead
     f"{_DEAD}::before, .bpkit-panel .jupyter-widgets-disconnected::before {{ display: none; }}",
     _style.FIGURE_CSS,
+    _style.VISUALLY_HIDDEN_CSS,
 ))
 
 
@@ -346,6 +395,23 @@ def panel_status():
     return status
 
 
+def _with_captions(children):
+    """``children`` with each LiveFigure's caption inserted before its widget (boxes inside get theirs too)."""
+    out = []
+    for child in children:
+        live = getattr(child, "_bpkit_live_figure", None)
+        if live is not None:
+            live.update_caption()
+            if live.caption not in children:
+                out.append(live.caption)
+        elif isinstance(child, widgets.Box):
+            inner = _with_captions(child.children)
+            if len(inner) != len(child.children):
+                child.children = inner
+        out.append(child)
+    return tuple(out)
+
+
 @declare(children=Sequence(InstanceOf(widgets.Widget, "an ipywidgets widget", lambda: widgets.HTML()),
                            min_len=0, what="the panel's widgets, e.g. [slider, readout.widget]"),
          name=Text(), vertical=Flag())
@@ -353,8 +419,10 @@ def panel_box(children, name, vertical=True):
     """The outer box of a panel, with classes ``bpkit-panel`` and ``bpkit-<name>``.
 
     Its first child is :func:`panel_status` (for a horizontal box, the children go in an
-    inner HBox below it), then ``children``.
+    inner HBox below it), then ``children``. Every :class:`LiveFigure` among them (at any
+    depth of boxes) gets its caption, the figure's text alternative, just before it.
     """
+    children = _with_captions(children)
     status = panel_status()
     box = widgets.VBox([status, *children]) if vertical else widgets.VBox([status, widgets.HBox(children)])
     box.add_class("bpkit-panel")

@@ -26,6 +26,7 @@ import numpy as np
 from .. import _validate
 from ..activations import sigmoid
 from ..toys import chain_inputs, example_cost, follow_nudge
+from ..plots._style import BLUE, PURPLE, VERMILLION
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["ChainRulePanel", "chain_rule"]
@@ -111,7 +112,10 @@ class ChainRulePanel(Panel):
         self.state.add_class("bpkit-state")
         self.values = {}
 
-        fig_w = LiveFigure(figsize=(10.5, 3.0), use_ipympl=use_ipympl)
+        fig_w = LiveFigure(figsize=(10.5, 3.0), use_ipympl=use_ipympl,
+                           alt="Three plots side by side: z against w, a = sigmoid(z) against z, and the "
+                               "cost C against a; on each, the point now, the point after the nudge and "
+                               "the run-and-rise step between them.")
         self.figure = fig_w
         axes = fig_w.fig.subplots(1, 3)
         fig_w.fig.subplots_adjust(left=0.07, right=0.98, bottom=0.2, top=0.84, wspace=0.35)
@@ -119,10 +123,10 @@ class ChainRulePanel(Panel):
         titles = [("w", "z"), ("z", "a = σ(z)"), ("a", "C")]
         self._curves, self._points, self._steps = [], [], []
         for ax, (xl, yl) in zip(axes, titles):
-            (c,) = ax.plot([], [], color="C0", lw=2)
+            (c,) = ax.plot([], [], color=BLUE, lw=2)
             (p,) = ax.plot([], [], "o", color="black", ms=6, label="now")
-            (q,) = ax.plot([], [], "o", color="C1", ms=6, label="after the nudge")
-            (st,) = ax.plot([], [], color="C3", lw=2, label="run and rise")
+            (q,) = ax.plot([], [], "s", color=VERMILLION, ms=6, label="after the nudge")
+            (st,) = ax.plot([], [], color=PURPLE, lw=2, ls="--", label="run and rise")
             ax.set_xlabel(xl)
             ax.set_ylabel(yl)
             ax.grid(True, alpha=0.3)

@@ -20,6 +20,7 @@ from ..costs import check_targets
 from ..deep import (VALUE_RANGE, count_pieces, decision_grid, deep_network, layer_stats, sawtooth_grid,
                     shallow_units_needed, train_shapes)
 from ..network import INITS
+from ..plots._style import BLUE, PURPLE, SERIES_COLOURS, VERMILLION
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["InitPanel", "SawtoothPanel", "ShapesPanel", "init_panel", "sawtooth_panel", "shapes_panel"]
@@ -91,11 +92,15 @@ class InitPanel(Panel):
         self.ratio = Readout("ratio first/last:", "grad-ratio", fmt="{:.3g}")
         self.dead = Readout("dead units:", "dead", fmt="{:.0f}")
 
-        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl,
+                                 alt="Left: the spread of each hidden layer's activation values, one row "
+                                     "per layer. Right: bars of the gradient norm of each weight matrix "
+                                     "on a log scale; the readouts give the numbers.")
         fig = self.figure.fig
         self._ax_act, self._ax_grad = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         ax = self._ax_act
-        self._lines = [ax.plot([], [], "-", lw=1.2, color=f"C{k % 10}", drawstyle="steps-mid")[0]
+        self._lines = [ax.plot([], [], "-", lw=1.2, color=SERIES_COLOURS[k % len(SERIES_COLOURS)],
+                               drawstyle="steps-mid")[0]
                        for k in range(max_depth)]
         ax.set_ylim(1.5, max_depth + 2.1)
         ax.set_yticks(range(2, max_depth + 2), [f"a({l})" for l in range(2, max_depth + 2)], fontsize=7)
@@ -103,7 +108,7 @@ class InitPanel(Panel):
         ax.set_title("forward: each hidden layer's values", fontsize=10)
         ax = self._ax_grad
         layers = np.arange(1, max_depth + 2)
-        self._bars = list(ax.bar(layers, np.ones(layers.size), color="C0"))
+        self._bars = list(ax.bar(layers, np.ones(layers.size), color=BLUE))
         ax.set_yscale("log")
         ax.set_ylim(1e-10, 1e6)
         ax.set_xlim(0.4, max_depth + 1.6)
@@ -216,9 +221,11 @@ class SawtoothPanel(Panel):
         self.pieces = Readout("linear pieces:", "pieces", fmt="{:.0f}")
         self.deep_units = Readout("units, k layers of 2:", "deep-units", fmt="{:.0f}")
         self.shallow_units = Readout("units, one hidden layer:", "shallow-units", fmt="{:.0f}")
-        self.figure = LiveFigure(figsize=(7.0, 2.8), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(7.0, 2.8), use_ipympl=use_ipympl,
+                                 alt="The sawtooth made by k layers of two ReLU units, for x from 0 to 1;"
+                                     " the readouts give its number of linear pieces.")
         ax = self.figure.fig.add_subplot(1, 1, 1)
-        (self._line,) = ax.plot([], [], "-", color="C3", lw=1.2)
+        (self._line,) = ax.plot([], [], "-", color=PURPLE, lw=1.2)
         ax.set_xlim(0, 1)
         ax.set_ylim(-0.05, 1.05)
         ax.set_xlabel("x")
@@ -283,7 +290,11 @@ class ShapesPanel(Panel):
         self.shape = Readout("parameters:", "shape-params", fmt="{:.0f}")
         self.train_accuracy = Readout("train accuracy:", "train-acc", fmt="{:.3f}")
         self.test_accuracy = Readout("test accuracy:", "test-acc", fmt="{:.3f}")
-        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl,
+                                 alt="Left: the chosen network's decision regions over the two-class "
+                                     "spiral, class 0 as circles and class 1 as triangles. Right: train "
+                                     "and test accuracy of every network shape, a vertical line at the "
+                                     "chosen one.")
         fig = self.figure.fig
         ax, ax_acc = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         probs, extent = self._grids[0]
@@ -291,22 +302,23 @@ class ShapesPanel(Panel):
         self._image = ax.imshow(probs, origin="lower", extent=extent, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6,
                                 interpolation="nearest", aspect="auto")
         labels = np.asarray(labels)  # checked by train_shapes: 0/1 labels, one per row of X
-        self._points = [ax.plot(X[labels == c, 0], X[labels == c, 1], "o", ms=2.5, mec="k", mew=0.3,
-                                color=color)[0] for c, color in ((0, "#2166ac"), (1, "#b2182b"))]
+        self._points = [ax.plot(X[labels == c, 0], X[labels == c, 1], marker, ms=2.5, mec="k", mew=0.3,
+                                color=color, label=f"class {c}")[0]
+                        for c, color, marker in ((0, "#2166ac", "o"), (1, "#b2182b", "^"))]
         ax.set_xlim(extent[0], extent[1])
         ax.set_ylim(extent[2], extent[3])
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title("decision boundary (the readouts name the shape)", fontsize=9)
         idx = np.arange(len(results))
-        ax_acc.plot(idx, [r.train_accuracy for r in results], "-o", ms=3, color="C0", label="train")
-        ax_acc.plot(idx, [r.test_accuracy for r in results], "-o", ms=3, color="C1", label="test")
+        ax_acc.plot(idx, [r.train_accuracy for r in results], "-o", ms=3, color=BLUE, label="train")
+        ax_acc.plot(idx, [r.test_accuracy for r in results], "--s", ms=3, color=VERMILLION, label="test")
         ax_acc.set_xticks(idx, [f"{r.depth}x{r.width}" for r in results], fontsize=8)
         ax_acc.set_xlabel("hidden layers x units (same budget)")
         ax_acc.set_ylabel("accuracy")
         ax_acc.set_ylim(0.4, 1.02)
         ax_acc.legend(fontsize=7, loc="lower left")
-        self._vline = ax_acc.axvline(0, color="C3", lw=1.5)
+        self._vline = ax_acc.axvline(0, color=PURPLE, lw=1.5)
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.16, top=0.9, wspace=0.2)
         # the points are animated too: an animated image is painted over every static artist
         self.figure.animate(self._image, *self._points, self._vline)

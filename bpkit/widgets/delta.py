@@ -61,7 +61,10 @@ class DeltaSteps(Panel):
         self.caption = widgets.HTML()
         self.a_cols, self.delta_rows = example_factors(net, X, Y, kind=kind)
         widths = [max(W.shape[1], 2) for W in net.weights]
-        self.figure = LiveFigure(figsize=(1.0 + 0.6 * n_layers + 0.9 * sum(widths), 5.4), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(1.0 + 0.6 * n_layers + 0.9 * sum(widths), 5.4), use_ipympl=use_ipympl,
+                                 alt="Heatmaps for each layer: the column a(l) and the row delta(l+1) of this "
+                                     "example, their product a(l).T @ delta(l+1), and below it Delta(l), the running sum "
+                                     "so far. Colour shows the sign and size of each entry.")
         fig = self.figure.fig
         ratios = [r for w in widths for r in (0.8, w)]
         grid = fig.add_gridspec(3, 2 * n_layers, width_ratios=ratios, height_ratios=[0.45, 1, 1])

@@ -22,6 +22,7 @@ import numpy as np
 from .. import _validate
 from ..plots.training import cost_contours, descent_path
 from ..toys import line_best_cost, line_cost, line_data, line_gradient, sgd_path
+from ..plots._style import PURPLE
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["DescentPanel", "descent_panel", "line_cost", "line_gradient", "sgd_path"]
@@ -112,7 +113,10 @@ class DescentPanel(Panel):
         bs = np.linspace(*b_range, 121)
         Wg, Bg = np.meshgrid(ws, bs)
         J = line_cost(Wg, Bg, self.x, self.y)
-        self.figure = LiveFigure(figsize=(9.0, 3.6), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(9.0, 3.6), use_ipympl=use_ipympl,
+                                 alt="Left: contour lines of the cost over w and b, with the path "
+                                     "gradient descent takes from the start (a square) towards the "
+                                     "minimum (a plus). Right: the cost after each step, on a log scale.")
         fig = self.figure.fig
         self._ax_path, self._ax_cost = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         cost_contours(self._ax_path, ws, bs, J)
@@ -121,7 +125,7 @@ class DescentPanel(Panel):
         self._ax_path.plot(*self.start, "s", color="k", ms=5)
         self._line, self._end = descent_path(self._ax_path, np.array([self.start]))
         self._title = self._ax_path.set_title("", fontsize=10)
-        (self._cost_line,) = self._ax_cost.semilogy([0], [1.0], "-", color="C3")
+        (self._cost_line,) = self._ax_cost.semilogy([0], [1.0], "-", color=PURPLE)
         self._ax_cost.set_xlabel("step")
         self._ax_cost.set_ylabel("cost J (log scale)")
         self._ax_cost.set_title("cost after each step", fontsize=10)

@@ -13,7 +13,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from .. import _validate
-from ..plots._style import RIGHT_TEXT
+from ..plots._style import BLUE, GREEN, PURPLE, RIGHT_TEXT, VERMILLION
 from ..sweeps import MAX_EPSILON_EVALS, epsilon_curve
 from ._common import LiveFigure, Panel, Readout, slider
 
@@ -62,19 +62,23 @@ class EpsilonPanel(Panel):
         self.eps = Readout("eps =", "eps", fmt="{:.1e}")
         self.rel_error = Readout("relative error:", "rel-error", fmt="{:.2e}")
 
-        self.figure = LiveFigure(figsize=(6.0, 3.8), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(6.0, 3.8), use_ipympl=use_ipympl,
+                                 alt="Relative error of the numerical gradient against eps, both on log "
+                                     "scales: it falls as eps shrinks (truncation), reaches its lowest "
+                                     "point (a star), then rises again (round-off). A ring marks the "
+                                     "current eps.")
         ax = self.figure.fig.add_subplot(1, 1, 1)
-        ax.loglog(eps, self.errors, "-o", ms=3, color="C0", label="relative error")
+        ax.loglog(eps, self.errors, "-o", ms=3, color=BLUE, label="relative error")
         # guide lines: a slope of +2 (truncation) through the largest eps, -1 (round-off) through the smallest
-        ax.loglog(eps, self.errors[-1] * (eps / eps[-1]) ** 2, "--", color="C2", lw=1,
+        ax.loglog(eps, self.errors[-1] * (eps / eps[-1]) ** 2, "--", color=GREEN, lw=1,
                   label="truncation ~ eps$^2$")
-        ax.loglog(eps, self.errors[0] * (eps[0] / eps), "--", color="C1", lw=1,
+        ax.loglog(eps, self.errors[0] * (eps[0] / eps), ":", color=VERMILLION, lw=1.4,
                   label="round-off ~ 1/eps")
         ax.loglog([eps[self.best]], [self.errors[self.best]], "*", color="gold", ms=16, mec="k",
                   label=f"best eps = {eps[self.best]:.1e}")
-        ax.axhspan(1e-300, 1e-7, color="C2", alpha=0.08)
+        ax.axhspan(1e-300, 1e-7, color=GREEN, alpha=0.08)
         ax.text(eps[0] * 1.5, 3e-8, "below 1e-7: backprop is right", fontsize=7, va="top", color=RIGHT_TEXT)
-        (self._dot,) = ax.loglog([eps[0]], [self.errors[0]], "o", color="C3", ms=10, mfc="none", mew=2)
+        (self._dot,) = ax.loglog([eps[0]], [self.errors[0]], "o", color=PURPLE, ms=10, mfc="none", mew=2)
         ax.set_ylim(min(self.errors.min(), 1e-12) / 5, max(self.errors.max(), 1e-3) * 5)
         ax.set_xlabel("eps (log scale)")
         ax.set_ylabel("relative error (log scale)")

@@ -31,6 +31,7 @@ from ..costs import check_targets, cost, get_cost
 from ..plots.curves import CostCurve, weight_label
 from ..plots.diagram import NetworkDiagram
 from ..sweeps import MAX_CURVE_POINTS, cost_along_weight, numerical_slope
+from ..plots._style import GREEN
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["WeightNudgePanel", "weight_nudge"]
@@ -136,7 +137,11 @@ class WeightNudgePanel(Panel):
         ]
 
         # figure: diagram | predictions vs targets | cost along the selected weight
-        self.figure = LiveFigure(figsize=(10.5, 3.3), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(10.5, 3.3), use_ipympl=use_ipympl,
+                                 alt="Left: the network, edges coloured by the sign of their weight and "
+                                     "drawn thicker for larger weights. Middle: each example's prediction"
+                                     " beside its target. Right: the cost along the chosen weight, with "
+                                     "the current point and its slope.")
         fig = self.figure.fig
         ax_net, ax_pred, ax_cost = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.25, 1, 1.2]})
         fig.subplots_adjust(left=0.02, right=0.98, bottom=0.17, top=0.86, wspace=0.32)
@@ -146,7 +151,7 @@ class WeightNudgePanel(Panel):
         rows = np.arange(1, m + 1)
         self._res_lines = ax_pred.vlines(rows, 0, 0, colors="0.5", lw=1.5, label="error")
         (self._target_pts,) = ax_pred.plot(rows, self.Y[:, 0], "o", mfc="none", mec="black", ms=9, label="target y")
-        (self._pred_pts,) = ax_pred.plot(rows, np.zeros(m), "o", color="C2", ms=7, label="prediction ŷ")
+        (self._pred_pts,) = ax_pred.plot(rows, np.zeros(m), "o", color=GREEN, ms=7, label="prediction ŷ")
         ax_pred.set_xlim(0.4, m + 0.6)
         ax_pred.set_ylim(-0.02, 1.3)
         ax_pred.set_yticks(np.linspace(0, 1, 6))

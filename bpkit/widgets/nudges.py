@@ -12,6 +12,7 @@ from ..costs import get_cost
 from ..insight import digit_nudges
 from ..metrics import as_labels
 from ..plots.training import heatmap, update_heatmap
+from ..plots._style import BLUE, GREEN, VERMILLION
 from ._common import LiveFigure, Panel, Readout
 
 __all__ = ["DigitNudgesPanel", "digit_nudges_panel"]
@@ -72,7 +73,11 @@ class DigitNudgesPanel(Panel):
         self.right_output = Readout("desired change of the right output:", "right-output", fmt="{:+.4f}")
         self.averaged = Readout("digits averaged:", "averaged", fmt="{:.0f}")
 
-        self.figure = LiveFigure(figsize=(10.0, 3.0), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(10.0, 3.0), use_ipympl=use_ipympl,
+                                 alt="The digit shown; bars of the change each output unit wants, the "
+                                     "digit's own unit hatched; bars of the change each hidden unit "
+                                     "wants, with the mean so far as a line; and the weight changes as a "
+                                     "heatmap.")
         fig = self.figure.fig
         grid = fig.add_gridspec(1, 4, width_ratios=[0.8, 1.2, 1.5, 1.1])
         ax_img, ax_out, ax_hid, ax_w = (fig.add_subplot(grid[0, k]) for k in range(4))
@@ -81,7 +86,7 @@ class DigitNudgesPanel(Panel):
         ax_img.set_yticks([])
         self._img_title = ax_img.set_title("", fontsize=9)
 
-        self._out_bars = ax_out.bar(np.arange(s_out), n.output_change[0], color="C1")
+        self._out_bars = ax_out.bar(np.arange(s_out), n.output_change[0], color=VERMILLION)
         ax_out.set_ylim(-_limit(n.output_change), _limit(n.output_change))
         ax_out.axhline(0, color="k", lw=0.6)
         ax_out.set_xticks(np.arange(s_out))
@@ -90,7 +95,7 @@ class DigitNudgesPanel(Panel):
         ax_out.set_title("each output's desired change\n-dC/da(L)", fontsize=9)
 
         lim = _limit(n.hidden_change, n.mean_hidden_change)
-        self._hid_bars = ax_hid.bar(np.arange(s_hid), n.hidden_change[0], color="C0", alpha=0.7,
+        self._hid_bars = ax_hid.bar(np.arange(s_hid), n.hidden_change[0], color=BLUE, alpha=0.7,
                                     label="this digit")
         (self._hid_mean,) = ax_hid.step(np.arange(s_hid), n.mean_hidden_change[0], where="mid", color="k",
                                         lw=1.5, label="mean so far")
@@ -124,7 +129,9 @@ class DigitNudgesPanel(Panel):
         self._img_title.set_text(f"digit {i + 1}: a {label}")
         for k, bar in enumerate(self._out_bars):
             bar.set_height(n.output_change[i, k])
-            bar.set_color("C2" if k == label else "C1")
+            # the digit's own output: another colour and hatched, so it stands out without colour too
+            bar.set_color(GREEN if k == label else VERMILLION)
+            bar.set_hatch("///" if k == label else None)
         for j, bar in enumerate(self._hid_bars):
             bar.set_height(n.hidden_change[i, j])
         self._hid_mean.set_ydata(n.mean_hidden_change[i])

@@ -17,6 +17,7 @@ from .. import _validate
 from ..costs import check_targets, cost, get_cost
 from ..insight import weight_size
 from ..sweeps import train_lambda_grid
+from ..plots._style import BLUE, PURPLE, VERMILLION
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["LambdaPanel", "lambda_panel", "train_lambda_grid"]
@@ -125,23 +126,27 @@ class LambdaPanel(Panel):
         self.test_cost = Readout("test cost:", "test-cost", fmt="{:.5f}")
         self.sum_w2 = Readout("sum of W²:", "sum-w2", fmt="{:.1f}")
 
-        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(9.0, 3.4), use_ipympl=use_ipympl,
+                                 alt="Left: the training points, the test points and the network's fitted"
+                                     " curve for the chosen lambda. Right: train and test cost against "
+                                     "lambda on a log axis, a star at the lowest test cost and a vertical"
+                                     " line at the chosen lambda.")
         fig = self.figure.fig
         ax_fit, ax_cost = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
         ax_fit.plot(X_test[:, 0], Y_test[:, 0], ".", color="0.7", ms=3, label="test points")
-        ax_fit.plot(X[:, 0], Y[:, 0], "o", color="C0", ms=6, mec="k", label="training points")
-        (self._fit,) = ax_fit.plot(self._xs, self._curves[0], "-", color="C3", lw=2, label="network")
+        ax_fit.plot(X[:, 0], Y[:, 0], "o", color=BLUE, ms=6, mec="k", label="training points")
+        (self._fit,) = ax_fit.plot(self._xs, self._curves[0], "-", color=PURPLE, lw=2, label="network")
         ax_fit.set_ylim(-0.05, 1.05)
         ax_fit.set_xlabel("x")
         ax_fit.set_ylabel("y")
         ax_fit.legend(fontsize=7, loc="lower left")
         self._fit_title = ax_fit.set_title("", fontsize=10)
-        ax_cost.semilogx(self.lams, self.train_costs, "-o", ms=3, color="C0", label="train")
-        ax_cost.semilogx(self.lams, self.test_costs, "-o", ms=3, color="C1", label="test")
+        ax_cost.semilogx(self.lams, self.train_costs, "-o", ms=3, color=BLUE, label="train")
+        ax_cost.semilogx(self.lams, self.test_costs, "--s", ms=3, color=VERMILLION, label="test")
         best = int(np.argmin(self.test_costs))
-        ax_cost.semilogx([self.lams[best]], [self.test_costs[best]], "*", color="C1", ms=14, mec="k",
+        ax_cost.semilogx([self.lams[best]], [self.test_costs[best]], "*", color=VERMILLION, ms=14, mec="k",
                          label=f"lowest test cost (lambda={self.lams[best]:.1e})")
-        self._vline = ax_cost.axvline(self.lams[0], color="C3", lw=1.5)
+        self._vline = ax_cost.axvline(self.lams[0], color=PURPLE, lw=1.5)
         ax_cost.set_xlabel("lambda (log scale)")
         ax_cost.set_ylabel("cost J (without the penalty)")
         ax_cost.set_title("train vs test cost", fontsize=10)

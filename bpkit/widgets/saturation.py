@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _validate
 from ..insight import saturation_run
+from ..plots._style import BLUE, VERMILLION
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["SaturationPanel", "saturation_panel"]
@@ -53,11 +54,14 @@ class SaturationPanel(Panel):
         self.a_quadratic = Readout(f"output after {epochs} epochs, quadratic:", "a-quadratic", fmt="{:.4f}")
         self.a_cross_entropy = Readout("cross-entropy:", "a-cross-entropy", fmt="{:.4f}")
 
-        self.figure = LiveFigure(figsize=(9.0, 3.2), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(9.0, 3.2), use_ipympl=use_ipympl,
+                                 alt="Left: the output of one neuron over the training epochs with the "
+                                     "quadratic cost (dashed) and with cross-entropy (solid), and the "
+                                     "target. Right: both costs over the same epochs.")
         fig = self.figure.fig
         ax_a, ax_c = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-        (self._aq,) = ax_a.plot(r.epochs, r.a_quadratic[j0], color="C1", lw=2, label="quadratic cost")
-        (self._ax,) = ax_a.plot(r.epochs, r.a_cross_entropy[j0], color="C0", lw=2, label="cross-entropy cost")
+        (self._aq,) = ax_a.plot(r.epochs, r.a_quadratic[j0], color=VERMILLION, lw=2, ls="--", label="quadratic cost")
+        (self._ax,) = ax_a.plot(r.epochs, r.a_cross_entropy[j0], color=BLUE, lw=2, label="cross-entropy cost")
         ax_a.axhline(y, color="k", lw=0.8, ls="--")
         ax_a.set_ylim(-0.02, 1.02)
         ax_a.set_xlabel("epoch")
@@ -67,8 +71,8 @@ class SaturationPanel(Panel):
         # each run's own cost, as a fraction of where it started, so the two scales compare
         self._cost_q = r.cost_quadratic / r.cost_quadratic[:, :1]
         self._cost_x = r.cost_cross_entropy / r.cost_cross_entropy[:, :1]
-        (self._cq,) = ax_c.plot(r.epochs, self._cost_q[j0], color="C1", lw=2, label="quadratic")
-        (self._cx,) = ax_c.plot(r.epochs, self._cost_x[j0], color="C0", lw=2, label="cross-entropy")
+        (self._cq,) = ax_c.plot(r.epochs, self._cost_q[j0], color=VERMILLION, lw=2, ls="--", label="quadratic")
+        (self._cx,) = ax_c.plot(r.epochs, self._cost_x[j0], color=BLUE, lw=2, label="cross-entropy")
         ax_c.set_ylim(0, 1.05)
         ax_c.set_xlabel("epoch")
         ax_c.set_ylabel("cost / cost at epoch 0")

@@ -20,6 +20,7 @@ import numpy as np
 from .. import _validate
 from ..activations import ACTIVATIONS
 from ..toys import activation_at
+from ..plots._style import BLUE, GREEN, VERMILLION
 from ._common import LiveFigure, Panel, Readout, slider
 
 __all__ = ["TangentPanel", "sigmoid_tangent"]
@@ -75,15 +76,18 @@ class TangentPanel(Panel):
         self.slope = Readout("slope f'(z)", "slope", fmt="{:.6f}")
         self.numeric = Readout("rise over run, Δz = 1e-5", "numeric-slope", fmt="{:.6f}")
 
-        self.figure = LiveFigure(figsize=(6.4, 5.0), use_ipympl=use_ipympl)
+        self.figure = LiveFigure(figsize=(6.4, 5.0), use_ipympl=use_ipympl,
+                                 alt="Top: the activation f(z) with its tangent line at the current z. "
+                                     "Bottom: its derivative f'(z), with the current z marked and a "
+                                     "dotted line at 0.25, the largest slope of the sigmoid.")
         fig = self.figure.fig
         self.ax_f, self.ax_d = fig.subplots(2, 1, sharex=True)
         fig.subplots_adjust(left=0.13, right=0.97, top=0.93, bottom=0.1, hspace=0.25)
         self.zs = np.linspace(-z_max, z_max, 401)
-        (self._f_line,) = self.ax_f.plot([], [], color="C0", lw=2, label="f(z)")
-        (self._tangent,) = self.ax_f.plot([], [], color="C1", lw=1.8, ls="--", label="tangent at z")
+        (self._f_line,) = self.ax_f.plot([], [], color=BLUE, lw=2, label="f(z)")
+        (self._tangent,) = self.ax_f.plot([], [], color=VERMILLION, lw=1.8, ls="--", label="tangent at z")
         (self._f_pt,) = self.ax_f.plot([], [], "o", color="black", ms=7, zorder=5)
-        (self._d_line,) = self.ax_d.plot([], [], color="C2", lw=2, label="f'(z)")
+        (self._d_line,) = self.ax_d.plot([], [], color=GREEN, lw=2, label="f'(z)")
         (self._d_pt,) = self.ax_d.plot([], [], "o", color="black", ms=7, zorder=5, label="current z")
         self._max_line = self.ax_d.axhline(0.25, color="0.5", ls=":", lw=1.2, label="0.25 = max of σ'")
         for ax in (self.ax_f, self.ax_d):
