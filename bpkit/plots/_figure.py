@@ -34,7 +34,7 @@ import sys
 
 from matplotlib.figure import Figure
 
-from ._style import style_figure
+from ._style import series_cycler, style_figure
 
 __all__ = ["CourseFigure", "describe", "figure", "mimebundle", "show"]
 
@@ -67,7 +67,7 @@ def describe(fig):
         E.g. ``"Figure, 1 plot: 'cost' (x: epoch; y: cost J, log scale); curves: train, test."``
     """
     if not isinstance(fig, Figure):
-        raise TypeError(f"describe() takes a matplotlib Figure, got {type(fig).__name__}")
+        raise TypeError(f"fig must be a matplotlib Figure (e.g. from plots.figure()), got {type(fig).__name__}")
     axes = [ax for ax in fig.get_axes() if ax.get_label() != "<colorbar>" and ax.get_visible()]
     parts = []
     title = _text_of(getattr(fig, "_suptitle", None))
@@ -127,7 +127,7 @@ def mimebundle(fig, alt=None):
     reads it). ``alt=None`` uses :func:`describe`.
     """
     if not isinstance(fig, Figure):
-        raise TypeError(f"mimebundle() takes a matplotlib Figure, got {type(fig).__name__}")
+        raise TypeError(f"fig must be a matplotlib Figure (e.g. from plots.figure()), got {type(fig).__name__}")
     alt = _check_alt(alt) or describe(fig)
     png = _png_bytes(fig)
     b64 = base64.b64encode(png).decode("ascii")
@@ -156,9 +156,22 @@ class CourseFigure(Figure):
     """A ``matplotlib.figure.Figure`` whose rich display is a PNG with a text alternative, with no backend needed.
 
     ``alt`` (str or None) is the text a screen reader reads for it; None uses :func:`describe`.
+    Its axes cycle through the course's series colours and line styles
+    (:func:`bpkit.plots._style.series_cycler`), so series plotted without a style of their
+    own differ in colour and line style, not in colour alone.
     """
 
     alt = None
+
+    def add_subplot(self, *args, **kwargs):
+        ax = super().add_subplot(*args, **kwargs)
+        ax.set_prop_cycle(series_cycler())
+        return ax
+
+    def add_axes(self, *args, **kwargs):
+        ax = super().add_axes(*args, **kwargs)
+        ax.set_prop_cycle(series_cycler())
+        return ax
 
     def _png_bytes(self):
         return _png_bytes(self)

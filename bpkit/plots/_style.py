@@ -111,6 +111,16 @@ SERIES_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 SERIES_LINESTYLES = ("-", "--", "-.", ":")
 
 
+def series_cycler():
+    """The course's property cycle: colour k with line style k, so series drawn without a style differ in both.
+
+    Axes of :func:`bpkit.plots.figure` use it; a style given in the call (``"o-"``, ``color=...``) still wins.
+    """
+    from cycler import cycler
+
+    return cycler(color=list(SERIES_COLOURS)) + cycler(linestyle=list(SERIES_LINESTYLES))
+
+
 def series_style(k):
     """Colour, marker and line style of data series ``k`` (0, 1, 2...): a dict for ``ax.plot(**style)``.
 

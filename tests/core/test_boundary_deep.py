@@ -302,7 +302,14 @@ CASES = {
     "plots.figure": (
         bpkit.plots.figure, lambda: dict(figsize=(6, 3.2)),
         {"figsize": (st.sampled_from([None, "6x3", 6.0, (6,), (6, 3, 1), (0, 3), (-1, 3), (np.nan, 3), (np.inf, 3),
-                                      (1j, 3), ("6", 3), (True, 3), (1e5, 3), {6: 3}]), _same, ("figsize",))}),
+                                      (1j, 3), ("6", 3), (True, 3), (1e5, 3), {6: 3}]), _same, ("figsize",)),
+         "alt": (st.sampled_from([3, "", "   ", "x" * 401, b"a", ["a"]]), _same, ("alt",))}),
+    # text alternatives (issue 22, accessibility): a figure is described, or shown with its alt
+    "plots.describe": (bpkit.plots.describe, lambda: dict(fig=bpkit.plots.figure()),
+                       {"fig": (st.sampled_from([None, "fig", 3, np.ones(3)]), _same, ("fig",))}),
+    "plots.show": (bpkit.plots.show, lambda: dict(fig=bpkit.plots.figure(), alt="an empty figure"),
+                   {"fig": (st.sampled_from([None, "fig", 3]), _same, ("fig",)),
+                    "alt": (st.sampled_from([3, "", "x" * 401]), _same, ("alt",))}),
     # ---- bpkit.autograd (lesson 9): operands are Tensors or real numbers; shapes must fit the operation
     **AUTOGRAD_CASES,
     "plots.graph_layout": (bpkit.plots.graph_layout, lambda: dict(root=ag.fork_example().root),

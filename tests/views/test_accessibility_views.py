@@ -181,6 +181,18 @@ def test_plot_helpers_tell_series_apart_by_more_than_colour():
     assert curve is not None and colour_only_pairs(fig) == []
 
 
+def test_course_figure_axes_cycle_colour_and_line_style_together():
+    fig = plots.figure()
+    left, right = fig.subplots(1, 2)
+    for ax in (left, right, fig.add_axes([0.1, 0.1, 0.2, 0.2])):
+        lines = [ax.plot([0, 1], [k, k + 1], label=f"series {k}")[0] for k in range(4)]
+        assert [ln.get_color() for ln in lines] == list(_style.SERIES_COLOURS)
+        assert len({ln.get_linestyle() for ln in lines}) == 4
+    assert colour_only_pairs(fig) == []
+    # a style given in the call still wins over the cycle
+    assert left.plot([0, 1], "o:", color="black")[0].get_linestyle() == ":"
+
+
 def test_decision_boundary_marks_classes_by_shape():
     X = np.array([[0.1, 0.2], [0.5, 0.5], [0.9, 0.1], [0.3, 0.8]])
     labels = np.array([0, 1, 0, 1])
@@ -241,7 +253,7 @@ def test_alt_is_checked():
         plots.figure(alt=3)
     with pytest.raises(ValueError, match="at most 400"):
         plots.figure(alt="x" * 401)
-    with pytest.raises(TypeError, match="matplotlib Figure"):
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         plots.describe("fig")
 
 
