@@ -442,6 +442,10 @@ NEW_4_6 = [
     ("04.4", slips_answer(bias_sums_not_averaged=(1, 1, 1, 1)), "'bias_sums_not_averaged' is wrong"),
     ("04.4", slips_answer(hidden_slope_at_a=(0, 0, 0, 0)), "'hidden_slope_at_a' is wrong"),
     ("04.4", slips_answer(Delta_b2_overwritten=(0, 0, 1, 1)), "'Delta_b2_overwritten' is wrong"),
+    ("04.4", slips_answer(hidden_slope_missing=(1, 1, 1, 1)), "'hidden_slope_missing' is wrong"),
+    ("04.4", slips_answer(output_slope_missing=(0, 0, 1, 1)), "'output_slope_missing' is wrong"),
+    ("04.4", slips_answer(z2_in_share=(1, 0, 1, 0)), "'z2_in_share' is wrong"),
+    ("04.4", slips_answer(hidden_bias_left_out=(1, 1, 0, 0)), "'hidden_bias_left_out' is wrong"),
     ("04.4", lambda slip: (True, True, True, True), "same answer for two different inputs"),
     ("04.4", lambda slip: ["dW1", "db1"], "numbers"),
     # 04.5 backprop_tanh3 (transfer)
@@ -506,6 +510,7 @@ NEW_4_6 = [
     ("06.4", make_momentum(biases=False), "biases never moved"),
     ("06.4", make_momentum(copy_velocity=True), "left velocity exactly as it was"),
     ("06.4", make_momentum(last_layer=False), "never moved"),
+    ("06.4", lambda *a: (lambda p: p[0::2] + p[1::2])(list(make_momentum()(*a))), "in the order of net.params()"),
     ("06.4", calling("06.4", lambda net, v, X, Y, lr, beta, bs, seed: bpkit.sgd(net, X, Y, epochs=1, batch_size=bs,
                                                                                  lr=lr, seed=seed)), "calls bpkit.sgd"),
 ]
