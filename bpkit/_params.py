@@ -373,8 +373,9 @@ class Array(Constraint):
         if self.ndim is not None:
             wrong = next(d for d in range(4) if d not in self.ndim)
             bad.append((np.zeros((2,) * wrong) if wrong else np.float64(0.0), ValueError))
-        if self.min_size:
-            bad.append((np.zeros((0,) * (self.ndim[0] if self.ndim else 1)), ValueError))
+        dims = [d for d in (self.ndim or (1,)) if d > 0]  # a 0-d array always holds one entry: never empty
+        if self.min_size and dims:
+            bad.append((np.zeros((0,) * dims[0]), ValueError))
         if self.finite:
             d = self.ndim[0] if self.ndim is not None else 1
             bad.append((np.full((max(self.min_size, 1),) + (1,) * (d - 1), np.nan), ValueError))

@@ -28,13 +28,36 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from . import _validate
+from ._params import Array, Options, declare
+
+#: what every elementwise function here takes: any real array (any shape, empty too); NaN and inf allowed
+Z = Array(min_size=0, finite=False)
 
 
-def _float_array(z):
-    return _validate.real_array("z", z)
+class Rows(Array):
+    """An array with at least one axis whose last axis is non-empty: the rows softmax normalizes."""
+
+    def __init__(self):
+        super().__init__(min_size=0, finite=False)
+
+    def describe(self):
+        return "an array of real numbers with at least one axis, the last one non-empty"
+
+    def check(self, name, value):
+        z = super().check(name, value)
+        if z.ndim == 0 or z.shape[-1] == 0:
+            raise ValueError(f"{name} must have rows to normalize: softmax works over the last axis, which needs "
+                             f"at least one entry; got shape {z.shape} (for one example pass [z1, z2, ...])")
+        return z
+
+    def example(self):
+        return np.zeros((1, 2))
+
+    def bad_values(self):
+        return super().bad_values() + [(np.float64(0.0), ValueError), (np.zeros((2, 0)), ValueError)]
 
 
+@declare(z=Z)
 def sigmoid(z):
     """Logistic sigmoid, sigma(z) = 1 / (1 + exp(-z)).
 
@@ -51,11 +74,11 @@ def sigmoid(z):
     -------
     ndarray, same shape as z, values in [0, 1]
     """
-    z = _float_array(z)
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
+@declare(z=Z)
 def sigmoid_prime(z):
     """Derivative of the sigmoid: sigma'(z) = sigma(z) * (1 - sigma(z)).
 
@@ -107,14 +130,16 @@ def sigmoid_inplace(z, out):
     np.divide(1.0, out, out)  # (np.reciprocal has no vectorized loop: this is twice as fast)
 
 
+@declare(z=Z)
 def tanh(z):
     """Hyperbolic tangent, tanh(z) = (e^z - e^-z) / (e^z + e^-z); range (-1, 1)."""
-    return np.tanh(_float_array(z))
+    return np.tanh(z)
 
 
+@declare(z=Z)
 def tanh_prime(z):
     """Derivative of tanh: 1 - tanh(z)**2; maximum 1 at z = 0."""
-    return tanh_prime_from_a(np.tanh(_float_array(z)))
+    return tanh_prime_from_a(np.tanh(z))
 
 
 def tanh_prime_from_a(a):
@@ -133,15 +158,15 @@ def tanh_inplace(z, out):
     np.tanh(z, out=out)
 
 
+@declare(z=Z)
 def relu(z):
     """Rectified linear unit, max(0, z)."""
-    z = _float_array(z)
     return np.maximum(z, 0.0)
 
 
+@declare(z=Z)
 def relu_prime(z):
     """Derivative of ReLU: 1 for z > 0, 0 for z <= 0 (we pick 0 at the kink); NaN for NaN."""
-    z = _float_array(z)
     return np.heaviside(z, 0.0)  # (z > 0) as 0.0/1.0, except that NaN stays NaN
 
 
@@ -160,15 +185,7 @@ def relu_inplace(z, out):
     np.maximum(z, 0.0, out=out)
 
 
-def _rows(z):
-    """``z`` as a float64 array with at least one axis and a non-empty last axis (softmax's rows)."""
-    z = _float_array(z)
-    if z.ndim == 0 or z.shape[-1] == 0:
-        raise ValueError(f"z must have rows to normalize: softmax works over the last axis, which needs at "
-                         f"least one entry; got shape {z.shape} (for one example pass [z1, z2, ...])")
-    return z
-
-
+@declare(z=Rows())
 def softmax(z):
     """Softmax over the last axis: softmax(z)_k = exp(z_k) / sum_j exp(z_j) (lesson 9).
 
@@ -188,12 +205,12 @@ def softmax(z):
     ndarray, same shape as z, each row summing to 1
         A row holding +inf, or only -inf, or NaN gives NaN in that row.
     """
-    z = _rows(z)
     with np.errstate(invalid="ignore"):  # inf - inf in a row holding +inf: NaN, as documented
         e = np.exp(z - np.max(z, axis=-1, keepdims=True))
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
+@declare(z=Rows())
 def log_softmax(z):
     """log softmax(z) over the last axis, by log-sum-exp: z_k - max - log(sum_j exp(z_j - max)) (lesson 9).
 
@@ -210,7 +227,6 @@ def log_softmax(z):
     -------
     ndarray, same shape as z, every entry <= 0; ``exp`` of a row sums to 1
     """
-    z = _rows(z)
     with np.errstate(invalid="ignore"):
         shifted = z - np.max(z, axis=-1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
@@ -275,6 +291,7 @@ OUTPUTS = {
 SATURATION = 0.01
 
 
+@declare(activation=Options(("sigmoid", "tanh", "relu")), a=Z)
 def saturated(activation, a):
     """True where a unit's slope f'(z) is below :data:`SATURATION` times the activation's largest slope.
 
@@ -287,5 +304,5 @@ def saturated(activation, a):
     -------
     ndarray of bool, same shape as a
     """
-    act = ACTIVATIONS[_validate.choice("activation", activation, ACTIVATIONS)]
-    return act.prime_from_a(_validate.real_array("a", a)) < SATURATION * act.max_slope
+    act = ACTIVATIONS[activation]
+    return act.prime_from_a(a) < SATURATION * act.max_slope

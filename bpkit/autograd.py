@@ -33,7 +33,8 @@ import numpy as np
 from . import _validate
 from .activations import ACTIVATIONS, softmax
 from .backprop import Gradients, average, layer_sums
-from .costs import SoftmaxCrossEntropyCost, check_targets, get_cost, l2_penalty
+from ._params import declare
+from .costs import KIND, LAM, NET, SoftmaxCrossEntropyCost, check_targets, get_cost, l2_penalty, prepare
 
 
 class Tensor:
@@ -386,6 +387,7 @@ class NetworkGraph(NamedTuple):
         return Gradients([W.grad.copy() for W in self.weights], [b.grad.copy() for b in self.biases])
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def network_graph(net, X, Y, kind="quadratic", lam=0.0):
     """``net`` and its averaged cost on ``(X, Y)`` written as a graph, node by node (lesson 9).
 
@@ -400,9 +402,7 @@ def network_graph(net, X, Y, kind="quadratic", lam=0.0):
         After ``g.cost.backward()``, ``g.gradients()`` equals ``bpkit.backprop(net, X, Y, kind, lam)``
         and ``g.zs[l-1].grad * m`` equals lesson 4's delta(l).
     """
-    from .backprop import prepare
-
-    X, Y, _, lam = prepare(net, X, Y, kind, lam)  # backprop's checks: the kind must suit net.output
+    X, Y, _ = prepare(net, X, Y, kind)  # backprop's checks: the kind must suit net.output
     m = X.shape[0]
     last = len(net.weights) - 1
     f = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu}[net.activation]

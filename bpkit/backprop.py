@@ -37,7 +37,8 @@ import numpy as np
 
 from . import _validate
 from .activations import ACTIVATIONS
-from .costs import check_output, check_targets, get_cost
+from ._params import declare
+from .costs import KIND, LAM, NET, prepare
 
 
 class Gradients(NamedTuple):
@@ -177,18 +178,8 @@ def gradients(Delta_W, Delta_b, net, lam, m, rules=RULES):
     return Gradients([p[0] for p in pairs], [p[1] for p in pairs])
 
 
-def prepare(net, X, Y, kind, lam):
-    """Check a backprop call's arguments; return ``(X, Y, cost, lam)`` ready for the pass."""
-    _validate.network(net)
-    C = get_cost(kind)
-    check_output(net, kind)
-    lam = _validate.non_negative_number("lam", lam)
-    X, Y = _validate.check_xy(net, X, Y)
-    check_targets(kind, Y)
-    return X, Y, C, lam
-
-
 # ---------------------------------------------------------- the two public forms
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop_loop(net, X, Y, kind="quadratic", lam=0.0, on_example=None):
     """Gradient of the cost by Delta accumulation, one example at a time (lesson 4).
 
@@ -216,7 +207,7 @@ def backprop_loop(net, X, Y, kind="quadratic", lam=0.0, on_example=None):
         ``(dW, db)``; ``dW[k]`` has the shape of ``net.weights[k]``, ``db[k]``
         of ``net.biases[k]``. A mean over examples, not a sum.
     """
-    X, Y, C, lam = prepare(net, X, Y, kind, lam)
+    X, Y, C = prepare(net, X, Y, kind)
     if on_example is not None:
         _validate.function("on_example", on_example, "on_example(i, Delta_W, Delta_b)")
     m = X.shape[0]
@@ -233,6 +224,7 @@ def backprop_loop(net, X, Y, kind="quadratic", lam=0.0, on_example=None):
     return gradients(Delta_W, Delta_b, net, lam, m)
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop(net, X, Y, kind="quadratic", lam=0.0):
     """Gradient of the cost, vectorized over the m examples (lesson 4).
 
@@ -242,7 +234,7 @@ def backprop(net, X, Y, kind="quadratic", lam=0.0):
 
     Parameters and returns are those of :func:`backprop_loop`.
     """
-    X, Y, C, lam = prepare(net, X, Y, kind, lam)
+    X, Y, C = prepare(net, X, Y, kind)
     m = X.shape[0]
     # forward and backward for all m examples at once: each product a(l).T @ delta(l+1) sums the rows
     Delta_W, Delta_b = batch_sums(net, X, Y, C)

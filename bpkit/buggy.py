@@ -18,18 +18,21 @@ rule each one changes.
 """
 from __future__ import annotations
 
+from ._params import declare
 from .activations import sigmoid_prime
-from .backprop import RULES, average, batch_sums, gradients, layer_sums, prepare
+from .backprop import RULES, average, batch_sums, gradients, layer_sums
+from .costs import KIND, LAM, NET, prepare
 
 
 def planted(net, X, Y, kind, lam, **changed):
     """``bpkit.backprop`` with the rules named in ``changed`` replaced: ``planted(..., slope=f)``."""
-    X, Y, C, lam = prepare(net, X, Y, kind, lam)
+    X, Y, C = prepare(net, X, Y, kind)  # each argument's own check is declared on the public bug
     rules = RULES._replace(**changed)
     Delta_W, Delta_b = batch_sums(net, X, Y, C, rules)
     return gradients(Delta_W, Delta_b, net, lam, X.shape[0], rules)
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop_missing_sigma_prime(net, X, Y, kind="quadratic", lam=0.0):
     """Bug: the hidden layers' error skips the activation's slope f'(z).
 
@@ -42,6 +45,7 @@ def backprop_missing_sigma_prime(net, X, Y, kind="quadratic", lam=0.0):
                    slope=lambda activation, z, a: 1.0)  # BUG: forgot f'(z): the slope is taken as 1
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop_sigma_prime_of_a(net, X, Y, kind="quadratic", lam=0.0):
     """Bug: the slope is taken at the wrong place, ``sigmoid_prime(a)`` instead of at z.
 
@@ -53,6 +57,7 @@ def backprop_sigma_prime_of_a(net, X, Y, kind="quadratic", lam=0.0):
                    slope=lambda activation, z, a: sigmoid_prime(a))  # BUG: sigmoid_prime wants z, got a
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop_transposed(net, X, Y, kind="quadratic", lam=0.0):
     """Bug: a transposed matrix "fixed" with reshape.
 
@@ -70,6 +75,7 @@ def backprop_transposed(net, X, Y, kind="quadratic", lam=0.0):
     return planted(net, X, Y, kind, lam, layer_sums=transposed_sums)
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop_forgot_1_over_m(net, X, Y, kind="quadratic", lam=0.0):
     """Bug: returns the sum over examples, not the mean: the 1/m is missing.
 
@@ -82,6 +88,7 @@ def backprop_forgot_1_over_m(net, X, Y, kind="quadratic", lam=0.0):
                    average(Delta_W, Delta_b, W, b, lam, 1))  # BUG: forgot "/ m" (divides by 1)
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop_regularized_bias(net, X, Y, kind="quadratic", lam=0.0):
     """Bug: the L2 term is added to the bias gradients too.
 
@@ -95,6 +102,7 @@ def backprop_regularized_bias(net, X, Y, kind="quadratic", lam=0.0):
         average(Delta_b, Delta_b, b, b, lam, m)[0]))  # BUG: the bias averaged like a weight, L2 term and all
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def backprop_output_sign(net, X, Y, kind="quadratic", lam=0.0):
     """Bug: the output error has the wrong sign, ``y - a`` instead of ``a - y``.
 

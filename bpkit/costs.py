@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _validate
+from ._params import NetworkArg, Options, Real, declare
 from .activations import OUTPUTS, log_softmax, sigmoid_prime_from_a, sigmoid_prime_from_a_inplace
 
 
@@ -216,6 +217,14 @@ COSTS = {"quadratic": QuadraticCost, "cross_entropy": CrossEntropyCost,
          "softmax_cross_entropy": SoftmaxCrossEntropyCost}
 
 
+#: The declarations every (net, X, Y, kind, lam) function shares (``@declare(net=NET, kind=KIND, lam=LAM)``):
+#: each argument's own check. What relates them (the kind suits the output layer, X and Y fit the network
+#: and each other, the targets suit the cost) is :func:`prepare`, one call in each function's body.
+NET = NetworkArg()
+KIND = Options(("quadratic", "cross_entropy", "softmax_cross_entropy"))
+LAM = Real(0)
+
+
 def get_cost(kind):
     """Return the cost class for ``kind`` ("quadratic", "cross_entropy" or "softmax_cross_entropy")."""
     return COSTS[_validate.choice("kind", kind, COSTS)]
@@ -263,6 +272,22 @@ def check_targets(kind, Y, yname="Y"):
             )
 
 
+def prepare(net, X, Y, kind, *, xname="X", yname="Y"):
+    """The checks that relate a (net, X, Y, kind) call's arguments; return ``(X, Y, cost class)``.
+
+    Each argument's own check is declared (:data:`NET`, :data:`KIND`, :data:`LAM`); this is what is
+    left, the same in every function that takes a batch: ``kind`` goes with ``net``'s output layer
+    (:func:`check_output`), ``X`` and ``Y`` fit ``net`` and have one row per example
+    (:func:`bpkit._validate.check_xy`), and ``Y`` holds targets the cost can read (:func:`check_targets`).
+    ``xname``/``yname`` name the batch in messages (``X_test``, ``Y_probe``).
+    """
+    C = get_cost(kind)
+    check_output(net, kind)
+    X, Y = _validate.check_xy(net, X, Y, xname=xname, yname=yname)
+    check_targets(kind, Y, yname=yname)
+    return X, Y, C
+
+
 def sum_of_squares(weights):
     """sum over layers of sum(W**2): the size the L2 penalty prices (lesson 5), a float.
 
@@ -281,6 +306,7 @@ def l2_penalty(weights, lam, m):
     return lam / (2.0 * m) * sum_of_squares(weights)
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def cost(net, X, Y, kind="quadratic", lam=0.0):
     """The averaged cost J of ``net`` on ``(X, Y)``, plus the L2 penalty.
 
@@ -300,12 +326,7 @@ def cost(net, X, Y, kind="quadratic", lam=0.0):
     float
         A mean over the m examples (not a sum).
     """
-    _validate.network(net)
-    C = get_cost(kind)
-    check_output(net, kind)
-    lam = _validate.non_negative_number("lam", lam)
-    X, Y = _validate.check_xy(net, X, Y)
-    check_targets(kind, Y)
+    X, Y, C = prepare(net, X, Y, kind)
     trace = net.trace(X)
     m = X.shape[0]
     return C.total(trace.zs[-1], trace.activations[-1], Y) / m + l2_penalty(net.weights, lam, m)

@@ -27,7 +27,8 @@ import numpy as np
 from . import _validate
 from .activations import ACTIVATIONS, saturated
 from .backprop import backprop
-from .costs import check_targets, get_cost
+from ._params import Array, Int, Optional, Options, Real, Seed, declare
+from .costs import KIND, LAM, NET, prepare
 from .network import Network
 from .optim import sgd
 
@@ -44,6 +45,7 @@ def _params(n_in, width, depth, n_out):
     return (n_in + 1) * width + (depth - 1) * (width * width + width) + (width + 1) * n_out
 
 
+@declare(n_in=Int(1), width=Int(1), depth=Int(1), n_out=Int(1))
 def deep_network(n_in, width, depth, n_out, activation="sigmoid", init="lecun", init_scale=1.0, seed=0):
     """``Network([n_in] + [width] * depth + [n_out], ...)``: ``depth`` hidden layers of ``width`` units.
 
@@ -52,10 +54,6 @@ def deep_network(n_in, width, depth, n_out, activation="sigmoid", init="lecun", 
     A network over ``bpkit._validate.MAX_NETWORK_PARAMS`` weights and biases is refused before
     anything is built, naming ``width`` and ``depth``.
     """
-    n_in = _validate.positive_number("n_in", n_in, integer=True)
-    width = _validate.integer("width", width, 1)
-    depth = _validate.integer("depth", depth, 1)
-    n_out = _validate.positive_number("n_out", n_out, integer=True)
     n = _params(n_in, width, depth, n_out)
     if n > _validate.MAX_NETWORK_PARAMS:
         raise ValueError(f"n_in={n_in}, width={width}, depth={depth}, n_out={n_out} make {n:,} weights and biases, "
@@ -107,12 +105,14 @@ class LayerStats:
         return float(self.grad_norms[0] / self.grad_norms[-1]) if self.grad_norms[-1] > 0 else float("nan")
 
 
+@declare(net=NET, kind=KIND, lam=LAM)
 def gradient_norms(net, X, Y, kind="cross_entropy", lam=0.0):
     """``(||dJ/dW(l)||, ||dJ/db(l)||)`` for l = 1..L-1, two arrays of shape (L-1,), from :func:`bpkit.backprop`."""
     dW, db = backprop(net, X, Y, kind=kind, lam=lam)
     return (np.array([np.sqrt(np.sum(g * g)) for g in dW]), np.array([np.sqrt(np.sum(g * g)) for g in db]))
 
 
+@declare(net=NET, kind=KIND, bins=Int(2, MAX_BINS))
 def layer_stats(net, X, Y, kind="cross_entropy", bins=40):
     """Gradient norms of every layer and the activations of every hidden layer, on one batch (lesson 8).
 
@@ -127,7 +127,6 @@ def layer_stats(net, X, Y, kind="cross_entropy", bins=40):
     -------
     LayerStats
     """
-    bins = _validate.integer("bins", bins, 2, MAX_BINS)
     g_W, g_b = gradient_norms(net, X, Y, kind=kind)
     act = ACTIVATIONS[net.activation]
     lo, hi = VALUE_RANGE[net.activation]
@@ -147,6 +146,7 @@ def layer_stats(net, X, Y, kind="cross_entropy", bins=40):
                       np.array(sat), np.array(hist).reshape(len(hidden), bins), edges)
 
 
+@declare(net=NET)
 def unit_spread(net):
     """For each hidden layer, the largest difference between two of its units' incoming weights and biases.
 
@@ -155,20 +155,19 @@ def unit_spread(net):
     when every unit of the layer is a copy of the first (a zero-initialized network,
     before and after training). Returns an array of shape (L-2,).
     """
-    _validate.network(net)
     out = []
     for W, b in zip(net.weights[:-1], net.biases[:-1]):
         out.append(max(float(np.max(np.abs(W - W[:, :1]))), float(np.max(np.abs(b - b[0])))))
     return np.array(out)
 
 
+@declare(net=NET)
 def dead_units(net, X):
     """Units of each hidden layer whose slope f'(z) is 0 on every row of ``X``: shape (L-2,), ints.
 
     A dead ReLU (z <= 0 on every example) passes no gradient back and gets none, so it never
     revives; a sigmoid or tanh unit's slope is never exactly 0, so they count 0.
     """
-    _validate.network(net)
     X = _validate.as_matrix("X", X, cols=net.sizes[0])
     act = ACTIVATIONS[net.activation]
     return np.array([int(np.sum(np.all(act.prime_from_a(a) == 0, axis=0))) for a in net.trace(X).activations[1:-1]],
@@ -176,6 +175,7 @@ def dead_units(net, X):
 
 
 # ----------------------------------------------------------------- during training
+@declare(net=NET, epochs=Int(1), batch_size=Optional(Int(1)), lr=Real(0, closed="neither"), kind=KIND, seed=Seed())
 def gradient_norm_history(net, X, Y, epochs=10, batch_size=10, lr=0.5, kind="cross_entropy", seed=0,
                           X_probe=None, Y_probe=None):
     """Train ``net`` with :func:`bpkit.sgd` and record ``||dJ/dW(l)||`` on a probe batch after every epoch.
@@ -193,17 +193,13 @@ def gradient_norm_history(net, X, Y, epochs=10, batch_size=10, lr=0.5, kind="cro
         ``norms`` has shape (epochs + 1, L-1): row 0 at the start, row e after epoch e;
         ``history`` is sgd's :class:`bpkit.History`.
     """
-    _validate.network(net)
-    X, Y = _validate.check_xy(net, X, Y)
-    get_cost(kind)  # kind is known before the targets are checked for it
-    check_targets(kind, Y)
+    X, Y, _ = prepare(net, X, Y, kind)
     if (X_probe is None) != (Y_probe is None):
         raise TypeError("X_probe and Y_probe go together: pass both (the probe batch) or neither (the first 500 "
                         f"rows of X, Y); got X_probe {type(X_probe).__name__}, Y_probe {type(Y_probe).__name__}")
     if X_probe is None:
         X_probe, Y_probe = X[:500], Y[:500]
-    X_probe, Y_probe = _validate.check_xy(net, X_probe, Y_probe, xname="X_probe", yname="Y_probe")
-    check_targets(kind, Y_probe, yname="Y_probe")
+    X_probe, Y_probe, _ = prepare(net, X_probe, Y_probe, kind, xname="X_probe", yname="Y_probe")
     rows = [gradient_norms(net, X_probe, Y_probe, kind=kind)[0]]
     history = sgd(net, X, Y, epochs=epochs, batch_size=batch_size, lr=lr, kind=kind, seed=seed,
                   callback=lambda e, n, h: rows.append(gradient_norms(n, X_probe, Y_probe, kind=kind)[0]))
@@ -215,16 +211,17 @@ def _relu(z):
     return np.maximum(z, 0.0)
 
 
+@declare(x=Array(min_size=0, finite=False))
 def tent(x):
     """The tent ``2 relu(x) - 4 relu(x - 1/2)``: two ReLU units, up from (0, 0) to (1/2, 1), down to (1, 0).
 
     On [0, 1] it maps [0, 1] onto [0, 1] twice, so composing it doubles the number of teeth.
     ``x``: any real array (NaN stays NaN, like the activations).
     """
-    x = _validate.real_array("x", x)
     return 2.0 * _relu(x) - 4.0 * _relu(x - 0.5)
 
 
+@declare(x=Array(min_size=0, finite=False), k=Int(0, MAX_SAWTOOTH_K))
 def sawtooth(x, k):
     """``tent`` composed ``k`` times: a network of k hidden layers of 2 ReLU units, 2^(k-1) teeth on [0, 1].
 
@@ -233,8 +230,7 @@ def sawtooth(x, k):
     x : array_like, any shape, values in [0, 1]
     k : int in 0..:data:`MAX_SAWTOOTH_K` (0: the identity)
     """
-    k = _validate.integer("k", k, 0, MAX_SAWTOOTH_K)
-    y = _validate.real_array("x", x)
+    y = x
     for _ in range(k):
         y = tent(y)
     return y
@@ -257,14 +253,13 @@ def count_pieces(x, y):
     return int(1 + np.sum(~np.isclose(slopes[1:], slopes[:-1], rtol=1e-9, atol=1e-9)))
 
 
+@declare(k=Int(0, MAX_SAWTOOTH_K), per_piece=Int(1))
 def sawtooth_grid(k, per_piece=8):
     """``(x, sawtooth(x, k))`` on [0, 1] with ``per_piece`` points per piece: spacing 2^-k / per_piece.
 
     The grid has ``2^k * per_piece + 1`` points, at most ``bpkit._validate.MAX_ARRAY_ELEMENTS``
     (k = 22 with 8 per piece).
     """
-    k = _validate.integer("k", k, 0, MAX_SAWTOOTH_K)
-    per_piece = _validate.positive_number("per_piece", per_piece, integer=True)
     if (2 ** k) * per_piece + 1 > _validate.MAX_ARRAY_ELEMENTS:
         raise ValueError(f"sawtooth_grid(k={k}, per_piece={per_piece}) would make {(2 ** k) * per_piece + 1:,} points, "
                          f"over bpkit._validate.MAX_ARRAY_ELEMENTS = {_validate.MAX_ARRAY_ELEMENTS:,}; use a smaller k")
@@ -272,22 +267,20 @@ def sawtooth_grid(k, per_piece=8):
     return x, sawtooth(x, k)
 
 
+@declare(pieces=Int(1))
 def shallow_units_needed(pieces):
     """One hidden layer of n ReLU units gives at most n + 1 linear pieces in 1-D, so ``pieces`` need n >= pieces - 1."""
-    return _validate.positive_number("pieces", pieces, integer=True) - 1
+    return pieces - 1
 
 
 # ----------------------------------------------------------------- depth vs width
+@declare(n_in=Int(1), n_out=Int(1), depth=Int(1), budget=Int(1))
 def width_for_budget(n_in, n_out, depth, budget):
     """The largest width whose ``n_in - width x depth - n_out`` network has at most ``budget`` parameters.
 
     Parameters: ``n_in*w + w`` for the first layer, ``(w*w + w)`` for each of the ``depth - 1``
     hidden-to-hidden layers, ``w*n_out + n_out`` for the output.
     """
-    n_in = _validate.positive_number("n_in", n_in, integer=True)
-    n_out = _validate.positive_number("n_out", n_out, integer=True)
-    depth = _validate.integer("depth", depth, 1)
-    budget = _validate.positive_number("budget", budget, integer=True)
     if _params(n_in, 1, depth, n_out) > budget:
         raise ValueError(f"budget {budget} is too small for {depth} hidden layers "
                          f"(width 1 needs {_params(n_in, 1, depth, n_out)})")
@@ -312,6 +305,7 @@ class ShapeResult:
     seconds: float
 
 
+@declare(budget=Int(1, None), epochs=Int(1), batch_size=Int(1), lr=Real(0, closed="neither"), seed=Seed())
 def train_shapes(X, labels, X_test, labels_test, depths=(1, 2, 4, 8), budget=600, epochs=300,
                  batch_size=20, lr=0.1, activation="relu", init="he", seed=0):
     """Networks with the same parameter budget and different depth, each trained with :func:`bpkit.sgd`.
@@ -341,15 +335,10 @@ def train_shapes(X, labels, X_test, labels_test, depths=(1, 2, 4, 8), budget=600
     if isinstance(depths, (str, bytes, dict, set)) or not hasattr(depths, "__len__") or len(depths) == 0:
         raise TypeError(f"depths must be a non-empty sequence of integers >= 1, e.g. (1, 2, 4), got {depths!r}")
     depths = [_validate.integer(f"depths[{i}]", d, 1) for i, d in enumerate(depths)]
-    budget = _validate.positive_number("budget", budget, integer=True)
     if budget > _validate.MAX_NETWORK_PARAMS:
         raise ValueError(f"budget must be at most bpkit._validate.MAX_NETWORK_PARAMS = "
                          f"{_validate.MAX_NETWORK_PARAMS:,} (the largest network bpkit builds), got {budget:,}")
     widths = [width_for_budget(2, 1, depth, budget) for depth in depths]
-    _validate.positive_number("epochs", epochs, integer=True)
-    _validate.positive_number("batch_size", batch_size, integer=True)
-    _validate.positive_number("lr", lr)
-    _validate.seed(seed)
     deep_network(2, 1, 1, 1, activation=activation, init=init, seed=seed)  # checks activation and init
     Y = labels.reshape(-1, 1)
     out = []
@@ -363,6 +352,7 @@ def train_shapes(X, labels, X_test, labels_test, depths=(1, 2, 4, 8), budget=600
     return out
 
 
+@declare(net=NET)
 def binary_accuracy(net, X, labels):
     """Fraction of rows whose one sigmoid output is on the right side of 0.5 (class 1 when > 0.5).
 
@@ -376,13 +366,14 @@ def binary_accuracy(net, X, labels):
 
 
 def _one_output(net, n_in=None):
-    _validate.network(net)
+    """``net`` (already checked by its declaration) if it has one output (and ``n_in`` inputs)."""
     if net.sizes[-1] != 1 or (n_in is not None and net.sizes[0] != n_in):
         want = f"{n_in} inputs and " if n_in is not None else ""
         raise ValueError(f"net must have {want}one output (the probability of class 1), got sizes {net.sizes}")
     return net
 
 
+@declare(net=NET, n=Int(2))
 def decision_grid(net, lo=(0.0, 0.0), hi=(1.0, 1.0), n=80):
     """The network's output on an n x n grid over the box [lo, hi]: shape (n, n), row i at y = ys[i].
 
@@ -395,7 +386,6 @@ def decision_grid(net, lo=(0.0, 0.0), hi=(1.0, 1.0), n=80):
     hi = _validate.vector("hi", hi, size=2)
     if not np.all(lo < hi):
         raise ValueError(f"lo must be below hi in both coordinates, got lo={lo.tolist()}, hi={hi.tolist()}")
-    n = _validate.integer("n", n, 2)
     if n * n * max(net.sizes) > _validate.MAX_ARRAY_ELEMENTS:
         raise ValueError(f"n={n} makes a grid of {n * n:,} points through layers of up to {max(net.sizes)} units, over "
                          f"bpkit._validate.MAX_ARRAY_ELEMENTS = {_validate.MAX_ARRAY_ELEMENTS:,}; use a smaller n")

@@ -28,7 +28,8 @@ import numpy as np
 from . import _validate
 from .activations import saturated, sigmoid
 from .backprop import backprop, errors, layer_sums, send_back
-from .costs import check_targets, cost, get_cost, sum_of_squares
+from ._params import Array, Int, Optional, Real, Seed, declare
+from .costs import KIND, LAM, NET, cost, get_cost, prepare, sum_of_squares
 from .gradcheck import MAX_CHECK_PARAMS, numerical_gradient, relative_error
 from .network import Network
 from .optim import TrainingDiverged, descend, gradient_descent, sgd
@@ -44,15 +45,8 @@ __all__ = [
 MAX_SATURATION_STEPS = 200_000
 
 
-def _checked(net, X, Y, kind, xname="X", yname="Y"):
-    _validate.network(net)
-    C = get_cost(kind)
-    X, Y = _validate.check_xy(net, X, Y, xname=xname, yname=yname)
-    check_targets(kind, Y, yname=yname)
-    return X, Y, C
-
-
 # ------------------------------------------------------------------ lesson 4
+@declare(net=NET, kind=KIND)
 def example_factors(net, X, Y, kind="quadratic"):
     """Each example's two factors of its share of Delta(l): the column a_i(l) and the row delta_i(l+1).
 
@@ -66,7 +60,7 @@ def example_factors(net, X, Y, kind="quadratic"):
         ``net.weights[k]``; ``delta_rows[i][k]`` has shape ``(s_(k+2),)``: delta(k+2) of
         example i, the output side.
     """
-    X, Y, C = _checked(net, X, Y, kind)
+    X, Y, C = prepare(net, X, Y, kind)
     trace = net.trace(X)
     deltas = errors(net, trace, Y, C)
     m = X.shape[0]
@@ -109,6 +103,7 @@ class DigitNudges:
     mean_hidden_change: np.ndarray
 
 
+@declare(net=NET, kind=KIND)
 def digit_nudges(net, X, Y, kind="quadratic"):
     """The desired changes of each example, and their running average (lesson 4; see :class:`DigitNudges`).
 
@@ -119,7 +114,7 @@ def digit_nudges(net, X, Y, kind="quadratic"):
     Y : array_like, shape (m, sizes[-1]), e.g. ``one_hot(labels, 10)``
     kind : {"quadratic", "cross_entropy"}
     """
-    X, Y, C = _checked(net, X, Y, kind)
+    X, Y, C = prepare(net, X, Y, kind)
     if len(net.sizes) < 3:
         raise ValueError(f"digit_nudges needs a hidden layer, got sizes {net.sizes}")
     trace = net.trace(X)
@@ -170,6 +165,7 @@ class GradientCosts:
     rel_error: float
 
 
+@declare(net=NET, kind=KIND, eps=Real(0, closed="neither"), max_params=Int(1))
 def gradient_costs(net, X, Y, kind="quadratic", only=None, eps=1e-5, max_params=MAX_CHECK_PARAMS):
     """Time the gradient by central differences and by backprop, counting the cost calls.
 
@@ -195,9 +191,7 @@ def gradient_costs(net, X, Y, kind="quadratic", only=None, eps=1e-5, max_params=
     -------
     GradientCosts
     """
-    X, Y, _ = _checked(net, X, Y, kind)
-    eps = _validate.positive_number("eps", eps)
-    max_params = _validate.positive_number("max_params", max_params, integer=True)
+    X, Y, _ = prepare(net, X, Y, kind)
     params = net.params()
     if only is None:
         only = list(range(len(params)))
@@ -260,6 +254,8 @@ class SaturationRun:
     cost_cross_entropy: np.ndarray
 
 
+@declare(starts=Array(ndim=(0, 1)), x=Real(), y=Real(0, 1, note="a target for a sigmoid's output"), epochs=Int(1),
+         lr=Real(0, closed="neither"))
 def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
     """Train one neuron from w = b = each start, once with each cost (lesson 4).
 
@@ -273,14 +269,7 @@ def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
     ``starts``: one number or a 1-D array of finite numbers; ``x``: a finite number; ``y``: a
     target in [0, 1]; ``len(starts) * (epochs + 1)`` at most :data:`MAX_SATURATION_STEPS`.
     """
-    starts = _validate.real_array("starts", starts, finite=True)
-    starts = _validate.vector("starts", np.atleast_1d(starts))
-    x = _validate.real_number("x", x)
-    y = _validate.real_number("y", y)
-    if not 0.0 <= y <= 1.0:
-        raise ValueError(f"y must be a target in [0, 1] (a sigmoid's output; cross-entropy needs it), got {y!r}")
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
-    lr = _validate.positive_number("lr", lr)
+    starts = np.atleast_1d(starts)
     if starts.size * (epochs + 1) > MAX_SATURATION_STEPS:
         raise ValueError(f"saturation_run would take {starts.size} x {epochs + 1:,} neuron steps, over "
                          f"MAX_SATURATION_STEPS = {MAX_SATURATION_STEPS:,} (about 15 us each); use fewer epochs "
@@ -341,18 +330,15 @@ class TrainTestCurve:
     net: Network
 
 
+@declare(net=NET, epochs=Int(1), lr=Real(0, closed="neither"), lam=LAM, kind=KIND, every=Int(1))
 def train_test_curve(net, X, Y, X_test, Y_test, epochs, lr, lam=0.0, kind="quadratic", every=1):
     """Full-batch gradient descent on a copy of ``net``, recording both costs every ``every`` epochs.
 
     Returns a :class:`TrainTestCurve`; ``net`` is not changed. ``X_test``, ``Y_test`` are
     checked like ``X``, ``Y``; ``epochs``, ``lr``, ``lam`` as for :func:`bpkit.gradient_descent`.
     """
-    X, Y, _ = _checked(net, X, Y, kind)
-    X_test, Y_test, _ = _checked(net, X_test, Y_test, kind, xname="X_test", yname="Y_test")
-    _validate.positive_number("epochs", epochs, integer=True)
-    _validate.positive_number("lr", lr)
-    _validate.non_negative_number("lam", lam)
-    every = _validate.positive_number("every", every, integer=True)
+    X, Y, _ = prepare(net, X, Y, kind)
+    X_test, Y_test, _ = prepare(net, X_test, Y_test, kind, xname="X_test", yname="Y_test")
     work = net.copy()
     rec_e, rec_tr, rec_te = [0], [cost(work, X, Y, kind=kind)], [cost(work, X_test, Y_test, kind=kind)]
 
@@ -389,6 +375,7 @@ class LearningRateRun:
     saturated: float
 
 
+@declare(epochs=Int(1), batch_size=Optional(Int(1)), kind=KIND, seed=Seed())
 def learning_rate_grid(lrs, X, Y, X_test, labels_test, sizes=(784, 16, 16, 10), epochs=5, batch_size=10,
                        kind="cross_entropy", seed=0):
     """Train a fresh ``Network(sizes, seed)`` with each learning rate; return a list of :class:`LearningRateRun`.
@@ -401,15 +388,12 @@ def learning_rate_grid(lrs, X, Y, X_test, labels_test, sizes=(784, 16, 16, 10), 
         raise TypeError(f"lrs must be a non-empty list of learning rates, e.g. [0.1, 1.0], got {lrs!r}")
     lrs = [_validate.positive_number(f"lrs[{k}]", lr) for k, lr in enumerate(lrs)]
     probe = Network(sizes, seed=seed)  # checks sizes and seed
-    X, Y, _ = _checked(probe, X, Y, kind)
+    X, Y, _ = prepare(probe, X, Y, kind)
     X_test = _validate.as_matrix("X_test", X_test, cols=probe.sizes[0])
     labels_test = _validate.vector("labels_test", labels_test, size=X_test.shape[0])
     if np.any(labels_test != np.round(labels_test)) or labels_test.min() < 0 or labels_test.max() >= probe.sizes[-1]:
         raise ValueError(f"labels_test must be classes 0..{probe.sizes[-1] - 1} (integers), got values from "
                          f"{labels_test.min():g} to {labels_test.max():g}")
-    _validate.positive_number("epochs", epochs, integer=True)
-    if batch_size is not None:
-        _validate.positive_number("batch_size", batch_size, integer=True)
     runs = []
     for lr in lrs:
         net = Network(list(sizes), seed=seed)

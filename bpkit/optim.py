@@ -27,7 +27,8 @@ import numpy as np
 from . import _sgd_kernel, _validate
 from .activations import OUTPUTS
 from .backprop import backprop
-from .costs import check_output, check_targets, get_cost, l2_penalty
+from ._params import Flag, Function, Int, Optional, Real, Seed, declare
+from .costs import KIND, LAM, NET, get_cost, l2_penalty, prepare
 from .metrics import predicted_classes
 
 
@@ -94,6 +95,8 @@ def _class_labels(Y):
     return None
 
 
+@declare(net=NET, epochs=Int(1), batch_size=Optional(Int(1)), lr=Real(0, closed="neither"), lam=LAM, kind=KIND,
+         seed=Seed(), callback=Optional(Function("callback(epoch, net, history)")), shuffle=Flag(), fast=Flag())
 def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", seed=0,
         callback=None, shuffle=True, fast=True):
     """Train ``net`` in place by mini-batch stochastic gradient descent.
@@ -144,10 +147,7 @@ def sgd(net, X, Y, epochs=10, batch_size=10, lr=0.5, lam=0.0, kind="quadratic", 
         or the callback -- and a fix; ``net`` is put back to the weights and biases
         of the last good epoch (in place: arrays the caller holds are restored too).
     """
-    X, Y, epochs, batch_size, lr, lam, seed = _checked(net, X, Y, epochs, batch_size, lr, lam, kind,
-                                                        seed, callback)
-    shuffle = _validate.flag("shuffle", shuffle)
-    fast = _validate.flag("fast", fast)
+    X, Y, _ = prepare(net, X, Y, kind)
     params = _trainable(net)
     n = X.shape[0]
     b = n if batch_size is None else min(batch_size, n)
@@ -248,24 +248,6 @@ def _step(net, Xb, Yb, lr, lam_B, kind):
     descend(net.weights, dW, lr)
     descend(net.biases, db, lr)
     return z_out
-
-
-def _checked(net, X, Y, epochs, batch_size, lr, lam, kind, seed, callback):
-    """Validate sgd's arguments; return X, Y as float64 arrays and the options as numbers."""
-    _validate.network(net)
-    get_cost(kind)
-    check_output(net, kind)
-    epochs = _validate.positive_number("epochs", epochs, integer=True)
-    if batch_size is not None:
-        batch_size = _validate.positive_number("batch_size", batch_size, integer=True)
-    lr = _validate.positive_number("lr", lr)
-    lam = _validate.non_negative_number("lam", lam)
-    seed = _validate.seed(seed)
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be callable as callback(epoch, net, history), got {callback!r}")
-    X, Y = _validate.check_xy(net, X, Y)
-    check_targets(kind, Y)
-    return X, Y, epochs, batch_size, lr, lam, seed
 
 
 def _trainable(net):

@@ -451,7 +451,7 @@ def test_limits_say_what_they_cost_and_how_to_raise_them():
         deep.sawtooth_grid(30)
     with pytest.raises(ValueError, match=r"MAX_SATURATION_STEPS"):
         insight.saturation_run([0.0, 1.0], epochs=10**6)
-    with pytest.raises(ValueError, match=r"bins must be an integer in 2..1000"):
+    with pytest.raises(ValueError, match=r"bins must be an integer in 2..1,000"):
         deep.layer_stats(bpkit.Network([2, 3, 1]), *_xy(), bins=10**6)
     with pytest.raises(ValueError, match=r"n=100000 makes a grid of 10,000,000,000 points"):
         deep.decision_grid(bpkit.Network([2, 3, 1]), n=10**5)

@@ -15,7 +15,7 @@ import bpkit.metrics
 import bpkit.network
 import bpkit.sweeps as sweeps
 import bpkit.toys
-from bpkit import _params
+from bpkit import _params, activations, autograd, backprop, buggy, costs, deep, insight, optim
 from bpkit.optim import TrainingDiverged
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -25,7 +25,8 @@ import bpkit.widgets._common as common  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 #: the modules converted to declarations; importing them fills _params.DECLARED
-MODULES = (bpkit.data, bpkit.toys, bpkit.metrics, bpkit.gradcheck, bpkit.sweeps, bpkit.network, common)
+MODULES = (bpkit.data, bpkit.toys, bpkit.metrics, bpkit.gradcheck, bpkit.sweeps, bpkit.network, common,
+           activations, costs, backprop, buggy, autograd, optim, insight, deep)
 DECLARED = [fn for fn in _params.DECLARED if fn.__module__ in {m.__name__ for m in MODULES}]
 
 

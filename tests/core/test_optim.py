@@ -129,7 +129,7 @@ def test_exploding_cross_entropy_is_caught_before_it_overflows():
         (dict(epochs=-1), ValueError, "epochs must be a positive integer, got -1"),
         (dict(lam=-2), ValueError, "lam must be a number >= 0, got -2"),
         (dict(kind="hinge"), ValueError, "kind must be one of"),
-        (dict(callback=3), TypeError, "callback must be callable"),
+        (dict(callback=3), TypeError, r"callback must be a function, called as callback\(epoch, net, history\)"),
     ],
 )
 def test_sgd_bad_options(kwargs, exc, words):
