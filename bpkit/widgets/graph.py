@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _validate
 from ..autograd import MODES, Tensor, backward_steps, fork_example, topological_order
-from ..plots.graph import GraphDiagram
+from ..plots.graph import GraphDiagram, KeptText
 from ._common import LiveFigure, Panel, Readout
 
 __all__ = ["GraphStepsPanel", "graph_steps"]
@@ -74,8 +74,12 @@ class GraphStepsPanel(Panel):
         self.figure = LiveFigure(figsize=(8.2, 4.2), use_ipympl=use_ipympl)
         ax = self.figure.fig.add_axes([0.01, 0.01, 0.98, 0.92])
         self.diagram = GraphDiagram(ax, root)
-        self._title = self.figure.fig.suptitle("", fontsize=9)
-        # a step changes every box, arrow and label and the title, and nothing else: repaint only them
+        # the title is drawn from kept pixels too (a line of 40-odd glyphs costs as much as three boxes)
+        self._title = self.figure.fig.add_artist(KeptText(0.5, 0.98, "", transform=self.figure.fig.transFigure,
+                                                          ha="center", va="top", fontsize=9,
+                                                          pixels=self.diagram.pixels))
+        # a step changes boxes, arrows, labels and the title, and nothing else: repaint only them, on the
+        # saved background, each line of text and each arrow from pixels kept since it was first drawn
         self.figure.animate(*self.diagram.moving_artists(), self._title)
         self._box([self.mode, self.slider, widgets.HBox([self.size.widget, self.watched.widget]), self.caption,
                    self.figure.widget])

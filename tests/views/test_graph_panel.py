@@ -87,3 +87,67 @@ def test_layout_puts_parents_left_of_children():
     for n in ag.topological_order(root):
         assert all(pos[id(p)][0] < pos[id(n)][0] for p in n.parents)
     assert len(set(pos.values())) == len(pos)  # no two nodes on one spot
+
+
+def _frame(panel):
+    """The panel's figure as Agg draws it (every artist, as a saved figure would show it), as integers."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(panel.figure.fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).astype(int)
+
+
+def test_kept_pixels_draw_what_matplotlib_draws(monkeypatch):
+    # the boxes, labels, arrows and title are pasted from pixels kept since their first drawing;
+    # each frame, first drawn and drawn again from kept pixels, must match matplotlib's own drawing
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.text import Text
+
+    from bpkit.plots import graph
+
+    p = widgets.graph_steps(use_ipympl=False)
+    # "+=" adding into h, the naive recursion's second visit of h and its end, "=" replacing ("was")
+    visits = [("recursive", 3), ("recursive", 7), ("recursive", 9), ("assign", 3)]
+    kept = {}
+    for mode, k in visits + visits[::-1]:   # then back: drawn from kept pixels only
+        p.mode.value, p.slider.value = mode, k
+        kept.setdefault((mode, k), []).append(_frame(p))
+    assert p.diagram.pixels.images  # the frames above were drawn from kept pixels
+    monkeypatch.setattr(graph.KeptText, "draw", Text.draw)
+    monkeypatch.setattr(graph._KeptArrow, "draw", FancyArrowPatch.draw)
+    plains = []
+    for (mode, k), frames in kept.items():
+        p.mode.value, p.slider.value = mode, k
+        plains.append(_frame(p))
+        for frame in frames:
+            # a kept line is pasted into its box and the box onto the canvas: two roundings, 2/255 at most
+            # (a line or box one pixel off, or a wrong colour, differs by far more)
+            assert np.abs(frame - plains[-1]).max() <= 2, (mode, k)
+    # the four steps look different, so matching each of them means something
+    assert all(np.abs(a - b).max() > 100 for i, a in enumerate(plains) for b in plains[i + 1:])
+
+
+def test_a_step_changes_only_the_artists_it_moves(monkeypatch):
+    p = widgets.graph_steps(use_ipympl=False)
+    d = p.diagram
+    changed = []
+    for cls in (type(next(iter(d.boxes.values()))), type(next(iter(d.arrows.values())))):
+        for name in ("set_text", "set_color", "set_visible"):
+            if hasattr(cls, name):
+                original = getattr(cls, name)
+
+                def spy(self, *args, _original=original, **kwargs):
+                    changed.append(self)
+                    return _original(self, *args, **kwargs)
+                monkeypatch.setattr(cls, name, spy)
+    p.slider.value = 2
+    assert changed  # a step changes something
+    moved = set(changed)
+    assert len(moved) < len(d.boxes) + len(d.arrows) + len(d.share_texts)
+    changed.clear()
+    d.show_step(p.steps["topological"][2], taken=[s.node for s in p.steps["topological"][1:2]])
+    assert changed == []  # the same step again changes nothing
+    # and the drawing still says what the step says: its shares on its arrows
+    for s in p.steps["topological"][2].shares:
+        assert d.share_texts[(id(s.parent), id(p.steps["topological"][2].node), s.slot)].get_visible()
