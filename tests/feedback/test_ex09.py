@@ -418,6 +418,23 @@ def test_numeric_edges_are_in_the_cases():
     assert any(not np.all(np.isin(Y, (0.0, 1.0))) for _, Y, _ in ce)  # soft labels too
     silu = PARTS["09.5"].make_cases(rng)
     assert any(np.min(x) <= -1000 and np.max(x) >= 1000 for x, _ in silu)
+    assert any(x.dtype == np.float32 and np.max(np.abs(x)) >= 89 for x, _ in silu)  # e**89 overflows float32
+
+
+def test_a_sigma_clipped_at_500_is_refused_on_float32_input():
+    # right in float64 (e**500 is a float64), but the contract is any array: float32 tops out near e**88
+    def clipped(x, g):
+        s = 1 / (1 + np.exp(-np.clip(x, -500, 500)))
+        return g * (s + x * s * (1 - s))
+
+    for seed in SEEDS:
+        cases = [c for c in ex09.silu_cases(np.random.default_rng(seed)) if c[0].dtype == np.float64]
+        assert all(np.allclose(clipped(*c), ex09.silu_backward(*c), rtol=1e-6, atol=1e-9) for c in cases)
+        msg = run("09.5", clipped, seed=seed)
+        assert msg is not None and "clipping x at 500 does not help" in msg, (seed, msg)
+    # a right float32 computation passes (the solution computes in the input's dtype)
+    for seed in range(20):
+        assert run("09.5", SOLVED["silu_backward"], seed=seed) is None
 
 
 def test_the_secret_graphs_have_forks_diamonds_reuse_and_old_gradients():
