@@ -12,7 +12,7 @@ import functools
 import numpy as np
 
 from . import buggy
-from .costs import cost
+from .costs import QuadraticCost, cost
 from .network import Network
 
 
@@ -43,6 +43,40 @@ class WavyCost:
 
     def __repr__(self):
         return f"WavyCost(shape {self.c.shape})"
+
+
+class SmoothCost:
+    """A smooth test function that also takes complex arrays (exercise 7's complex step):
+    ``f(theta) = sum(c*sin(d*theta)) + sum(e*theta**3) / 3 + 0.1*sum(exp(theta))``.
+
+    Only operations that extend to complex numbers as analytic functions are used (no abs, no
+    float(), no conjugate), so ``f(theta + i h e_j)`` is defined; a real theta gives a real number.
+    """
+
+    def __init__(self, c, d, e):
+        self.c, self.d, self.e = (np.asarray(v, dtype=float) for v in (c, d, e))
+
+    def __call__(self, theta):
+        t = np.asarray(theta)
+        return np.sum(self.c * np.sin(self.d * t) + self.e * t ** 3 / 3 + 0.1 * np.exp(t))
+
+    def __repr__(self):
+        return f"SmoothCost(shape {self.c.shape})"
+
+
+class TanhLayerCost:
+    """The quadratic cost of a one-hidden-layer tanh net as a function of its first weights, complex-safe:
+    ``f(W) = sum((tanh(X @ W) @ v - y)**2) / (2m)``, for exercise 7's complex step."""
+
+    def __init__(self, X, v, y):
+        self.X, self.v, self.y = (np.asarray(a, dtype=float) for a in (X, v, y))
+
+    def __call__(self, W):
+        a = np.tanh(self.X @ np.asarray(W)) @ self.v  # the output, linear: complex in, complex out
+        return np.sum(QuadraticCost.fn(a, self.y)) / self.X.shape[0]
+
+    def __repr__(self):
+        return f"TanhLayerCost(W of shape {(self.X.shape[1], self.v.shape[0])})"
 
 
 class LayerCost:

@@ -53,6 +53,10 @@ PART_SECTIONS = {
     "08.1": "2. Why the scale matters: vanishing and exploding",
     "08.2": "2. Why the scale matters: vanishing and exploding",
     "08.3": "3. During training: learning speed per layer, and dead ReLUs",
+    "07.4": "Central differences",  # the complex step: Taylor's series, as for central differences
+    "07.5": "Central differences",  # two cost evaluations per parameter
+    "08.4": "2. Why the scale matters: vanishing and exploding",  # the delta recursion unrolled
+    "08.5": "2. Why the scale matters: vanishing and exploding",  # one W.T and one f' per layer
     "09.1": "Local derivative × upstream",
     "09.2": "Softmax and cross-entropy",
     "09.3": "Order and accumulation",
@@ -93,6 +97,13 @@ MISTAKE_SECTIONS = {
     "03.1:clipped": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
     "03.2:exp_ratio_overflow": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
     "07.1:theta_changed": ("07_gradient_checking", "Central differences"),
+    "07.4:real_central_differences": ("07_gradient_checking", "Choosing $\\varepsilon$"),
+    "07.4:real_one_sided": ("07_gradient_checking", "Choosing $\\varepsilon$"),
+    "08.4:only_its_layer": ("07_gradient_checking", "Bug hunt"),
+    "08.4:upward": ("07_gradient_checking", "Bug hunt"),
+    "08.4:m_spreads": ("07_gradient_checking", "Bug hunt"),
+    "08.5:slope_at_a": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
+    "08.5:slope_is_a": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
     "*:threshold_or_pooled": ("07_gradient_checking", "The relative error"),
     "*:max_norm_denominator": ("07_gradient_checking", "The relative error"),
     "*:cs231n_elementwise": ("07_gradient_checking", "The relative error"),

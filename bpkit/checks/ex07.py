@@ -1,4 +1,6 @@
-"""Exercise 7, gradient checking: central differences, the relative error, and a bug hunt.
+"""Exercise 7, gradient checking: central differences, the relative error, a bug hunt, the complex step
+(a transfer part: an estimate the lesson does not show) and a prediction (how many calls of J an estimate
+takes).
 
 The references are :func:`bpkit.numerical_gradient` and :func:`bpkit.relative_error`.
 The bug hunt's candidates are the planted bugs of :data:`bpkit.buggy.BUGS`
@@ -15,7 +17,7 @@ from ..gradcheck import relative_error as rel_error
 from ._compare import close
 from ._nets import lesson_net, random_net_case
 from ._records import Mistake, Part
-from .._cases import GradientCandidate, LayerCost, NetCost, WavyCost  # noqa: F401  (the inputs it passes)
+from .._cases import GradientCandidate, LayerCost, NetCost, SmoothCost, TanhLayerCost, WavyCost  # noqa: F401
 from .._cases import candidate_gradient
 
 #: The planted bugs of the bug hunt, named as in :data:`bpkit.buggy.BUGS` (the exercise lists them in words).
@@ -296,4 +298,205 @@ FIND_BUGGY = Part(
     ),
 )
 
-PARTS = (NUMERICAL_GRADIENT, RELATIVE_ERROR, FIND_BUGGY)
+
+# ------------------------------------------- 07.4 complex_step_gradient (transfer)
+# Lesson 7 shows central and one-sided differences only. The complex step is derived by the learner from
+# Taylor's series: f(t + i h e_j) = f(t) + i h f'(t) - h**2/2 f''(t) - i h**3/6 f'''(t) + ..., so the
+# imaginary part over h is the slope with an error of order h**2 and no subtraction (no round-off, even at
+# h = 1e-20). The core has no complex step, so its reference (and its mistakes) live here.
+def _stepped(f, theta, h, *, step=1j, keep=False, part=np.imag, scale=1.0, at_once=False, dtype=complex):
+    """One estimate per entry from f at theta + step * h e_j (or one step along all entries, ``at_once``).
+
+    The right one is ``part=np.imag, step=1j, scale=1``; the others are the mistakes below. ``keep`` leaves
+    each step in place (never restored); ``dtype=float`` makes the copy a float array, which drops an
+    imaginary step (numpy keeps the real part only).
+    """
+    work = np.array(theta, dtype=dtype)
+    g = np.zeros(np.shape(theta))
+    if at_once:
+        g[...] = part(f(work + step * h)) / (scale * h)
+        return g
+    for j in np.ndindex(work.shape):
+        old = work[j]
+        work[j] = old + step * h if dtype is complex else np.real(old + step * h)
+        g[j] = part(f(work)) / (scale * h)
+        if not keep:
+            work[j] = old
+    return g
+
+
+def complex_step_gradient(f, theta, h):
+    """The reference: entry j is Im f(theta + i h e_j) / h."""
+    return _stepped(f, theta, h)
+
+
+def _real_differences(f, theta, h, central=True):
+    """Central (or one-sided) differences with a real step h: the lesson's estimate, not the complex step."""
+    t = np.array(theta, dtype=float)
+    g, f0 = np.zeros_like(t), np.real(f(t))
+    for j in np.ndindex(t.shape):
+        old = t[j]
+        t[j] = old + h
+        plus = np.real(f(t))
+        t[j] = old - h
+        minus = np.real(f(t))
+        t[j] = old
+        g[j] = (plus - minus) / (2 * h) if central else (plus - f0) / h
+    return g
+
+
+#: the steps of the random cases: a tiny one (real differences read 0 there), and coarse ones where the
+#: h**2 error of the complex step differs from that of central differences (they have opposite signs)
+COMPLEX_STEPS = (1e-20, 1e-2, 3e-2, 1e-8)
+
+
+def complex_step_cases(rng):
+    X = rng.uniform(-1.0, 1.0, (5, 3))
+    cases = [(TanhLayerCost(X, rng.uniform(-1.0, 1.0, 4), rng.uniform(-0.5, 0.5, 5)),
+              rng.uniform(-1.0, 1.0, (3, 4)), 1e-20)]
+    shapes = [(2, 3), (3, 5), (4,), (2, 5)]
+    for k, h in zip(rng.permutation(len(shapes)), COMPLEX_STEPS):
+        shape = shapes[int(k)]
+        f = SmoothCost(rng.uniform(0.5, 2.0, shape), rng.uniform(0.5, 2.0, shape), rng.uniform(-1.0, 1.0, shape))
+        cases.append((f, rng.uniform(-1.5, 1.5, shape), float(h)))
+    return cases
+
+
+def _complex_out(part, args, out):
+    return bool(np.iscomplexobj(out)) or (isinstance(out, (list, tuple)) and any(np.iscomplexobj(o) for o in out))
+
+
+COMPLEX_STEP = Part(
+    key="07.4", notebook="07_gradient_checking", grade_id="part4_tests", function="complex_step_gradient", points=3,
+    forbidden=("bpkit.numerical_gradient", "bpkit.gradcheck.numerical_gradient"),
+    make_cases=complex_step_cases, reference=complex_step_gradient, args=("f", "theta", "h"), kind="array",
+    transpose_hint="The result must have the shape of theta.",
+    mistakes=(
+        Mistake.contract("complex_result", _complex_out,
+                         "{fn} returned complex numbers (case {i}): the estimate of a slope is real. Of the "
+                         "complex value f returns, one part carries the slope and the other does not: return "
+                         "real numbers only."),
+        Mistake.exception("theta_changed", lambda name, full: name == "InputChanged" and full.startswith(
+                              "InputChanged: #1"),
+                          "{fn} changed theta in place ({where}, case {i}): step a complex copy of theta, "
+                          "not theta itself."),
+        Mistake.variant("float_copy", lambda f, t, h: _stepped(f, t, h, dtype=float),
+                        "Your estimates are all 0: the imaginary step never reached f. A float array cannot "
+                        "hold an imaginary number (numpy keeps the real part only, with a ComplexWarning): "
+                        "make the copy of theta a complex array first."),
+        Mistake.variant("real_part", lambda f, t, h: _stepped(f, t, h, part=np.real),
+                        "You divided the real part of f(theta + i h e_j) by h: the real part is f(theta) plus "
+                        "terms in h**2, so it carries the cost, not its slope. Sort the terms of Taylor's "
+                        "series into real and imaginary ones: which part holds the first derivative?"),
+        Mistake.variant("half", lambda f, t, h: _stepped(f, t, h, scale=2.0),
+                        "Your estimate is half the slope: you divided by 2h, as central differences do. There "
+                        "the 2h is the distance between two points; here there is one evaluation, and the "
+                        "first-order term of Taylor's series is i h times the slope."),
+        Mistake.variant("no_divide", lambda f, t, h: h * _stepped(f, t, h),
+                        "You forgot to divide by h: the imaginary part of f(theta + i h e_j) is h times the "
+                        "slope (plus terms in h**3)."),
+        Mistake.variant("sign", lambda f, t, h: -_stepped(f, t, h),
+                        "Wrong sign: your estimate is minus the slope. Did you step by -i h, or take the "
+                        "imaginary part with the wrong sign?"),
+        Mistake.variant("not_restored", lambda f, t, h: _stepped(f, t, h, keep=True),
+                        "After stepping an entry you did not put it back: each evaluation still carries the "
+                        "imaginary steps of the entries before it, so entry j sums the slopes of all entries "
+                        "up to j. Restore each entry before stepping the next one."),
+        Mistake.variant("all_at_once", lambda f, t, h: _stepped(f, t, h, at_once=True),
+                        "Every entry got the same number: you stepped all entries of theta at once, which "
+                        "measures the slope along the direction (1, 1, ..., 1), the sum of the partial "
+                        "derivatives. Step one entry at a time."),
+        Mistake.variant("real_central_differences", lambda f, t, h: _real_differences(f, t, h),
+                        "You used central differences with a real step h (lesson 7's estimate), not a complex "
+                        "step. At h = 1e-20, theta + h is theta in floating point and the estimate is 0; the "
+                        "complex step has no subtraction, so it works at any small h."),
+        Mistake.variant("real_one_sided", lambda f, t, h: _real_differences(f, t, h, central=False),
+                        "You used a one-sided difference with a real step h, not a complex step: at h = 1e-20, "
+                        "theta + h is theta in floating point and the estimate is 0."),
+    ),
+)
+
+
+# ------------------------------------------- 07.5 evaluations (predict)
+#: the estimates the prediction asks about, as the exercise names them
+METHODS = ("central", "one_sided", "complex_step")
+PROMPT_SIZES = (784, 30, 10)
+
+
+def n_params(sizes):
+    """Weights and biases of a network with layer sizes ``sizes``: sum of (s_l + 1) * s_(l+1)."""
+    return int(sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:])))
+
+
+def _n_weights(sizes):
+    return int(sum(a * b for a, b in zip(sizes[:-1], sizes[1:])))
+
+
+def _count(method, n, central=2, one_sided=(1, 1), complex_=1):
+    """Calls of J for ``n`` parameters: ``central * n``, ``one_sided[0] * n + one_sided[1]``, ``complex_ * n``."""
+    if method == "central":
+        return central * n
+    if method == "one_sided":
+        return one_sided[0] * n + one_sided[1]
+    return complex_ * n
+
+
+def evaluations(method, sizes):
+    """The reference: the fewest calls of J for an estimate of the whole gradient by ``method``."""
+    return _count(method, n_params(sizes))
+
+
+def evaluations_cases(rng):
+    """The prompt's question first (central differences, 784-30-10), then each method on the prompt's network
+    and on two random networks, in a random order."""
+    cases = []
+    for _ in range(2):
+        depth = int(rng.integers(2, 5))
+        sizes = [int(rng.integers(2, 60)) for _ in range(depth + 1)]
+        cases += [(m, list(sizes)) for m in METHODS]
+    cases += [(m, list(PROMPT_SIZES)) for m in METHODS[1:]]
+    order = rng.permutation(len(cases))
+    return [("central", list(PROMPT_SIZES))] + [cases[int(i)] for i in order]
+
+
+EVALUATIONS = Part(
+    key="07.5", notebook="07_gradient_checking", grade_id="part5_tests", function="evaluations", points=2,
+    forbidden=(), make_cases=evaluations_cases, reference=evaluations, args=("method", "sizes"), kind="scalar",
+    mistakes=(
+        Mistake.variant("weights_only", lambda method, sizes: _count(method, _n_weights(sizes)),
+                        "You counted the weights only: every bias is a parameter too, and the estimate nudges "
+                        "each one. A layer from s_l to s_(l+1) units has s_l * s_(l+1) weights and s_(l+1) "
+                        "biases."),
+        Mistake.variant("units_not_parameters", lambda method, sizes: _count(method, int(sum(sizes))),
+                        "You counted units (neurons), not parameters: the estimate nudges every weight and "
+                        "every bias, one at a time."),
+        Mistake.variant("one_per_parameter", lambda method, sizes: _count(method, n_params(sizes), central=1,
+                                                                           one_sided=(1, 0)),
+                        "One call per parameter for every method: central differences evaluate J twice per "
+                        "parameter (once on each side), and the one-sided estimate also needs J at the point "
+                        "itself, once."),
+        Mistake.variant("two_per_parameter", lambda method, sizes: _count(method, n_params(sizes),
+                                                                           one_sided=(2, 0), complex_=2),
+                        "Two calls per parameter for every method: only central differences need two. The "
+                        "one-sided estimate shares J at the point itself between all parameters, and the "
+                        "complex step needs one call per parameter."),
+        Mistake.variant("central_once", lambda method, sizes: _count(method, n_params(sizes), central=1),
+                        "Central differences evaluate J twice per parameter, at theta + eps e_j and at "
+                        "theta - eps e_j."),
+        Mistake.variant("one_sided_no_base", lambda method, sizes: _count(method, n_params(sizes),
+                                                                          one_sided=(1, 0)),
+                        "The one-sided estimate needs J at the point itself too: one call more than there are "
+                        "parameters (that value is the same for every parameter, so once is enough)."),
+        Mistake.variant("one_sided_recomputed", lambda method, sizes: _count(method, n_params(sizes),
+                                                                             one_sided=(2, 0)),
+                        "The one-sided estimate recomputes J at the point itself for every parameter: it does "
+                        "not change, so one call serves them all; the fewest calls are one per parameter plus "
+                        "one."),
+        Mistake.variant("complex_like_central", lambda method, sizes: _count(method, n_params(sizes),
+                                                                             complex_=2),
+                        "The complex step needs one evaluation per parameter, not two: it subtracts nothing, "
+                        "the slope is read from the imaginary part of a single value."),
+    ),
+)
+
+PARTS = (NUMERICAL_GRADIENT, RELATIVE_ERROR, FIND_BUGGY, COMPLEX_STEP, EVALUATIONS)

@@ -600,6 +600,10 @@ DIAGNOSES = {
     "07.1": "theta_changed forward_difference eps_not_2eps wrong_sign not_restored fixed_eps",
     "07.2": "nan no_denominator sum_of_norms max_norm_denominator cs231n_elementwise squared_norms l1_norms",
     "07.3": "mask flagged_correct threshold_or_pooled missed",
+    "07.4": "complex_result theta_changed float_copy real_part half no_divide sign not_restored all_at_once "
+            "real_central_differences real_one_sided",
+    "07.5": "weights_only units_not_parameters one_per_parameter two_per_parameter central_once one_sided_no_base "
+            "one_sided_recomputed complex_like_central",
     "*": "result_count array_count not_written overflow forbidden_call checks_switched_off changed_input "
             "worked_on_a_copy shape_error name_error raised returned_none untransportable not_a_tuple not_numbers "
             "not_a_float nan transposed reshaped not_a_number wrong_shape times_m over_m sign times_2 half "

@@ -48,6 +48,10 @@ DIAGNOSES_08 = {
             "quadratic_output_error output_sign forgot_1/m bias_sum first_layer_skipped transposed layer_missing",
     "08.3": "shuffled_X_in_place biases_never_updated layer_never_updated not_shuffled same_order summed_steps "
             "steps_too_small uphill diverged untrained",
+    "08.4": "one_based everything only_its_layer upward slope_off_by_one forward_like_backward forward_upward "
+            "m_spreads",
+    "08.5": "relu_network relu_slope leaky_slope slope_is_a slope_at_a slope_without_alpha exp_slope_everywhere "
+            "no_slope alpha_ignored quadratic_output_error",
 }
 
 
@@ -59,9 +63,10 @@ def test_the_08_diagnosis_names_exactly():
 def test_parts_are_registered_in_order():
     assert "08_deep_networks" in checks.NOTEBOOKS
     parts = checks.parts_for(NB)
-    assert [p.key for p in parts] == ["08.1", "08.2", "08.3"]
-    assert [p.function for p in parts] == ["init_weights", "backprop_deep", "train_digits"]
-    assert [p.points for p in parts] == [3, 5, 4]
+    assert [p.key for p in parts] == [f"08.{k}" for k in range(1, len(parts) + 1)] == list(DIAGNOSES_08)
+    assert [p.function for p in parts] == ["init_weights", "backprop_deep", "train_digits", "changed_by_bug",
+                                           "backprop_elu"]
+    assert [p.points for p in parts] == [3, 5, 4, 2, 4]
     for name in ("bpkit.backprop", "bpkit.backprop_loop", "bpkit.gradient_check", "bpkit.sgd"):
         assert name in PARTS["08.2"].forbidden and name in PARTS["08.3"].forbidden
 

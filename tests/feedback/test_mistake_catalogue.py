@@ -23,6 +23,7 @@ from __future__ import annotations
 import collections
 import copy
 import pathlib
+import warnings
 from urllib.parse import unquote
 
 import nbformat
@@ -516,6 +517,191 @@ NEW_4_6 = [
 ]
 
 
+# ------------------------------------------------ exercises 7 and 8: the transfer and prediction parts
+def make_complex_step(*, dtype=complex, part="imag", denom=1.0, step=1j, divide=True, restore=True, at_once=False,
+                      real_central=False, real_one_sided=False, complex_out=False, in_place=False):
+    """A learner's complex_step_gradient with the chosen slip."""
+
+    def complex_step_gradient(f, theta, h):
+        if real_central or real_one_sided:
+            t = np.array(theta, dtype=float)
+            g, f0 = np.zeros_like(t), f(t)
+            for j in np.ndindex(t.shape):
+                old = t[j]
+                t[j] = old + h
+                plus = f(t)
+                t[j] = old - h
+                minus = f(t)
+                t[j] = old
+                g[j] = np.real((plus - minus) / (2 * h) if real_central else (plus - f0) / h)
+            return g
+        work = theta if in_place else np.array(theta, dtype=dtype)
+        if at_once:
+            return np.full(np.shape(theta), np.imag(f(work + 1j * h)) / h)
+        g = np.zeros(np.shape(theta), dtype=complex if complex_out else float)
+        for j in np.ndindex(work.shape):
+            old = work[j]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the ComplexWarning of a float copy
+                work[j] = old + step * h
+            v = f(work)
+            if complex_out:
+                g[j] = (v - f(np.real(work))) / (1j * h)
+            else:
+                g[j] = (np.imag(v) if part == "imag" else np.real(v)) / (denom * h if divide else 1.0)
+            if restore:
+                work[j] = old
+        return g
+
+    return complex_step_gradient
+
+
+def _n(sizes, biases=True):
+    return sum((a + int(biases)) * b for a, b in zip(sizes[:-1], sizes[1:]))
+
+
+def make_evaluations(*, central=2, one_sided=(1, 1), complex_=1, biases=True, units=False):
+    """A learner's evaluations(method, sizes) with the chosen slip."""
+
+    def evaluations(method, sizes):
+        n = sum(sizes) if units else _n(sizes, biases)
+        return {"central": central * n, "one_sided": one_sided[0] * n + one_sided[1],
+                "complex_step": complex_ * n}[method]
+
+    return evaluations
+
+
+def evaluations_mutates(method, sizes):
+    out = S["evaluations"](method, list(sizes))
+    sizes.pop()
+    return out
+
+
+def make_changed_by_bug(*, base=0, slope="below", forward="all", m="own"):
+    """A learner's changed_by_bug(bug, depth, layer) with the chosen slip."""
+
+    def changed_by_bug(bug, depth, layer):
+        if bug == "slope":
+            ks = {"below": range(layer - 1), "below_and_own": range(layer), "own": [layer - 1],
+                  "above": range(layer - 1, depth), "all": range(depth)}[slope]
+        elif bug == "bias_forward":
+            ks = {"all": range(depth), "below_and_own": range(layer), "above": range(layer - 1, depth),
+                  "own": [layer - 1]}[forward]
+        else:
+            ks = {"own": [layer - 1], "below_and_own": range(layer), "all": range(depth)}[m]
+        return [k + base for k in ks]
+
+    return changed_by_bug
+
+
+def make_elu(*, slope="right", alpha_used=True, relu_forward=False, quadratic=False, divide=True, sign=1.0,
+             inplace=False):
+    """A learner's backprop_elu with the chosen slip (written from scratch, as in part 2)."""
+
+    def backprop_elu(X, Y, Ws, bs, alpha):
+        al = alpha if alpha_used else 1.0
+        a, zs = [X], [None]
+        for l, (W, b) in enumerate(zip(Ws, bs)):
+            z = a[-1] @ W + b
+            zs.append(z)
+            if l == len(Ws) - 1:
+                a.append(sig(z))
+            elif relu_forward:
+                a.append(np.maximum(z, 0.0))
+            else:
+                a.append(np.where(z > 0, z, al * (np.exp(np.minimum(z, 0.0)) - 1)))
+        m = X.shape[0]
+        dWs, dbs = [None] * len(Ws), [None] * len(Ws)
+        delta = sign * (a[-1] - Y) * (a[-1] * (1 - a[-1]) if quadratic else 1.0)
+        for k in range(len(Ws) - 1, -1, -1):
+            dWs[k] = a[k].T @ delta / (m if divide else 1)
+            dbs[k] = delta.sum(axis=0) / (m if divide else 1)
+            if k > 0:
+                ak, zk = a[k], zs[k]
+                if slope == "none":
+                    f_prime = 1.0
+                elif slope == "exp_both":
+                    f_prime = al * np.exp(zk)
+                else:
+                    neg = {"right": ak + al, "relu": 0.0 * ak, "leaky": al + 0.0 * ak, "a": ak,
+                           "exp_of_a": al * np.exp(ak), "no_alpha": np.exp(zk)}[slope]
+                    f_prime = np.where(ak > 0, 1.0, neg)
+                delta = (delta @ Ws[k].T) * f_prime
+        if inplace:
+            Ws[0] -= 0.1 * dWs[0]
+        return dWs, dbs
+
+    return backprop_elu
+
+
+def elu_with_autograd(X, Y, Ws, bs, alpha):
+    import bpkit.autograd as ag
+    Wt, bt = [ag.Tensor(W) for W in Ws], [ag.Tensor(b) for b in bs]
+    a = ag.Tensor(X, requires_grad=False)
+    for k, (W, b) in enumerate(zip(Wt, bt)):
+        z = a @ W + b
+        if k == len(Wt) - 1:
+            J = ag.sigmoid_cost(z, Y, kind="cross_entropy")
+        else:
+            a = ag.relu(z) + alpha * (ag.exp(-ag.relu(-z)) - 1.0)
+    J.backward()
+    return [W.grad for W in Wt], [b.grad for b in bt]
+
+
+NEW_7_8 = [
+    # 07.4 the complex step (transfer)
+    ("07.4", make_complex_step(dtype=float), "all 0"),
+    ("07.4", make_complex_step(part="real"), "real part"),
+    ("07.4", make_complex_step(denom=2.0), "divided by 2h"),
+    ("07.4", make_complex_step(divide=False), "divide by h"),
+    ("07.4", make_complex_step(step=-1j), "Wrong sign"),
+    ("07.4", make_complex_step(restore=False), "did not put it back"),
+    ("07.4", make_complex_step(at_once=True), "all entries of theta at once"),
+    ("07.4", make_complex_step(real_central=True), "central differences with a real step"),
+    ("07.4", make_complex_step(real_one_sided=True), "one-sided difference with a real step"),
+    ("07.4", make_complex_step(complex_out=True), "returned complex numbers"),
+    ("07.4", mutating("07.4", 1), "changed theta in place"),
+    ("07.4", calling("07.4", lambda f, t, h: bpkit.numerical_gradient(lambda: float(np.real(f(t))), [t], h)),
+     "calls bpkit.numerical_gradient"),
+    # 07.5 evaluations (predict)
+    ("07.5", make_evaluations(biases=False), "weights only"),
+    ("07.5", make_evaluations(units=True), "counted units"),
+    ("07.5", make_evaluations(central=1, one_sided=(1, 0)), "One call per parameter"),
+    ("07.5", make_evaluations(one_sided=(2, 0), complex_=2), "Two calls per parameter"),
+    ("07.5", make_evaluations(central=1), "twice per parameter"),
+    ("07.5", make_evaluations(one_sided=(1, 0)), "needs J at the point itself"),
+    ("07.5", make_evaluations(one_sided=(2, 0)), "recomputes J at the point"),
+    ("07.5", make_evaluations(complex_=2), "one evaluation per parameter, not two"),
+    ("07.5", lambda method, sizes: 47720, "same answer for two different inputs"),
+    ("07.5", evaluations_mutates, "changed its input sizes in place"),
+    # 08.4 changed_by_bug (predict)
+    ("08.4", make_changed_by_bug(base=1), "numbered from 1"),
+    ("08.4", make_changed_by_bug(slope="all", m="all"), "Not every bug reaches every layer"),
+    ("08.4", make_changed_by_bug(slope="own", forward="own"), "does not stay there"),
+    ("08.4", make_changed_by_bug(slope="above", forward="above"), "spoils the layers below"),
+    ("08.4", make_changed_by_bug(slope="below_and_own"), "One layer too many for the slope"),
+    ("08.4", make_changed_by_bug(forward="below_and_own"), "every dW changes"),
+    ("08.4", make_changed_by_bug(forward="above"), "the layers below it change too"),
+    ("08.4", make_changed_by_bug(m="below_and_own"), "only that one changes"),
+    ("08.4", lambda bug, depth, layer: [0, 1], "Wrong shape"),
+    # 08.5 backprop_elu (transfer)
+    ("08.5", make_elu(relu_forward=True, slope="relu"), "gradient of a ReLU network"),
+    ("08.5", make_elu(slope="relu"), "the slope is ReLU's"),
+    ("08.5", make_elu(slope="leaky"), "constant slope alpha"),
+    ("08.5", make_elu(slope="a"), "the activation itself"),
+    ("08.5", make_elu(slope="exp_of_a"), "at a instead of at z"),
+    ("08.5", make_elu(slope="no_alpha"), "your slope is e^z"),
+    ("08.5", make_elu(slope="exp_both"), "on both sides of 0"),
+    ("08.5", make_elu(slope="none"), "slope f'(z) is missing"),
+    ("08.5", make_elu(alpha_used=False), "alpha = 1 whatever alpha"),
+    ("08.5", make_elu(quadratic=True), "quadratic cost's"),
+    ("08.5", make_elu(divide=False), "factor"),
+    ("08.5", make_elu(sign=-1.0), "sign"),
+    ("08.5", make_elu(inplace=True), "changed its input Ws[0] in place"),
+    ("08.5", elu_with_autograd, "bpkit.autograd.Tensor.backward"),
+]
+
+
 NEW = [
     # 01.1 forward
     ("01.1", mutating("01.1", 0), "changed its input X in place"),
@@ -619,7 +805,7 @@ NEW = [
     ("08.3", make_train(per_example=True), "steps are too small"),
     ("08.3", make_train(shuffle_X=True), "shuffle X or Y"),
     ("08.3", train_calls_sgd, "calls bpkit"),
-] + NEW_4_6
+] + NEW_4_6 + NEW_7_8
 
 
 def _vec_prime_of_a(X, Y, W1, b1, W2, b2, lam):
