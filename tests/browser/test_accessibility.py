@@ -498,3 +498,23 @@ def test_panel_control_works_with_the_keyboard_alone(check, lab_server, chromium
     if "start" in result:
         value = result["seen"][0][0]
         assert math.isclose(value, result["start"]), f"reset put w at {value!r}, not back at {result['start']!r}"
+
+
+FIXTURE = "tests/browser/fixture/fixture_a11y.ipynb"
+
+
+def test_harness_tells_course_content_from_upstream(lab_server, chromium):
+    """The fixture's link without text (Markdown), slider without a label and empty button (an HTML output)
+    count as content; a labelled slider's unnamed handle counts as upstream (ipywidgets), and JupyterLab's
+    own nodes are never content. (An <img> without alt cannot serve: JupyterLab's Markdown renderer gives
+    it alt="Image".)"""
+    run = lesson_session(FIXTURE, lab_server, chromium)
+    assert not run["errors"], run["errors"]
+    nodes = [n for n in run["nodes"] if n["impact"] in BLOCKING]
+    content = {(n["rule"], n["cell"]) for n in nodes if n["content"] and not n["upstream"]}
+    assert content == {("link-name", 0), ("aria-input-field-name", 1), ("button-name", 3)}, _describe(nodes)
+    labelled = [n for n in nodes if n["cell"] == 2 and n["content"]]
+    assert [n["upstream"] for n in labelled] == [["aria-input-field-name .noUi-handle[role='slider']"]], \
+        _describe(labelled)
+    editors = [n for n in nodes if "cm-content" in n["html"]]
+    assert editors and not any(n["content"] for n in editors), _describe(editors)
