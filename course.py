@@ -63,7 +63,7 @@ def run(cmd, **kw):
 
 # what each environment must be able to import; a .venv that cannot is repaired
 IMPORTS = {"": ["bpkit", "numpy", "matplotlib", "ipywidgets", "ipympl", "jupyterlab"],
-           "test": ["pytest", "hypothesis", "nbval", "nbformat", "nbclient", "playwright"],
+           "test": ["pytest", "hypothesis", "nbval", "nbformat", "nbclient", "playwright", "xdist"],
            "grading": ["nbformat", "nbclient", "nbgrader"]}
 
 
@@ -261,6 +261,29 @@ def browser_deselected(args):
     return not _matches(exprs[-1], {"browser"})
 
 
+MAX_WORKERS = 4  # each grading test runs its own pool of kernels: more workers only crowd the cores
+
+
+def worker_args(args, cpus, have_xdist):
+    """pytest's ``-n N --dist loadgroup`` for ``course.py test`` (one worker per core, at most
+    :data:`MAX_WORKERS`), or ``[]``: without pytest-xdist, on one core, or when ``args`` choose
+    themselves (``-n``, ``--numprocesses``, ``--dist``, ``-p no:xdist``, ``--pdb``)."""
+    own = ("-n", "--numprocesses", "--dist", "--pdb", "--trace")
+    chosen = any(a in own or a.startswith(tuple(o + "=" for o in own)) or (a.startswith("-n") and a[2:].isdigit())
+                 for a in args)
+    chosen = chosen or any(a == "no:xdist" and i and args[i - 1] == "-p" for i, a in enumerate(args))
+    chosen = chosen or "-pno:xdist" in args
+    n = min(int(cpus or 1), MAX_WORKERS)
+    if chosen or not have_xdist or n < 2:
+        return []
+    return ["-n", str(n), "--dist", "loadgroup"]
+
+
+def _has_xdist():
+    code = "import importlib.util, sys; sys.exit(importlib.util.find_spec('xdist') is None)"
+    return subprocess.run([str(PY), "-c", code], cwd=str(VENV)).returncode == 0
+
+
 def test(args):
     # grading brings nbgrader: exercises are generated with its preprocessors (the staleness test
     # regenerates them) and the grader is compared with its autograde
@@ -276,7 +299,10 @@ def test(args):
         say("browser tests: SKIPPED -- no Chromium found. Install it (Debian/Ubuntu: "
             "`apt-get install chromium`) to run the JupyterLab tests in a real browser.")
     paths = [d for d in ("tests", "lessons") if (ROOT / d).is_dir()]
-    cmd = [PY, "-m", "pytest", "--nbval-lax", "--nbval-current-env", *paths, *args]
+    workers = worker_args(args, os.cpu_count(), _has_xdist())
+    if workers:
+        say(f"{workers[1]} pytest workers (pytest-xdist; pass -n 0 to run in one process)")
+    cmd = [PY, "-m", "pytest", "--nbval-lax", "--nbval-current-env", *workers, *paths, *args]
     rc = run(cmd, env=env).returncode
     if not browser and not browser_deselected(args):
         say("reminder: the browser tests were skipped (no Chromium)")

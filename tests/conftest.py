@@ -12,6 +12,13 @@ one. Its cases are a fixed lesson case and a secret case drawn from a seed, and 
 trainers are deterministic, so :func:`digit_trainings` keeps every result it has computed
 for the whole session: a test that needs the solution's (or the reference's) networks for
 a case it has seen gets a copy, not a second training.
+
+**Two workers.** ``course.py test`` runs the suite on two pytest-xdist workers (when xdist is
+installed) with ``--dist loadgroup``. :func:`share_groups` keeps together, on one worker, the
+tests that share an expensive fixture (a module's graded batch, the browser's JupyterLab, the
+digit trainings) and the cells of one notebook (nbval runs them in one kernel, in order), so
+that nothing is set up twice and no notebook is split; every other test goes wherever a worker
+is free.
 """
 import os
 
@@ -96,12 +103,14 @@ SLOW_TESTS = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks (it does so in this hook too)
 def pytest_collection_modifyitems(config, items):
     """Marks that make the day-to-day tier: ``-m "not slow and not browser and not notebook"``.
 
     * ``notebook``: a lesson cell run by nbval, and the tests that execute whole notebooks;
     * ``slow``: every test that trains the digits (it uses :func:`digit_trainings`), those in
-      :data:`SLOW_TESTS`, besides those marked ``slow`` in their own files.
+      :data:`SLOW_TESTS`, besides those marked ``slow`` in their own files;
+    * ``xdist_group``: see :func:`share_groups`.
     """
     for item in items:
         if item.path.suffix == ".ipynb" or item.path.name in NOTEBOOK_FILES:
@@ -109,3 +118,65 @@ def pytest_collection_modifyitems(config, items):
         if "digit_trainings" in getattr(item, "fixturenames", ()) or \
                 f"{item.path.name}::{getattr(item, 'originalname', item.name)}" in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+    for item, group in share_groups(items).items():
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _shared_things(item):
+    """What ``item`` shares with other tests: the fixtures of its own (not pytest's) above function scope,
+    its notebook when it is a notebook's cell, the browser session when it is marked browser."""
+    things = []
+    if item.path.suffix == ".ipynb":
+        things.append(("notebook", str(item.path)))
+    if item.get_closest_marker("browser"):
+        things.append(("browser", ""))
+    info = getattr(item, "_fixtureinfo", None)
+    for name, defs in (info.name2fixturedefs.items() if info else ()):
+        fixturedef = defs[-1]
+        if fixturedef.scope == "function" or not _defined_in_tests(fixturedef):
+            continue
+        if fixturedef.scope == "session":
+            things.append(("session", name))
+        else:  # module, class or package: one instance per module is what pytest makes at most
+            things.append((fixturedef.scope, f"{item.path}::{name}"))
+    return things
+
+
+def _defined_in_tests(fixturedef):
+    func = getattr(fixturedef, "func", None)
+    module = getattr(func, "__module__", "") or ""
+    return not module.startswith(("_pytest", "pytest", "xdist", "hypothesis", "nbval"))
+
+
+def share_groups(items):
+    """``{item: group name}`` for the tests that must share a worker; the rest are left out (free).
+
+    Tests are joined when they share one of :func:`_shared_things` (a union-find over those), so a
+    test using two module fixtures pulls both fixtures' tests into one group. A group is named after
+    the first file it holds ("browser" for the browser's), the same on every worker; two groups that
+    get one name are run as one, which costs balance only.
+    """
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    shared = {}
+    for item in items:
+        things = _shared_things(item)
+        if things:
+            shared[item] = things
+            for thing in things[1:]:
+                parent[find(thing)] = find(things[0])
+    members = {}
+    for item, things in shared.items():
+        members.setdefault(find(things[0]), []).append(item)
+    groups = {}
+    for root, its in members.items():
+        name = "browser" if any(t[0] == "browser" for it in its for t in shared[it]) else its[0].path.name
+        for item in its:
+            groups[item] = name
+    return groups

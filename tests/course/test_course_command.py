@@ -150,6 +150,21 @@ def test_the_browser_line_tells_the_truth_about_minus_m():
     assert not course.browser_deselected(["-k", "not browser"])
 
 
+def test_the_tests_run_on_one_worker_per_core_unless_told_otherwise():
+    course = load_course_py()
+    two = ["-n", "2", "--dist", "loadgroup"]
+    assert course.worker_args([], 2, True) == two
+    assert course.worker_args(["-m", "not slow", "-x"], 2, True) == two
+    assert course.worker_args([], 64, True) == ["-n", str(course.MAX_WORKERS), "--dist", "loadgroup"]
+    assert course.worker_args([], 1, True) == []           # one core: one process
+    assert course.worker_args([], None, True) == []
+    assert course.worker_args([], 2, False) == []          # no pytest-xdist: one process, as before
+    for own in (["-n", "0"], ["-n0"], ["-n", "auto"], ["--numprocesses=3"], ["--dist", "loadfile"],
+                ["-p", "no:xdist"], ["-pno:xdist"], ["--pdb"]):
+        assert course.worker_args(own, 2, True) == [], own
+    assert "xdist" in course.IMPORTS["test"]               # a .venv without it is completed
+
+
 @pytest.fixture
 def fake_venv(tmp_path, monkeypatch):
     """course.py with its .venv in tmp_path, a Python there that is this one, and pip recorded, not run."""
