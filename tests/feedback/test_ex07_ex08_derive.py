@@ -7,7 +7,8 @@
   exercise, and the new parts' rules stand in no lesson.
 * The references are right (central differences; the rule of the prediction against the core's
   backward pass), the hidden cases change with the term seed, and the hidden test cells (nbgrader's
-  route) pass the model answers and refuse wrong ones with the checks' words.
+  route) pass the model answers and refuse wrong ones with the checks' words, as bpkit-grade does
+  (exercise 7, whose grading needs no training).
 
 The catalogue of wrong implementations of the new parts is in ``test_mistake_catalogue.py``.
 """
@@ -259,3 +260,30 @@ def test_nbgraders_route_passes_the_model_and_refuses_wrong_code_with_the_checks
         else:
             exec(compile(src[f"part{k}_tests"], f"part{k}_tests", "exec"), ns)
             assert run(key, ns[PARTS[key].function], seed=77) is None
+
+
+# ------------------------------------------------------------------ bpkit-grade agrees (exercise 7: no training)
+def submission(nb_name, changes):
+    """The exercise with the solution's code pasted in, then some parts' code replaced by ``changes``."""
+    ex = nbformat.read(ROOT / "exercises" / f"{nb_name}_exercise.ipynb", as_version=4)
+    src = solution_sources(nb_name)
+    for cell in ex.cells:
+        if cell.metadata["nbgrader"]["solution"]:
+            cell.source = changes.get(gid(cell)) or "\n".join(l for l in src[gid(cell)].splitlines() if "### " not in l)
+    return ex
+
+
+def test_bpkit_grade_agrees_with_nbgraders_route_on_exercise_7(tmp_path):
+    from bpkit import grade
+
+    nb_name = NOTEBOOKS["07"]
+    wrong = {f"part{k[-1]}_code": WRONG_CODE[k] for k in ("07.4", "07.5")}
+    for student, changes in (("model", {}), ("wrong", wrong)):
+        (tmp_path / student).mkdir()
+        nbformat.write(submission(nb_name, changes), str(tmp_path / student / f"{nb_name}.ipynb"))
+    cfg = grade.GradeConfig(str(ROOT / "solutions"), seed=707, timeout=60)
+    graded = {r["student"]: {p["part"]: p for p in r["parts"]} for r in grade.grade_paths([tmp_path], cfg, jobs=1)}
+    assert {k: p["points"] for k, p in graded["model"].items()} == {p.key: p.points for p in checks.parts_for(nb_name)}
+    for key in ("07.4", "07.5"):
+        assert graded["wrong"][key]["points"] == 0 and WORDS[key] in graded["wrong"][key]["message"], graded["wrong"][key]
+    assert all(graded["wrong"][k]["points"] > 0 for k in ("07.1", "07.2", "07.3"))
