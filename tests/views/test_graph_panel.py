@@ -113,7 +113,11 @@ def test_kept_pixels_draw_what_matplotlib_draws(monkeypatch):
     for mode, k in visits + visits[::-1]:   # then back: drawn from kept pixels only
         p.mode.value, p.slider.value = mode, k
         kept.setdefault((mode, k), []).append(_frame(p))
-    assert p.diagram.pixels.images  # the frames above were drawn from kept pixels
+    kept_images = [v[-1] for v in p.diagram.pixels.images.values() if v is not None]
+    assert kept_images  # the frames above were drawn from kept pixels
+    # each kept image is cropped to what its line or artist drew (a cleared canvas is transparent white)
+    width, height = p.figure.fig.canvas.get_width_height()
+    assert all(img.shape[0] * img.shape[1] < 0.1 * width * height for img in kept_images)
     monkeypatch.setattr(graph.KeptText, "draw", Text.draw)
     monkeypatch.setattr(graph._KeptArrow, "draw", FancyArrowPatch.draw)
     plains = []
