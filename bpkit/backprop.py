@@ -226,7 +226,7 @@ def backprop_loop(net, X, Y, kind="quadratic", lam=0.0, on_example=None):
 
 @declare(net=NET, kind=KIND, lam=LAM)
 def backprop(net, X, Y, kind="quadratic", lam=0.0):
-    """Gradient of the cost, vectorized over the m examples (lesson 4).
+    """Gradient of the cost, vectorized over the m examples (lesson 4b).
 
     The same steps as :func:`backprop_loop`, with ``X`` pushed through whole:
     ``delta(l)`` is now ``(m, s_l)``, and ``a(l).T @ delta(l+1)`` is the sum over

@@ -1,4 +1,4 @@
-"""Cost functions, averaged over the m examples (quadratic: lesson 1; cross-entropy: lessons 4 and 6).
+"""Cost functions, averaged over the m examples (quadratic: lesson 1; cross-entropy: lessons 4b and 6).
 
 =========================  ===============================================  ====================
 kind                       J (before regularization)                        output error delta(L)
@@ -93,7 +93,7 @@ class CrossEntropyCost:
 
     @staticmethod
     def fn(a, y):
-        """Each output's cost C = -(y log a + (1 - y) log(1 - a)), elementwise (lessons 4 and 6); no sum.
+        """Each output's cost C = -(y log a + (1 - y) log(1 - a)), elementwise (lessons 4b and 6); no sum.
 
         inf where a is exactly 0 or 1 and the target disagrees; :meth:`total` works from z instead.
         """
@@ -102,7 +102,7 @@ class CrossEntropyCost:
 
     @staticmethod
     def dC_da(a, y):
-        """dC/da = (a - y) / (a (1 - a)), elementwise (lesson 4): times sigma'(z) = a(1 - a) it is a - y."""
+        """dC/da = (a - y) / (a (1 - a)), elementwise (lesson 4b): times sigma'(z) = a(1 - a) it is a - y."""
         with np.errstate(divide="ignore", invalid="ignore"):
             return (a - y) / sigmoid_prime_from_a(a)
 

@@ -1,4 +1,4 @@
-"""The numbers behind the lessons' "why" pictures (lessons 4, 5 and 6); imports only numpy.
+"""The numbers behind the lessons' "why" pictures (lessons 4, 4b, 5 and 6); imports only numpy.
 
 * :func:`example_factors` -- each example's a_i(l) column and delta_i(l+1) row, whose
   outer product is its share of Delta(l) (lesson 4's Delta panel);
@@ -7,9 +7,9 @@
   weighted by W), and the desired nudge of the last weights, averaged over examples
   (lesson 4, after 3Blue1Brown's picture);
 * :func:`gradient_costs` -- why backprop is fast: cost evaluations and time of
-  :func:`bpkit.numerical_gradient` against one :func:`bpkit.backprop` (lesson 4);
+  :func:`bpkit.numerical_gradient` against one :func:`bpkit.backprop` (lesson 4b);
 * :func:`saturation_run` -- one saturated sigmoid neuron trained with the quadratic
-  and with the cross-entropy cost (lesson 4: the learning slowdown and its cure);
+  and with the cross-entropy cost (lesson 4b: the learning slowdown and its cure);
 * :func:`train_test_curve` -- train and test cost after every epoch (lesson 5's
   overfitting curve);
 * :func:`learning_rate_grid` -- the digits network trained with several learning
@@ -139,9 +139,10 @@ def digit_nudges(net, X, Y, kind="quadratic"):
     )
 
 
+# ------------------------------------------------------------------ lesson 4b
 @dataclass(frozen=True)
 class GradientCosts:
-    """Numerical gradient against backprop on one network and batch (lesson 4).
+    """Numerical gradient against backprop on one network and batch (lesson 4b).
 
     Attributes
     ----------
@@ -257,7 +258,7 @@ class SaturationRun:
 @declare(starts=Array(ndim=(0, 1)), x=Real(), y=Real(0, 1, note="a target for a sigmoid's output"), epochs=Int(1),
          lr=Real(0, closed="neither"))
 def saturation_run(starts, x=1.0, y=0.0, lr=0.15, epochs=300):
-    """Train one neuron from w = b = each start, once with each cost (lesson 4).
+    """Train one neuron from w = b = each start, once with each cost (lesson 4b).
 
     The step is ``w -= lr * delta * x``, ``b -= lr * delta`` with the cost's own
     output error (``costs.QuadraticCost.delta``: ``(a - y) a (1 - a)``;

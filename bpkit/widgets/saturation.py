@@ -1,4 +1,4 @@
-"""Lesson 4's saturation panel: one neuron trained with the quadratic and the cross-entropy cost.
+"""Lesson 4b's saturation panel: one neuron trained with the quadratic and the cross-entropy cost.
 
 The runs come from :func:`bpkit.insight.saturation_run` (all starts trained once, when
 the panel is built); the slider only picks one and moves lines.
@@ -104,7 +104,7 @@ class SaturationPanel(Panel):
 
 
 def saturation_panel(starts=None, x=1.0, y=0.0, lr=0.15, epochs=300, start=2.0, use_ipympl=None):
-    """Build lesson 4's saturation panel (see :class:`SaturationPanel`).
+    """Build lesson 4b's saturation panel (see :class:`SaturationPanel`).
 
     Parameters
     ----------
