@@ -35,6 +35,13 @@ PART_SECTIONS = {
     "02.3": "4. Several paths: add them up",
     "03.1": "5. A sigmoid that does not overflow",
     "03.2": "1. Deriving $\\sigma'$",
+    # issue 21: the predictions (01.3, 02.4, 03.3) and the transfer parts (01.4, 02.5, 03.4) of exercises 1-3
+    "01.3": "6. The cost along one weight: the slope is what we need",
+    "01.4": "3. The cost",
+    "02.4": "4. Several paths: add them up",
+    "02.5": "4. Several paths: add them up",
+    "03.3": "3. The maximum is 0.25, and saturation",
+    "03.4": "1. Deriving $\\sigma'$",
     "04.1": "4.2 One example at a time",
     # lesson 4's second notebook (04b) teaches the vectorized form and the Theta loop
     "04.2": ("04b_vectorized_backprop", "4.5 All examples at once: the matrix product does the sum"),
@@ -115,6 +122,21 @@ MISTAKE_SECTIONS = {
     "08.3:biases_never_updated": ("06_sgd", "Learning rate and batch size"),
     "08.3:layer_never_updated": ("06_sgd", "Learning rate and batch size"),
     "08.3:shuffled_X_in_place": ("06_sgd", "Learning rate and batch size"),
+    # exercises 1-3's transfer parts: a stable log and softplus (lesson 3's overflow), tanh (lesson 3's contrast)
+    "01.4:log_of_zero": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "01.4:log_of_zero_nan": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "01.4:overflow": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "01.4:clipped": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "02.5:sigmoid_slope_for_tanh": ("03_sigmoid_derivative", "4. Many layers: products of small factors vanish"),
+    "02.5:tanh_slope_at_a": ("03_sigmoid_derivative", "4. Many layers: products of small factors vanish"),
+    "02.5:tanh_shortcut_at_z": ("03_sigmoid_derivative", "4. Many layers: products of small factors vanish"),
+    "02.5:sigmoid_hidden": ("03_sigmoid_derivative", "4. Many layers: products of small factors vanish"),
+    "02.5:bias_over_units": ("02_chain_rule", "3. Many examples: the sum rule"),
+    "02.5:bias_keepdims": ("02_chain_rule", "3. Many examples: the sum rule"),
+    "02.5:weight_gradient": ("02_chain_rule", "2. One neuron, three links"),
+    "03.4:overflow": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "03.4:nan": ("03_sigmoid_derivative", "5. A sigmoid that does not overflow"),
+    "03.4:second_derivative": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
 }
 
 # exercise 4's prediction (a slip in the loop) and its transfer part (tanh, one more layer) go back to where the

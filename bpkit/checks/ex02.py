@@ -1,10 +1,19 @@
-"""Exercise 2, chain rule: dC/dw of lesson 2's neuron (C = (a - y)**2 / 2), then dJ/dW2 and dJ/dW1 of the network."""
+"""Exercise 2, chain rule: dC/dw of lesson 2's neuron (C = (a - y)**2 / 2), then dJ/dW2 and dJ/dW1 of the network.
+
+* 02.1-02.3: practice (lesson 2, one neuron, then the output and hidden weights of the network).
+* 02.4 ``wrong_gradients(slip)``: a prediction, graded as a value: which of dW1, db1, dW2, db2 a slip
+  changes (four 0/1), asked slip by slip in an order drawn from the seed; the answers are computed by
+  the core's backward pass with the slip put in (:func:`bpkit.buggy.planted`).
+* 02.5 ``dJ_db1``: the transfer part, dJ/db1 of a network with tanh hidden units and a linear output
+  unit (a case no lesson works out), from the core's rules.
+"""
 from __future__ import annotations
 
 import numpy as np
 
-from ..activations import sigmoid, sigmoid_prime
-from ..backprop import RULES, layer_sums, send_back
+from .. import buggy
+from ..activations import sigmoid, sigmoid_prime, tanh_prime
+from ..backprop import RULES, backprop, layer_sums, send_back
 from ..costs import CrossEntropyCost, QuadraticCost
 from ._nets import BP_FORBIDDEN, SIG_FORBIDDEN, TRANSPOSE_W, lesson_net, m_of, network, sizes
 from ._records import Mistake, Part
@@ -190,4 +199,183 @@ DJ_DW1 = Part(
     ),
 )
 
-PARTS = (DC_DW, DJ_DW2, DJ_DW1)
+
+
+# ------------------------------------------------------- 02.4 wrong_gradients (predict)
+#: the slips the prompt describes, in its order
+SLIPS = ("no_hidden_slope", "no_output_slope", "W2_doubled_going_back", "no_b1_forward", "dW2_not_averaged",
+         "biases_not_averaged")
+GRAD_NAMES = ("dW1", "db1", "dW2", "db2")
+
+
+def _slip_net():
+    """A fixed 3-4-2 network with non-zero biases and a batch of 5: the slips' effects do not depend on it."""
+    rng = np.random.default_rng(2024)
+    X, Y = rng.uniform(-1, 1, (5, 3)), rng.uniform(0, 1, (5, 2))
+    net = network(rng.standard_normal((3, 4)), 0.5 + rng.uniform(0, 1, 4),
+                  rng.standard_normal((4, 2)), 0.5 + rng.uniform(0, 1, 2))
+    return net, X, Y
+
+
+def _slipped(slip):
+    """(dW1, db1, dW2, db2) of the core's backward pass with ``slip`` put in."""
+    net, X, Y = _slip_net()
+    m = X.shape[0]
+    if slip == "no_hidden_slope":
+        dW, db = buggy.planted(net, X, Y, "quadratic", 0.0, slope=lambda activation, z, a: 1.0)
+    elif slip == "no_output_slope":
+        dW, db = buggy.planted(net, X, Y, "quadratic", 0.0,
+                               output_error=lambda cost, z, a, Y: RULES.output_error(CrossEntropyCost, z, a, Y))
+    elif slip == "W2_doubled_going_back":
+        dW, db = buggy.planted(net, X, Y, "quadratic", 0.0,
+                               send_back=lambda delta, W, fp: RULES.send_back(delta, 2.0 * W, fp))
+    elif slip == "no_b1_forward":
+        dW, db = backprop(network(net.weights[0], 0.0 * net.biases[0], net.weights[1], net.biases[1]), X, Y)
+    else:
+        dW, db = backprop(net, X, Y)
+        dW, db = list(dW), list(db)
+        if slip == "dW2_not_averaged":
+            dW[1] = dW[1] * m
+        else:
+            db = [g * m for g in db]
+    return dW[0], db[0], dW[1], db[1]
+
+
+def wrong_gradients(slip):
+    """The right answer: 1 for each of dW1, db1, dW2, db2 that ``slip`` changes, else 0 (the core's pass, run)."""
+    net, X, Y = _slip_net()
+    dW, db = backprop(net, X, Y)
+    right = (dW[0], db[0], dW[1], db[1])
+    return np.array([0.0 if np.allclose(a, b, rtol=1e-9, atol=1e-12) else 1.0
+                     for a, b in zip(_slipped(slip), right)])
+
+
+def slips_cases(rng):
+    """The prompt's first slip, then every slip in an order drawn from the seed."""
+    return [("no_hidden_slope",)] + [(str(s),) for s in rng.permutation(SLIPS)]
+
+
+def _table(**wrong):
+    """A prediction: the right answers with some slips answered otherwise."""
+    def predict(slip):
+        return np.array(wrong[slip], dtype=float) if slip in wrong else wrong_gradients(slip)
+    return predict
+
+
+def _not_flags(part, args, out):
+    try:
+        a = np.asarray(out, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return a.shape == (4,) and bool(np.all(np.isfinite(a))) and not np.all((a == 0) | (a == 1))
+
+
+WRONG_GRADIENTS = Part(
+    key="02.4", notebook="02_chain_rule", grade_id="part4_tests", function="wrong_gradients", points=2,
+    forbidden=(), make_cases=slips_cases, reference=wrong_gradients, args=("slip",), kind="array",
+    mistakes=(
+        Mistake.contract("not_flags", _not_flags,
+                         "{fn} should return four flags, 1 for a gradient the slip changes and 0 for one it "
+                         "leaves right, in the order dW1, db1, dW2, db2; on case {i} ({args}) it returned other "
+                         "numbers. The question is which gradients change, not by how much."),
+        Mistake.variant("output_error_stays_put", _table(no_output_slope=(0, 0, 1, 1)),
+                        "You predicted that a wrong output error changes only the output layer's gradients. "
+                        "The output error is the first link of every chain: the hidden layer's error is made "
+                        "from it, so dW1 and db1 inherit the slip too."),
+        Mistake.variant("forward_slip_local", _table(no_b1_forward=(1, 1, 0, 0)),
+                        "You predicted that forgetting b1 in the forward pass changes only the first layer's "
+                        "gradients. Without b1 the hidden activations change, and they are the inputs of the "
+                        "output layer: its prediction, its error and its weight gradient all change."),
+        Mistake.variant("flows_forward", _table(no_hidden_slope=(1, 1, 1, 1), W2_doubled_going_back=(1, 1, 1, 1)),
+                        "You predicted that a slip in the hidden layer's error also changes the output layer's "
+                        "gradients. The backward pass runs from the output down: the output layer's gradients "
+                        "are computed before anything is sent back, so what happens below cannot reach them."),
+        Mistake.variant("biases_spared", lambda slip: wrong_gradients(slip) * np.array([1.0, 0.0, 1.0, 0.0]),
+                        "You predicted that the biases' gradients never change. A bias gradient is the layer's "
+                        "error summed over the examples: whatever changes the error changes it too."),
+        Mistake.variant("weights_only_when_averaging", _table(biases_not_averaged=(1, 0, 1, 0)),
+                        "You swapped weights and biases: a bias gradient left as a sum changes db1 and db2, "
+                        "and the weights' gradients stay right."),
+        Mistake.variant("complement", lambda slip: 1.0 - wrong_gradients(slip),
+                        "Your flags are the other way round: 1 must mark a gradient the slip changes, 0 one it "
+                        "leaves right."),
+    ),
+)
+
+
+# ------------------------------------------------------------ 02.5 dJ_db1 (transfer)
+def dJ_db1_cases(rng):
+    X, Y, W1, b1, W2, b2 = lesson_net()
+    cases = [(X, Y, W1, b1 + np.array([0.1, -0.2, 0.3]), W2, b2)]
+    for i in range(4):
+        n, h, k, m = sizes(rng)
+        X = rng.uniform(-1, 1, (m, n))
+        W1 = rng.standard_normal((n, h)) * (3.0 if i == 3 else 1.0)   # one case with some units saturated
+        cases.append((X, rng.normal(0, 1.0, (m, k)), W1, 0.5 * rng.standard_normal(h),
+                      rng.standard_normal((h, k)), 0.5 * rng.standard_normal(k)))
+    return cases
+
+
+def _db1(X, Y, W1, b1, W2, b2, *, hidden=np.tanh, slope=None, output=None, out_slope=None, sums=None,
+         mean=True):
+    """dJ/db1 of the tanh-hidden, linear-output network, from the core's rules; each keyword one slip."""
+    z2 = X @ W1 + b1
+    a2 = hidden(z2)
+    z3 = a2 @ W2 + b2
+    yhat = z3 if output is None else output(z3)
+    delta3 = QuadraticCost.dC_da(yhat, Y) * (1.0 if out_slope is None else out_slope(z3, yhat))
+    fp = RULES.slope("tanh", z2, a2) if slope is None else slope(z2, a2)
+    delta2 = send_back(delta3, W2, fp)
+    db = layer_sums(X, delta2)[1] if sums is None else sums(X, delta2)
+    return db / X.shape[0] if mean else db
+
+
+def dJ_db1(X, Y, W1, b1, W2, b2):
+    """The right answer: dJ/db1 with a2 = tanh(z2), yhat = z3 (linear) and J = sum((yhat - Y)**2) / (2m)."""
+    return _db1(X, Y, W1, b1, W2, b2)
+
+
+DJ_DB1 = Part(
+    key="02.5", notebook="02_chain_rule", grade_id="part5_tests", function="dJ_db1", points=3,
+    forbidden=SIG_FORBIDDEN[2:] + BP_FORBIDDEN[:4] + ("bpkit.tanh_prime", "bpkit.activations.tanh_prime"),
+    make_cases=dJ_db1_cases, reference=dJ_db1, args=("X", "Y", "W1", "b1", "W2", "b2"), kind="array",
+    m_of=m_of,
+    mistakes=(
+        Mistake.variant("sigmoid_output", lambda *a: _db1(*a, output=sigmoid, out_slope=lambda z, s: sigmoid_prime(z)),
+                        "You put a sigmoid on the output unit, as in lesson 1's network. This output is linear, "
+                        "yhat = z3: the output error has no sigmoid slope in it."),
+        Mistake.variant("output_slope_kept", lambda *a: _db1(*a, out_slope=lambda z, s: sigmoid_prime(z)),
+                        "Your output error carries a sigmoid slope sigma'(z3), but the output unit here is "
+                        "linear: d yhat / d z3 = 1."),
+        Mistake.variant("sigmoid_hidden", lambda *a: _db1(*a, hidden=sigmoid,
+                                                          slope=lambda z, a: sigmoid_prime(z)),
+                        "Your hidden units are sigmoids: here they are tanh units, a2 = tanh(z2), with tanh's "
+                        "own slope."),
+        Mistake.variant("sigmoid_slope_for_tanh", lambda *a: _db1(*a, slope=lambda z, a: a * (1.0 - a)),
+                        "You used the sigmoid's slope a (1 - a) with a = tanh(z2). tanh has a slope of its own: "
+                        "derive it (lesson 3 compares the two)."),
+        Mistake.variant("tanh_slope_at_a", lambda *a: _db1(*a, slope=lambda z, a: tanh_prime(a)),
+                        "You took tanh's slope at a2 = tanh(z2) instead of at z2: 1 - tanh(a)**2 is tanh'(a). "
+                        "From the output it is 1 - a**2; from the input, 1 - tanh(z)**2."),
+        Mistake.variant("tanh_shortcut_at_z", lambda *a: _db1(*a, slope=lambda z, a: 1.0 - z * z),
+                        "Your slope is 1 - z2**2: the shortcut written with the activation a2 = tanh(z2), "
+                        "applied to z2."),
+        Mistake.variant("no_hidden_slope", lambda *a: _db1(*a, slope=lambda z, a: 1.0),
+                        "The hidden layer's slope is missing: the error reaching z2 is the error sent back "
+                        "through W2 times tanh'(z2)."),
+        Mistake.variant("missing_1/m", lambda *a: _db1(*a, mean=False),
+                        "Off by a factor of m = {m}: your gradient is a sum over the examples. J is a mean, so "
+                        "the bias gradient is one too."),
+        Mistake.variant("bias_over_units", lambda *a: _db1(*a, sums=lambda X, d: d.sum(axis=1)),
+                        "Your result has one number per example: you added up the hidden units. b1 has one "
+                        "entry per hidden unit and is shared by the m examples: add up over the examples."),
+        Mistake.variant("bias_keepdims", lambda *a: _db1(*a, sums=lambda X, d: d.sum(axis=0, keepdims=True)),
+                        "Your result has shape (1, s_2): the sum over the examples is right, but b1 has shape "
+                        "(s_2,)."),
+        Mistake.variant("weight_gradient", lambda *a: _db1(*a, sums=lambda X, d: X.T @ d),
+                        "You returned dJ/dW1 (shape (n, s_2)), not dJ/db1: a bias is added to z2 with a factor "
+                        "of 1 for every example, so nothing multiplies its error by an input."),
+    ),
+)
+
+PARTS = (DC_DW, DJ_DW2, DJ_DW1, WRONG_GRADIENTS, DJ_DB1)

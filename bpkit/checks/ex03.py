@@ -1,4 +1,12 @@
-"""Exercise 3, sigmoid derivative: a sigmoid that never overflows, and sigma'(z)."""
+"""Exercise 3, sigmoid derivative: a sigmoid that never overflows, sigma'(z), a prediction and softplus's slope.
+
+* 03.1 ``sigmoid`` and 03.2 ``sigmoid_prime``: practice (lesson 3).
+* 03.3 ``slope_moves(z)``: a prediction, graded as a value: which way sigma'(z) moves when z is nudged
+  up (-1, 0 or +1), at the prompt's points in an order drawn from the seed (the sign of the core's
+  sigma'(z) differentiated once more, by central differences).
+* 03.4 ``softplus_prime(z, beta)``: the transfer part, the slope of softplus with a sharpness beta,
+  log(1 + e**(beta z)) / beta, which no lesson derives; stable at |z| = 1000.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -101,4 +109,120 @@ SIGMOID_PRIME = Part(
     ),
 )
 
-PARTS = (SIGMOID, SIGMOID_PRIME)
+
+
+# ------------------------------------------------------- 03.3 slope_moves (predict)
+#: the points of the prompt
+SLOPE_POINTS = (-5.0, -2.0, -0.5, 0.0, 1.0, 4.0)
+
+
+def slope_moves(z):
+    """The right answer: the way sigma'(z) moves when z goes up a little (-1, 0 or +1), from the core's sigma'."""
+    h = 1e-4
+    change = float(sigmoid_prime(z + h) - sigmoid_prime(z - h))
+    return 0.0 if abs(change) < 1e-12 else float(np.sign(change))
+
+
+def slope_cases(rng):
+    """z = 1 first (the prompt's example), then every point in an order drawn from the seed."""
+    return [(1.0,)] + [(float(z),) for z in rng.permutation(SLOPE_POINTS)]
+
+
+def _not_a_direction(part, args, out):
+    try:
+        v = float(np.asarray(out, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return False
+    return np.isfinite(v) and v not in (-1.0, 0.0, 1.0)
+
+
+SLOPE_MOVES = Part(
+    key="03.3", notebook="03_sigmoid_derivative", grade_id="part3_tests", function="slope_moves", points=2,
+    forbidden=(), make_cases=slope_cases, reference=slope_moves, args=("z",), kind="scalar",
+    mistakes=(
+        Mistake.contract("not_a_direction", _not_a_direction,
+                         "{fn} should return a direction, -1 (the slope falls), 0 (it does not move) or +1 (it "
+                         "rises), but on case {i} ({args}) it returned another number: the question is which "
+                         "way sigma'(z) moves, not its value."),
+        Mistake.variant("valley", lambda z: float(np.sign(z)),
+                        "Every answer is reversed: you treated z = 0 as the place where the slope is smallest. "
+                        "It is the largest there (0.25), so the slope rises towards 0 and falls beyond it."),
+        Mistake.variant("peak_not_flat", lambda z: 1.0 if z == 0 else slope_moves(z),
+                        "At z = 0 the slope is at its maximum: a peak is flat, so a small nudge does not move "
+                        "it (0), it neither rises nor falls."),
+        Mistake.variant("peak_falls", lambda z: -1.0 if z == 0 else slope_moves(z),
+                        "At z = 0 the slope is at its maximum: a peak is flat, so a small nudge does not move "
+                        "it (0). It falls only once z is past 0."),
+        Mistake.variant("saturated_flat", lambda z: 0.0 if abs(z) >= 4 else slope_moves(z),
+                        "In saturation the slope is tiny, but it still shrinks as z moves further out: tiny is "
+                        "not constant. Only at z = 0 does it stand still."),
+    ),
+)
+
+
+# ------------------------------------------------- 03.4 softplus_prime (transfer)
+def softplus_prime(z, beta):
+    """The right answer: d/dz of log(1 + e**(beta z)) / beta, the core's sigmoid at beta z."""
+    return sigmoid(beta * _floats(z))
+
+
+def softplus_cases(rng):
+    return [
+        (np.array([-2.0, -1.0, 0.0, 1.0, 2.0]), 1.0),
+        (rng.normal(0, 3, (int(rng.integers(2, 5)), int(rng.integers(5, 8)))), float(rng.choice([0.5, 2.0, 3.0]))),
+        (np.array([-1000.0, -40.0, 0.0, 40.0, 1000.0]) * float(rng.choice([1.0, -1.0])), float(rng.choice([1.0, 2.0]))),
+        (rng.uniform(-6, 6, int(rng.integers(6, 10))), float(rng.choice([0.25, 4.0]))),
+        (float(np.round(rng.normal(0, 2), 4)), float(rng.choice([0.5, 2.0]))),
+    ]
+
+
+def _sp(rule):
+    """A mistaken slope ``rule(beta z, beta)``."""
+    def wrong(z, beta):
+        with np.errstate(all="ignore"):
+            return rule(beta * _floats(z), float(beta))
+    return wrong
+
+
+def _huge(args, ref, out):
+    return bool(np.any(np.abs(np.asarray(args[0], dtype=float)) * args[1] >= 700))
+
+
+SOFTPLUS_PRIME = Part(
+    key="03.4", notebook="03_sigmoid_derivative", grade_id="part4_tests", function="softplus_prime", points=3,
+    forbidden=SIG_FORBIDDEN, make_cases=softplus_cases, reference=softplus_prime, args=("z", "beta"),
+    kind="array", strict_float=True,
+    mistakes=(
+        Mistake.overflow("overflow",
+                         "{fn} overflows for large |z|: e**(beta z) at z = 1000 is far beyond the largest "
+                         "float. Simplify the derivative first: the result is a function you have already "
+                         "written so that it never overflows."),
+        Mistake.nan("nan", _huge,
+                    "{fn} returns nan or inf for large |z| (case {i}): e**(beta z) / (1 + e**(beta z)) is inf / "
+                    "inf at z = 1000. Simplify the derivative first: it is a function you have already written "
+                    "so that it never overflows."),
+        Mistake.variant("times_beta", _sp(lambda t, beta: beta * sigmoid(t)),
+                        "Your slope is beta times too large: the chain rule's factor beta from the inner beta z "
+                        "is cancelled by the 1/beta in front of the log."),
+        Mistake.variant("over_beta", _sp(lambda t, beta: sigmoid(t) / beta),
+                        "Your slope is divided by beta: the 1/beta in front of the log is cancelled by the "
+                        "chain rule's factor beta from the inner beta z; nothing is left over."),
+        Mistake.variant("beta_ignored", lambda z, beta: sigmoid(_floats(z)),
+                        "Your slope does not depend on beta: the sharpness sits inside the exponential, "
+                        "e**(beta z), so the slope is a function of beta z."),
+        Mistake.variant("sign", _sp(lambda t, beta: sigmoid(-t)),
+                        "Your slope is 1 / (1 + e**(beta z)): the exponent's sign is flipped. softplus rises "
+                        "with z, and its slope goes to 1 for large z, not to 0."),
+        Mistake.variant("second_derivative", _sp(lambda t, beta: sigmoid_prime(t)),
+                        "You differentiated once too often: sigma(beta z) (1 - sigma(beta z)) is the slope of "
+                        "the slope. softplus's own slope goes from 0 to 1."),
+        Mistake.variant("returned_softplus", _sp(lambda t, beta: np.logaddexp(0.0, t) / beta),
+                        "You returned softplus itself, log(1 + e**(beta z)) / beta, not its slope: "
+                        "differentiate the log with the chain rule."),
+        Mistake.variant("inner_slope_missing", _sp(lambda t, beta: sigmoid(-t) / beta),
+                        "You stopped after the log: 1 / (1 + e**(beta z)), over beta, is the log's derivative "
+                        "in its argument u = 1 + e**(beta z), but u depends on z too: multiply by du/dz."),
+    ),
+)
+
+PARTS = (SIGMOID, SIGMOID_PRIME, SLOPE_MOVES, SOFTPLUS_PRIME)

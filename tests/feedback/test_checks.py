@@ -563,13 +563,23 @@ def test_many_distinct_diagnoses_are_tested():
 DIAGNOSES = {
     "01.1": "no_output_sigmoid no_hidden_sigmoid no_bias",
     "01.2": "sum_not_mean missing_half mean_all_entries mean_no_half",
+    "01.3": "not_a_direction opposite own_sign first_layer_still zero_biases_still",
+    "01.4": "log_of_zero overflow quadratic sum_not_mean mean_all_entries extra_half log10 one_term logs_swapped "
+            "clipped log_of_zero_nan",
     "02.1": "sigma_for_sigma_prime missing_sigma_prime z_prime prime_of_a missing_dz_dw half_dropped wrong_sign",
     "02.2": "missing_1/m sigma_for_sigma_prime z_prime missing_output_prime prime_of_a reshaped_not_transposed "
             "wrong_sign",
     "02.3": "missing_1/m missing_hidden_prime sigma_for_sigma_prime z_prime prime_of_a reshaped_not_transposed "
             "reshaped_W2",
+    "02.4": "not_flags output_error_stays_put forward_slip_local flows_forward biases_spared "
+            "weights_only_when_averaging complement",
+    "02.5": "sigmoid_output output_slope_kept sigmoid_hidden sigmoid_slope_for_tanh tanh_slope_at_a "
+            "tanh_shortcut_at_z no_hidden_slope missing_1/m bias_over_units bias_keepdims weight_gradient",
     "03.1": "overflow nan clipped minus_z",
     "03.2": "exp_ratio_overflow prime_of_a sigma_for_sigma_prime z_prime tanh_shortcut wrong_sign",
+    "03.3": "not_a_direction valley peak_not_flat peak_falls saturated_flat",
+    "03.4": "overflow nan times_beta over_beta beta_ignored sign second_derivative returned_softplus "
+            "inner_slope_missing",
     "04.1": "last_only last_only_sum forgot_1/m bias_sum weight_sum sigma_for_sigma_prime z_prime prime_of_a "
             "sigma_prime_of_a transposed missing_sigma_prime missing_output_prime output_sign",
     "04.2": "bias_over_units forgot_1/m bias_sum weight_sum sigma_for_sigma_prime z_prime prime_of_a "

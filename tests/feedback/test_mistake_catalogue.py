@@ -702,6 +702,200 @@ NEW_7_8 = [
 ]
 
 
+# ------------------------------------- exercises 1-3: the predictions and the transfer parts (issue 21, items 1-2)
+def _ce_by_definition(Y, z, clip=None, sigmoid=sig, log=np.log):
+    a = sigmoid(z)
+    if clip is not None:
+        a = np.clip(a, clip, 1 - clip)
+    return float(-np.sum(Y * log(a) + (1 - Y) * log(1 - a)) / Y.shape[0])
+
+
+def _naive_sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+
+def ce_cost_quadratic(Y, z3):
+    return float(np.sum((Y - sig(z3)) ** 2) / (2 * Y.shape[0]))
+
+
+def ce_cost_summed(Y, z3):
+    return float(np.sum(Y * np.logaddexp(0, -z3) + (1 - Y) * np.logaddexp(0, z3)))
+
+
+def ce_cost_np_mean(Y, z3):
+    return float(np.mean(Y * np.logaddexp(0, -z3) + (1 - Y) * np.logaddexp(0, z3)))
+
+
+def ce_cost_half(Y, z3):
+    return S["cross_entropy_cost"](Y, z3) / 2
+
+
+def ce_cost_one_term(Y, z3):
+    return float(np.sum(Y * np.logaddexp(0, -z3)) / Y.shape[0])
+
+
+def ce_cost_stable_swapped(Y, z3):
+    return float(np.sum(Y * np.logaddexp(0, z3) + (1 - Y) * np.logaddexp(0, -z3)) / Y.shape[0])
+
+
+def ce_cost_per_example(Y, z3):
+    return np.sum(Y * np.logaddexp(0, -z3) + (1 - Y) * np.logaddexp(0, z3), axis=1) / Y.shape[0]
+
+
+def db1_linear(X, Y, W1, b1, W2, b2, *, out="linear", hidden="tanh", slope="right", reduce="right", back="right"):
+    """A learner's dJ_db1 for the tanh-hidden, linear-output network, with the chosen slip."""
+    m = X.shape[0]
+    z2 = X @ W1 + b1
+    a2 = sig(z2) if hidden == "sigmoid" else np.tanh(z2)
+    z3 = a2 @ W2 + b2
+    if out == "sigmoid":
+        yhat = sig(z3)
+        d3 = (yhat - Y) * yhat * (1 - yhat)
+    elif out == "sigmoid_slope":
+        d3 = (z3 - Y) * sig(z3) * (1 - sig(z3))
+    else:
+        d3 = z3 - Y
+    s = {"right": a2 * (1 - a2) if hidden == "sigmoid" else 1 - a2 ** 2, "sigmoid": a2 * (1 - a2),
+         "at_a": 1 - np.tanh(a2) ** 2, "at_z": 1 - z2 ** 2, "none": 1.0}[slope]
+    d2 = (d3 @ (W2 if back == "untransposed" else W2.T)) * s
+    if reduce == "units":
+        return d2.sum(axis=1) / m
+    if reduce == "keepdims":
+        return d2.sum(axis=0, keepdims=True) / m
+    if reduce == "weights":
+        return X.T @ d2 / m
+    return d2.sum(axis=0) / (1 if reduce == "sum" else m)
+
+
+def db1_calls_tanh_prime(X, Y, W1, b1, W2, b2):
+    z2 = X @ W1 + b1
+    d2 = ((np.tanh(z2) @ W2 + b2 - Y) @ W2.T) * bpkit.tanh_prime(z2)
+    return d2.sum(axis=0) / X.shape[0]
+
+
+def softplus_prime_naive(z, beta):
+    e = np.exp(beta * np.asarray(z, dtype=float))
+    return e / (1 + e)
+
+
+def softplus_prime_naive_sigmoid(z, beta):
+    return 1.0 / (1.0 + np.exp(-beta * np.asarray(z, dtype=float)))
+
+
+def _flags(**wrong):
+    def predict(slip):
+        return wrong.get(slip, S["wrong_gradients"](slip))
+    return predict
+
+
+MOVES_RIGHT = {"W1[0,0]": -1, "W1[0,1]": -1, "W1[0,2]": 1, "W1[1,0]": -1, "W1[1,1]": -1, "W1[1,2]": 1,
+               "b1[0]": -1, "b1[1]": -1, "b1[2]": 1, "W2[0,0]": -1, "W2[1,0]": -1, "W2[2,0]": -1, "b2[0]": -1}
+MOVES_VALUE = {"W1": bpkit.Network([2, 3, 1], seed=0).weights[0], "W2": bpkit.Network([2, 3, 1], seed=0).weights[1]}
+
+
+def moves_own_sign(name):
+    kind, idx = name[:2], tuple(int(i) for i in name[3:-1].split(","))
+    own = np.sign(MOVES_VALUE[kind][idx]) if kind in MOVES_VALUE else 1.0
+    return MOVES_RIGHT[name] * own
+
+
+def moves_slope_value(name):
+    """The slope itself, measured, instead of its sign."""
+    net = bpkit.Network([2, 3, 1], seed=0)
+    X, Y, *_ = bpkit.sleep_study()
+    dW, db = bpkit.backprop(net, X, Y)
+    grads = {"W1": dW[0], "b1": db[0], "W2": dW[1], "b2": db[1]}
+    return float(grads[name[:2]][tuple(int(i) for i in name[3:-1].split(","))])
+
+
+def slope_value(z):
+    s = sig(z)
+    return float(s * (1 - s))
+
+
+def slope_curvature(z):
+    s = sig(z)
+    return float(s * (1 - s) * (1 - 2 * s))
+
+
+EXERCISES_1_3 = [
+    # 01.3 cost_moves (predict)
+    ("01.3", lambda name: 1, "same answer for two different inputs"),
+    ("01.3", lambda name: -MOVES_RIGHT[name], "Every direction is reversed"),
+    ("01.3", moves_own_sign, "flip where the weight itself is negative"),
+    ("01.3", lambda name: -1, "same answer for two different inputs"),
+    ("01.3", lambda name: 0 if name[0] == "W" and name[1] == "1" or name.startswith("b1") else MOVES_RIGHT[name],
+     "first layer's weights and biases do not move"),
+    ("01.3", lambda name: 0 if name.startswith("b") else MOVES_RIGHT[name], "nudging a bias does not move"),
+    ("01.3", moves_slope_value, "should return a direction"),
+    ("01.3", lambda name: "down" if MOVES_RIGHT[name] < 0 else "up", "not a number"),
+    ("01.3", lambda name: MOVES_RIGHT[name] if name.startswith("W") else 1, "minus the right answer"),
+    # 01.4 cross_entropy_cost (transfer)
+    ("01.4", lambda Y, z3: _ce_by_definition(Y, z3, sigmoid=_naive_sigmoid), "overflowed"),
+    ("01.4", lambda Y, z3: _ce_by_definition(Y, z3), "took the log of 0"),
+    ("01.4", lambda Y, z3: _ce_by_definition(Y, z3, clip=1e-12), "did you clip"),
+    ("01.4", lambda Y, z3: _ce_by_definition(Y, np.clip(z3, -30, 30)), "did you clip"),
+    ("01.4", ce_cost_quadratic, "That is the quadratic cost"),
+    ("01.4", ce_cost_summed, "times too large"),
+    ("01.4", ce_cost_np_mean, "number of entries"),
+    ("01.4", ce_cost_half, "half the right one"),
+    ("01.4", lambda Y, z3: S["cross_entropy_cost"](Y, z3) / np.log(10), "base 10"),
+    ("01.4", ce_cost_one_term, "Only the targets'"),
+    ("01.4", ce_cost_stable_swapped, "swapped"),
+    ("01.4", ce_cost_per_example, "single number"),
+    ("01.4", mutating("01.4", 1), "changed its input z3 in place"),
+    # 02.4 wrong_gradients (predict)
+    ("02.4", lambda slip: (1, 1, 1, 1), "same answer for two different inputs"),
+    ("02.4", _flags(no_output_slope=(0, 0, 1, 1)), "changes only the output layer's gradients"),
+    ("02.4", _flags(no_b1_forward=(1, 1, 0, 0)), "forgetting b1 in the forward pass"),
+    ("02.4", _flags(no_hidden_slope=(1, 1, 1, 1), W2_doubled_going_back=(1, 1, 1, 1)),
+     "also changes the output layer's gradients"),
+    ("02.4", lambda slip: np.array(S["wrong_gradients"](slip)) * [1, 0, 1, 0], "biases' gradients never change"),
+    ("02.4", _flags(biases_not_averaged=(1, 0, 1, 0)), "swapped weights and biases"),
+    ("02.4", lambda slip: 1 - np.array(S["wrong_gradients"](slip)), "the other way round"),
+    ("02.4", lambda slip: np.array(S["wrong_gradients"](slip)) * 0.5, "four flags"),
+    ("02.4", lambda slip: [n for n, f in zip(("dW1", "db1", "dW2", "db2"), S["wrong_gradients"](slip)) if f],
+     "not a number"),
+    # 02.5 dJ_db1 (transfer)
+    ("02.5", lambda *a: db1_linear(*a, out="sigmoid"), "sigmoid on the output unit"),
+    ("02.5", lambda *a: db1_linear(*a, out="sigmoid_slope"), "carries a sigmoid slope"),
+    ("02.5", lambda *a: db1_linear(*a, hidden="sigmoid"), "hidden units are sigmoids"),
+    ("02.5", lambda *a: db1_linear(*a, slope="sigmoid"), "sigmoid's slope a (1 - a)"),
+    ("02.5", lambda *a: db1_linear(*a, slope="at_a"), "instead of at z2"),
+    ("02.5", lambda *a: db1_linear(*a, slope="at_z"), "1 - z2**2"),
+    ("02.5", lambda *a: db1_linear(*a, slope="none"), "slope is missing"),
+    ("02.5", lambda *a: db1_linear(*a, reduce="sum"), "Off by a factor of m"),
+    ("02.5", lambda *a: db1_linear(*a, reduce="units"), "one number per example"),
+    ("02.5", lambda *a: db1_linear(*a, reduce="keepdims"), "shape (1, s_2)"),
+    ("02.5", lambda *a: db1_linear(*a, reduce="weights"), "You returned dJ/dW1"),
+    ("02.5", lambda *a: db1_linear(*a, back="untransposed"), "do not line up"),
+    ("02.5", db1_calls_tanh_prime, "calls bpkit.tanh_prime"),
+    ("02.5", mutating("02.5", 0), "changed its input X in place"),
+    # 03.3 slope_moves (predict)
+    ("03.3", lambda z: 1, "same answer for two different inputs"),
+    ("03.3", lambda z: -1, "same answer for two different inputs"),
+    ("03.3", lambda z: np.sign(z), "Every answer is reversed"),
+    ("03.3", lambda z: 1 if z == 0 else -np.sign(z), "a peak is flat"),
+    ("03.3", lambda z: -1 if z >= 0 else 1, "a peak is flat"),
+    ("03.3", lambda z: 0 if abs(z) >= 4 else -np.sign(z), "tiny is not constant"),
+    ("03.3", slope_value, "should return a direction"),
+    ("03.3", slope_curvature, "should return a direction"),
+    ("03.3", lambda z: "up" if z < 0 else "down", "not a number"),
+    # 03.4 softplus_prime (transfer)
+    ("03.4", softplus_prime_naive, "overflows for large |z|"),
+    ("03.4", softplus_prime_naive_sigmoid, "overflows for large |z|"),
+    ("03.4", lambda z, beta: beta * S["sigmoid"](beta * np.asarray(z)), "beta times too large"),
+    ("03.4", lambda z, beta: S["sigmoid"](beta * np.asarray(z)) / beta, "divided by beta"),
+    ("03.4", lambda z, beta: S["sigmoid"](z), "does not depend on beta"),
+    ("03.4", lambda z, beta: S["sigmoid"](-beta * np.asarray(z)), "exponent's sign is flipped"),
+    ("03.4", lambda z, beta: S["sigmoid_prime"](beta * np.asarray(z)), "differentiated once too often"),
+    ("03.4", lambda z, beta: np.logaddexp(0, beta * np.asarray(z)) / beta, "returned softplus itself"),
+    ("03.4", lambda z, beta: S["sigmoid"](-beta * np.asarray(z)) / beta, "stopped after the log"),
+    ("03.4", lambda z, beta: bpkit.sigmoid(beta * np.asarray(z)), "calls bpkit.sigmoid"),
+    ("03.4", mutating("03.4", 0), "changed its input z in place"),
+]
+
+
 NEW = [
     # 01.1 forward
     ("01.1", mutating("01.1", 0), "changed its input X in place"),
@@ -736,6 +930,7 @@ NEW = [
     ("03.2", sigmoid_prime_of_a, "at a = sigma(z) instead of at z"),
     ("03.2", calling("03.2", lambda z: bpkit.sigmoid_prime(z)), "calls bpkit.sigmoid_prime"),
     ("03.2", mutating("03.2", 0), "changed its input z in place"),
+    *EXERCISES_1_3,
     # 04.1
     ("04.1", make_backprop2(prime_of_a=True), "at a instead of at z"),
     ("04.1", make_backprop2(reshape=True), "reshaped it"),

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import nbformat
 
+from bpkit import checks
+
 NOTEBOOK = "03_sigmoid_derivative"
 
 SIGMOID = '''def sigmoid(z):
@@ -140,6 +142,14 @@ EXPECTED = {
                        "03.2": (0, "not a valid notebook (no list of cells")},
 }
 
+# The parts after the two this suite varies (a prediction and a transfer part, issue 21) hold the answer key's
+# code in every submission: full points, unless what goes wrong stops the whole notebook (computed from PARTS).
+LATER_PARTS = [p for p in checks.parts_for(NOTEBOOK) if p.key not in ("03.1", "03.2")]
+_WHOLE_NOTEBOOK = {"removes_grader", "invalid_json", "empty_file", "not_a_notebook"}
+for _student, _parts in EXPECTED.items():
+    for _p in LATER_PARTS:
+        _parts[_p.key] = _parts["03.1"] if _student in _WHOLE_NOTEBOOK else (_p.points, "ok (")
+
 NOTES = {
     "deleted_cells": ["restored deleted cell part2_tests", "restored deleted cell part1_tests"],
     "edited_tests": ["restored edited cell part2_tests", "restored edited cell part1_tests"],
@@ -150,10 +160,19 @@ def _gid(cell):
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
+def model_code():
+    """``{grade_id: source}`` of the answer key's solution cells after part 2 (markers dropped)."""
+    key = nbformat.read(str(Path(__file__).resolve().parents[2] / "solutions" / f"{NOTEBOOK}_solution.ipynb"),
+                        as_version=4)
+    return {_gid(c): "\n".join(line for line in c.source.splitlines() if "### " not in line) + "\n"
+            for c in key.cells if c.metadata.get("nbgrader", {}).get("solution")
+            and _gid(c) not in ("part1_code", "part2_code")}
+
+
 def make_notebook(exercise, spec):
     """The submitted notebook for one spec (a NotebookNode), or None for raw-bytes specs."""
     nb = copy.deepcopy(exercise)
-    code = {"part1_code": spec.get("part1", SIGMOID), "part2_code": spec.get("part2", PRIME)}
+    code = {**model_code(), "part1_code": spec.get("part1", SIGMOID), "part2_code": spec.get("part2", PRIME)}
     for cell in nb.cells:
         gid = _gid(cell)
         if gid in code:

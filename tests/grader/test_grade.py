@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # submissions.py, adve
 import submissions as subs  # noqa: E402
 
 pytestmark = pytest.mark.skipif(not SOLUTIONS.is_dir(), reason="no solutions/ folder")
+FULL = sum(p.points for p in checks.parts_for(subs.NOTEBOOK))  # the suite's notebook, every part right
 
 
 def run_grader(paths, out, *extra, timeout=600):
@@ -152,7 +153,7 @@ def test_tampering_fools_the_kernel_but_not_the_grader(bad_batch):
 @pytest.mark.slow
 def test_no_submission_gets_more_than_the_correct_one(bad_batch):
     res = bad_batch["results"]
-    assert res["correct"]["points"] == res["correct"]["max"] == 4
+    assert res["correct"]["points"] == res["correct"]["max"] == FULL
     total = sum(r["points"] for r in res.values())
     expected = sum(pts for parts in subs.EXPECTED.values() for pts, _ in parts.values())
     assert total == expected
@@ -173,13 +174,13 @@ def test_progress_table_csv_and_json(bad_batch):
     progress = [line for line in proc.stderr.splitlines() if line.startswith("[")]
     assert len(progress) == n
     assert f"[{n}/{n}]" in proc.stderr
-    assert "correct: 4/4" in proc.stderr
+    assert f"correct: {FULL}/{FULL}" in proc.stderr
     assert "student" in proc.stdout.splitlines()[0] and "message" in proc.stdout.splitlines()[0]
     assert "calls bpkit.sigmoid_prime" in proc.stdout
     with (out / "grades.csv").open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["student", "notebook", "part", "points", "max", "message"]
-    assert len(rows) == 2 * n
+    assert len(rows) == len(checks.parts_for(subs.NOTEBOOK)) * n
     assert doc["seed"] == 11 and doc["timeout"] == 3.0
     assert sum(int(r["points"]) for r in rows) == sum(r["points"] for r in doc["submissions"])
 
@@ -200,10 +201,11 @@ def test_the_slow_ones_are_stopped_at_the_time_limit_and_do_not_hold_up_the_batc
 
 PEAK_RSS = textwrap.dedent("""
     import resource, sys
-    from bpkit import grade
+    from bpkit import checks, grade
     cfg = grade.GradeConfig(sys.argv[2], seed=1, timeout=10)
     r = grade.grade_file(sys.argv[1], "x", cfg)
-    assert r.points == r.max_points == 4, r
+    full = sum(p.points for p in checks.parts_for("03_sigmoid_derivative"))
+    assert r.points == r.max_points == full, r
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """)
 
@@ -322,7 +324,7 @@ def test_restore_puts_locked_cells_back_in_place():
     assert r.nb.cells[0].source == "SETUP"
     gids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in r.nb.cells[1:]]
     graded = [c.source for c in r.nb.cells if c.source.startswith("GRADE")]
-    assert graded == ["GRADE 03.1", "GRADE 03.2"]
+    assert graded == [f"GRADE {p.key}" for p in parts]
     assert [g for g in gids if g] == ids  # every cell, in the solution's order
     tests = next(c for c in r.nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "part2_tests")
     assert "### BEGIN HIDDEN TESTS" in tests.source  # hidden tests come from the solution
