@@ -128,10 +128,11 @@ UPSTREAM = (
 #: rules remain, fails on any other, and fails once one of them is gone (so the entry gets removed).
 KNOWN_CONTENT = {
     "04_delta_accumulation": {
-        "scrollable-region-focusable": "the Markdown cell '4.1 The error of a layer' holds display equations "
-                                       "wider than the notebook column, so the rendered cell scrolls sideways "
-                                       "and nothing in it can take the keyboard focus (lesson 4 is being split "
-                                       "in another change; break the widest equations over lines there)",
+        "scrollable-region-focusable": "in the Markdown cell '4.1 The error of a layer', the display under "
+                                       "'Weights and biases' (dC/dW and dC/db side by side after \\qquad) is "
+                                       "wider than the notebook column at a 1280-pixel window (measured: 866 "
+                                       "px of content in 846), so the rendered cell scrolls sideways and "
+                                       "nothing in it can take the keyboard focus; split it in two displays",
     },
 }
 
