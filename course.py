@@ -63,7 +63,8 @@ def run(cmd, **kw):
 
 # what each environment must be able to import; a .venv that cannot is repaired
 IMPORTS = {"": ["bpkit", "numpy", "matplotlib", "ipywidgets", "ipympl", "jupyterlab"],
-           "test": ["pytest", "hypothesis", "nbval", "nbformat", "nbclient", "playwright", "xdist"],
+           "test": ["pytest", "hypothesis", "nbval", "nbformat", "nbclient", "playwright", "xdist",
+                    "axe_playwright_python"],
            "grading": ["nbformat", "nbclient", "nbgrader"]}
 
 
