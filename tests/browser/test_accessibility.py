@@ -126,15 +126,7 @@ UPSTREAM = (
 #: Course-content violations that are known and wait for a fix in a lesson this test does not own,
 #: by notebook stem and rule: such a lesson's content test is an expected failure while exactly these
 #: rules remain, fails on any other, and fails once one of them is gone (so the entry gets removed).
-KNOWN_CONTENT = {
-    "04_delta_accumulation": {
-        "scrollable-region-focusable": "in the Markdown cell '4.1 The error of a layer', the display under "
-                                       "'Weights and biases' (dC/dW and dC/db side by side after \\qquad) is "
-                                       "wider than the notebook column at a 1280-pixel window (measured: 866 "
-                                       "px of content in 846), so the rendered cell scrolls sideways and "
-                                       "nothing in it can take the keyboard focus; split it in two displays",
-    },
-}
+KNOWN_CONTENT = {}
 
 
 # ----------------------------------------------------------------- page side
