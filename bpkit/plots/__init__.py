@@ -6,6 +6,8 @@ artists they made, so a panel can update them in place instead of redrawing.
 # a figure that displays as a PNG with a text alternative in any kernel (lessons build theirs with
 # plots.figure(..., alt=...); a pyplot figure is shown with plots.show(fig, alt=...))
 from ._figure import CourseFigure, describe, figure, show
+# series k's colour, marker and line style (Okabe-Ito colours): ax.plot(x, y, **series_style(k))
+from ._style import series_style
 
 # --- lessons 1-3 plots (add imports below) ---
 from .curves import (
