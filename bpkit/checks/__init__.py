@@ -1,7 +1,8 @@
 """Instant feedback for the exercises: run a learner's function, say what is wrong.
 
 Every graded part of ``solutions/NN_*_solution.ipynb`` has an entry in
-:data:`PARTS`, declared in the exercise's module (:mod:`.ex01` ... :mod:`.ex09`):
+:data:`PARTS`, declared in the exercise's module (:mod:`.ex01` ... :mod:`.ex09`; exercise 8's last two parts in
+:mod:`.ex08_derive`):
 the function the learner writes, how to make test inputs (the lesson's numbers
 first, then fresh random ones, so a hard-coded answer fails), the right answer
 (computed by the core: :func:`bpkit.backprop`, :func:`bpkit.cost`, ...) and the
@@ -20,7 +21,7 @@ The grader (``bpkit.grade``) calls the learner's function on
 ``make_cases(rng)`` with a secret seed and then :func:`diagnose` in its own
 process: a part earns its points exactly when :func:`diagnose` returns None.
 """
-from . import ex01, ex02, ex03, ex04, ex05, ex06, ex07, ex08, ex09
+from . import ex01, ex02, ex03, ex04, ex05, ex06, ex07, ex08, ex08_derive, ex09
 from ._compare import ATOL, RTOL
 from ._engine import NOTEBOOKS, PARTS, check, diagnose, diagnosis_names, parts_for, register, run
 from ._generic import GENERIC
@@ -29,7 +30,7 @@ from ._term import term_seed  # the hidden tests' seed per term (nbgrader route)
 from .ex07 import GradientCandidate, LayerCost, NetCost, WavyCost
 
 register(*ex01.PARTS, *ex02.PARTS, *ex03.PARTS, *ex04.PARTS, *ex05.PARTS, *ex06.PARTS, *ex07.PARTS,
-         *ex08.PARTS, *ex09.PARTS)
+         *ex08.PARTS, *ex08_derive.PARTS, *ex09.PARTS)
 
 __all__ = ["ATOL", "GENERIC", "GradientCandidate", "Kind", "LayerCost", "Mistake", "NOTEBOOKS", "NetCost", "PARTS",
            "Part", "RTOL", "WavyCost", "check", "diagnose", "diagnosis_names", "parts_for", "run", "term_seed"]

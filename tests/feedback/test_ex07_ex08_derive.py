@@ -23,7 +23,7 @@ import pytest
 
 import bpkit
 from bpkit import checks
-from bpkit.checks import PARTS, ex07, ex08, run, term_seed
+from bpkit.checks import PARTS, ex07, ex08_derive, run, term_seed
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 NOTEBOOKS = {"07": "07_gradient_checking", "08": "08_deep_networks"}
@@ -153,11 +153,11 @@ def test_the_elu_reference_is_the_gradient_of_the_cost():
             params = [np.array(p, dtype=float) for p in list(Ws) + list(bs)]
             L = len(Ws)
             numeric = bpkit.numerical_gradient(lambda: elu_cost(X, Y, params[:L], params[L:], alpha), params, 1e-6)
-            dWs, dbs = ex08.backprop_elu(X, Y, Ws, bs, alpha)
+            dWs, dbs = ex08_derive.backprop_elu(X, Y, Ws, bs, alpha)
             for got, want in zip(dWs + dbs, numeric):
                 assert bpkit.relative_error(got, want) < 1e-6
             # the core's recursion through the stand-in network gives the same with the right slope
-            right = ex08.elu_planted(X, Y, Ws, bs, alpha, ex08._neg(alpha, lambda z, a, al: a + al))
+            right = ex08_derive.elu_planted(X, Y, Ws, bs, alpha, ex08_derive._neg(alpha, lambda z, a, al: a + al))
             for got, want in zip(right[0] + right[1], dWs + dbs):
                 np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
 
@@ -177,9 +177,9 @@ def test_the_prediction_of_08_4_is_what_the_core_computes():
     for depth in range(2, 6):
         for layer in range(1, depth + 1):
             if layer >= 2:
-                assert ex08.changed_by_bug("slope", depth, layer) == list(range(layer - 1))
-            assert ex08.changed_by_bug("bias_forward", depth, layer) == list(range(depth))
-            assert ex08.changed_by_bug("one_over_m", depth, layer) == [layer - 1]
+                assert ex08_derive.changed_by_bug("slope", depth, layer) == list(range(layer - 1))
+            assert ex08_derive.changed_by_bug("bias_forward", depth, layer) == list(range(depth))
+            assert ex08_derive.changed_by_bug("one_over_m", depth, layer) == [layer - 1]
 
 
 def test_the_prediction_of_07_5_counts_the_calls_of_the_core():
