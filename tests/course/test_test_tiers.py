@@ -17,12 +17,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+import importlib.util
 
-import conftest
+import pytest
 
 TESTS = Path(__file__).resolve().parents[1]
 ROOT = TESTS.parent
+
+
+def _load_conftest():
+    # by its path: in a whole run, the name `conftest` may be another folder's (tests/browser/conftest.py)
+    spec = importlib.util.spec_from_file_location("bpkit_tests_conftest", TESTS / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+conftest = _load_conftest()
 
 
 def _test_files():
