@@ -536,6 +536,8 @@ ALLOWED = {
     **_allow("bpkit.toys", "ActivationPoint ChainNudge", "a record bpkit.toys returns (a frozen dataclass)"),
     **_allow("bpkit.plots", "CostCurve NetworkDiagram", "the artists a covered plot function returns"),
     **_allow("bpkit.plots", "CourseFigure", "the figure plots.figure returns (its figsize is checked there)"),
+    **_allow("bpkit.plots", "series_style", "one int argument, its refusals (bool, float, str, negative) are "
+             "tried in tests/views/test_accessibility_views.py"),
     **_allow("bpkit.autograd", "Tensor", "the node class: its data goes through real_array, tried here as "
              "autograd.tensor's x (test_autograd: test_clear_errors)"),
     **_allow("bpkit.autograd", "Step Share NetworkGraph ForkExample",

@@ -82,7 +82,23 @@ def sigmoid_exp_ratio_lenient(z):
         return tc.sigmoid_exp_ratio(z)
 
 
-EXTRA = [("03.1", sigmoid_exp_ratio_lenient, "returns nan for large |z|")]
+def cross_entropy_of_rounded_sigmoid(Y, z3):
+    """01.4 through a = sigma(z): a rounds to 0 or 1 at |z| = 1000, and log(0) is -inf (0 * inf is nan)."""
+    with np.errstate(all="ignore"):
+        a = 1.0 / (1.0 + np.exp(-np.asarray(z3, dtype=float)))
+        return float(-np.mean(np.sum(Y * np.log(a) + (1 - Y) * np.log(1 - a), axis=1)))
+
+
+def softplus_prime_exp_ratio(z, beta):
+    """03.4 as e**(beta z) / (1 + e**(beta z)), run where numpy does not raise: inf / inf at z = 1000."""
+    with np.errstate(all="ignore"):
+        e = np.exp(beta * np.asarray(z, dtype=float))
+        return e / (1.0 + e)
+
+
+EXTRA = [("03.1", sigmoid_exp_ratio_lenient, "returns nan for large |z|"),
+         ("01.4", cross_entropy_of_rounded_sigmoid, "the sigmoid rounds to 0 or 1 there"),
+         ("03.4", softplus_prime_exp_ratio, "is inf / inf at z = 1000")]
 EXTRA += [("07.1", numgrad_with_step(step), "ignores the eps argument") for step in
          (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)]
 EXTRA += [("07.2", tc.rel_zero_over_zero, "both arrays are zero"),
