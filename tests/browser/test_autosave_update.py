@@ -23,6 +23,7 @@ import importlib.util
 import json
 import os
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 import subprocess
 import sys
 import time
@@ -173,8 +174,10 @@ def test_autosave_stays_in_the_workspace_and_an_update_keeps_the_edit(tmp_path, 
         env={"PYTHONPATH": str(clone)},  # the kernel imports the clone's bpkit, as its own .venv would
     )
     copied = (workspace / LESSON).read_bytes()
-    server.start()
-    try:
+    def drive():
+        # Playwright's sync API refuses a thread whose asyncio loop runs, and the browser tests' session
+        # fixture (conftest.py: chromium) keeps one running in the main thread once any test used it:
+        # this test's own session runs in a worker thread, which has no loop
         with sync_playwright() as pw:
             browser = _lab.launch_chromium(pw)
             try:
@@ -219,6 +222,12 @@ def test_autosave_stays_in_the_workspace_and_an_update_keeps_the_edit(tmp_path, 
                 context.close()
             finally:
                 browser.close()
+        return console
+
+    server.start()
+    try:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            console = pool.submit(drive).result()
     finally:
         server.stop()  # the learner closes the lab before updating the course
     edited = (workspace / LESSON).read_bytes()
