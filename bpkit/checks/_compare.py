@@ -114,3 +114,12 @@ def describe(part, args):
         elif isinstance(a, (list, tuple)):
             bits.append(f"{name} = a list of {len(a)}")
     return ", ".join(bits)
+
+
+def not_a_direction(part, args, out):
+    """A prediction part's contract check: the answer is a finite number that is not -1, 0 or +1 (a direction)."""
+    try:
+        v = float(np.asarray(out, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return False
+    return bool(np.isfinite(v)) and v not in (-1.0, 0.0, 1.0)

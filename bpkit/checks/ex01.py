@@ -14,6 +14,7 @@ import numpy as np
 from ..activations import sigmoid
 from ..costs import CrossEntropyCost, QuadraticCost
 from ._nets import lesson_net, m_of, network, random_net_case
+from ._compare import not_a_direction as _not_a_direction
 from ._records import Mistake, Part
 
 
@@ -120,14 +121,6 @@ def moves_cases(rng):
 
 def _first_layer(name):
     return name.startswith(("W1", "b1"))
-
-
-def _not_a_direction(part, args, out):
-    try:
-        v = float(np.asarray(out, dtype=float).reshape(()))
-    except (TypeError, ValueError):
-        return False
-    return np.isfinite(v) and v not in (-1.0, 0.0, 1.0)
 
 
 MOVES = Part(

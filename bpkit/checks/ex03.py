@@ -13,6 +13,7 @@ import numpy as np
 
 from ..activations import sigmoid, sigmoid_prime
 from ._nets import SIG_FORBIDDEN
+from ._compare import not_a_direction as _not_a_direction
 from ._records import Mistake, Part
 
 
@@ -126,14 +127,6 @@ def slope_moves(z):
 def slope_cases(rng):
     """z = 1 first (the prompt's example), then every point in an order drawn from the seed."""
     return [(1.0,)] + [(float(z),) for z in rng.permutation(SLOPE_POINTS)]
-
-
-def _not_a_direction(part, args, out):
-    try:
-        v = float(np.asarray(out, dtype=float).reshape(()))
-    except (TypeError, ValueError):
-        return False
-    return np.isfinite(v) and v not in (-1.0, 0.0, 1.0)
 
 
 SLOPE_MOVES = Part(
