@@ -122,6 +122,29 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+def pytest_collection_finish(session):
+    """On an xdist worker under ``--dist loadgroup``: refuse to run when the groups did not take.
+
+    pytest-xdist passes a test's group to its scheduler by appending ``@group`` to the node id;
+    from pytest 9.2 on that no longer changes the id (pytest-xdist issue 1386), the groups are
+    silently ignored, and a notebook's cells run in two kernels (every lesson then fails with
+    ``NameError``). pyproject.toml keeps pytest below 9.2 for this; this check says so if that
+    pin is lifted before xdist is fixed."""
+    if getattr(session.config.option, "loadgroup", False):  # set on the workers only
+        lost = ungrouped(session.items)
+        if lost:
+            raise pytest.UsageError(
+                f"--dist loadgroup: {len(lost)} grouped tests kept their plain node id (e.g. {lost[0]}), so "
+                "pytest-xdist would split their groups across workers (pytest-xdist issue 1386, pytest 9.2 "
+                "and later). Run with pytest<9.2 (pyproject.toml's test extra) or without -n.")
+
+
+def ungrouped(items):
+    """Node ids of ``items`` that carry an ``xdist_group`` mark but not its ``@group`` suffix."""
+    return [item.nodeid for item in items
+            if item.get_closest_marker("xdist_group") and "@" not in item.nodeid.rsplit("]", 1)[-1]]
+
+
 def _shared_things(item):
     """What ``item`` shares with other tests: the fixtures of its own (not pytest's) above function scope,
     its notebook when it is a notebook's cell, the browser session when it is marked browser."""

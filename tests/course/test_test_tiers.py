@@ -149,3 +149,70 @@ def test_a_real_collection_carries_the_groups(tmp_path):
     assert of("tests/grader/test_grade.py::test_codec_limits_and_errors") == {None}
     # a lesson's cells run in one kernel, in order
     assert of("lessons/03_sigmoid_derivative.ipynb") == {"03_sigmoid_derivative.ipynb"}
+
+
+def test_ungrouped_names_grouped_tests_whose_node_id_lost_the_group():
+    class Node:
+        def __init__(self, nodeid, grouped):
+            self.nodeid, self.grouped = nodeid, grouped
+
+        def get_closest_marker(self, name):
+            return name if self.grouped else None
+
+    items = [Node("t.py::a@g", True), Node("t.py::b", True), Node("t.py::c[x@y]", True), Node("t.py::d", False),
+             Node("t.py::e[x@y]@g", True)]
+    assert conftest.ungrouped(items) == ["t.py::b", "t.py::c[x@y]"]
+
+
+_GROUPED_TESTS = '''
+import os, pytest
+
+@pytest.fixture(scope="module")
+def shared():
+    return object()
+
+@pytest.mark.parametrize("i", range(4))
+def test_uses_the_module_fixture(shared, i, record):
+    record("shared")
+
+@pytest.mark.parametrize("i", range(4))
+def test_free(i, record):
+    record("free")
+'''
+
+_GROUPED_CONFTEST = '''
+import importlib.util, os, pytest
+spec = importlib.util.spec_from_file_location("bpkit_tests_conftest_copy", {path!r})
+_ours = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(_ours)
+pytest_collection_modifyitems = pytest.hookimpl(tryfirst=True)(_ours.pytest_collection_modifyitems.__wrapped__
+                                                                if hasattr(_ours.pytest_collection_modifyitems, "__wrapped__")
+                                                                else _ours.pytest_collection_modifyitems)
+pytest_collection_finish = _ours.pytest_collection_finish
+
+@pytest.fixture
+def record(request):
+    def write(kind):
+        with open(os.path.join({out!r}, request.node.name), "w") as f:
+            f.write(kind + " " + os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    return write
+'''
+
+
+@pytest.mark.slow
+def test_two_workers_keep_a_group_on_one_worker(tmp_path):
+    """End to end under pytest-xdist: the tests of one module fixture run on one worker. With a pytest
+    whose node ids ignore xdist's group suffix (pytest-xdist issue 1386) the run stops with the reason."""
+    pytest.importorskip("xdist")
+    suite, out = tmp_path / "suite", tmp_path / "out"
+    suite.mkdir()
+    out.mkdir()
+    (suite / "conftest.py").write_text(_GROUPED_CONFTEST.format(path=str(TESTS / "conftest.py"), out=str(out)))
+    (suite / "test_grouped.py").write_text(_GROUPED_TESTS)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2", "--dist",
+                           "loadgroup", str(suite)], cwd=str(suite), capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    ran = {p.name: p.read_text().split() for p in out.iterdir()}
+    assert len(ran) == 8
+    shared = {worker for kind, worker in ran.values() if kind == "shared"}
+    assert len(shared) == 1, ran
