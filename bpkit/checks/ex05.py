@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backprop import average, backprop, layer_sums, output_error
-from ..costs import cost, l2_penalty
+from ..costs import cost, l2_penalty, sum_of_squares
 from ._nets import BP_FORBIDDEN, GRADS, NET_ARGS, TRANSPOSE_W, lesson_net, m_of, network, planted, \
     random_net_case
 from ._records import Mistake, Part
@@ -28,40 +28,99 @@ def cases(rng):
 
 
 # ------------------------------------------------------ 05.1 regularized_cost
-def regularized_cost(X, Y, W1, b1, W2, b2, lam):
-    return cost(network(W1, b1, W2, b2), X, Y, lam=lam)
+# Weight decay as deep-learning frameworks define it, one strength per layer: the contract gives the penalty by
+# its slope (lam1 * W1, lam2 * W2, the same for any batch), so the learner derives the penalty itself,
+# lam1/2 * sum(W1**2) + lam2/2 * sum(W2**2): lesson 5's L2 term with m = 1 and a strength per layer.
+def _decay(weights, lams, m=1.0):
+    """Each layer's L2 term of the core, ``l2_penalty([W], lam, m)``, with its own strength, summed."""
+    return sum(l2_penalty([W], lam, m) for W, lam in zip(weights, lams))
 
 
-def _penalty(net, lam, m):
-    return l2_penalty(net.weights, lam, m)
-
-
-def _cost(X, Y, W1, b1, W2, b2, lam, *, data_times=1.0, penalty=_penalty):
-    """The core's data term (times ``data_times``) plus ``penalty(net, lam, m)``, a mistaken one when given."""
+def regularized_cost(X, Y, W1, b1, W2, b2, lam1, lam2):
+    """The right answer: the core's mean cost plus lam1/2 * sum(W1**2) + lam2/2 * sum(W2**2) (no m)."""
     net = network(W1, b1, W2, b2)
-    return data_times * cost(net, X, Y) + penalty(net, lam, X.shape[0])
+    return cost(net, X, Y) + _decay(net.weights, (lam1, lam2))
+
+
+def _two_lams(rng):
+    """Two strengths, 0.01-0.4, apart by at least 0.05 (so swapping them shows)."""
+    lam1 = lam2 = float(np.round(rng.uniform(0.01, 0.4), 3))
+    while abs(lam2 - lam1) < 0.05:
+        lam2 = float(np.round(rng.uniform(0.01, 0.4), 3))
+    return lam1, lam2
+
+
+def decay_cases(rng):
+    """The lesson's network, three random ones, one with lam1 = 0, one single-row batch and one in float32."""
+    cases = [lesson_net() + (0.3, 0.08)]
+    cases += [random_net_case(rng) + _two_lams(rng) for _ in range(3)]
+    cases.append(random_net_case(rng) + (0.0, _two_lams(rng)[1]))
+    cases.append(single_row(random_net_case(rng) + _two_lams(rng)))
+    cases.append(tuple(a.astype(np.float32) for a in random_net_case(rng)) + _two_lams(rng))
+    return cases
+
+
+def _priced(X, Y, W1, b1, W2, b2, lam1, lam2, *, data_times=1.0, penalty=None):
+    """The core's data term (times ``data_times``) plus ``penalty(net, (lam1, lam2), m)``, a mistaken one."""
+    net = network(W1, b1, W2, b2)
+    return data_times * cost(net, X, Y) + penalty(net, (lam1, lam2), X.shape[0])
+
+
+def _right_penalty(net, lams, m):
+    return _decay(net.weights, lams)
+
+
+def _norms(net, lams, m):
+    """lam/2 * ||W|| (the Frobenius norm, not its square)."""
+    return sum(lam / 2.0 * np.sqrt(sum_of_squares([W])) for W, lam in zip(net.weights, lams))
 
 
 REGULARIZED_COST = Part(
     key="05.1", notebook="05_regularization", grade_id="part1_tests", function="regularized_cost", points=3,
     forbidden=("bpkit.cost", "bpkit.costs.cost", "bpkit.costs.l2_penalty"),
-    make_cases=cases, reference=regularized_cost, args=NET_ARGS + ("lam",), kind="scalar", m_of=m_of,
+    make_cases=decay_cases, reference=regularized_cost, args=NET_ARGS + ("lam1", "lam2"), kind="scalar",
+    m_of=m_of,
     mistakes=(
-        Mistake.variant("regularized_bias",
-                        lambda *a: _cost(*a, penalty=lambda net, lam, m: l2_penalty(net.params(), lam, m)),
-                        "You regularized the biases: the penalty lam/(2m) * sum(W**2) runs over the weights W1 and "
-                        "W2 only, never b1 or b2."),
-        Mistake.variant("penalty_no_m",
-                        lambda *a: _cost(*a, penalty=lambda net, lam, m: l2_penalty(net.weights, lam, 1)),
-                        "The penalty is missing its 1/m: it is lam/(2m) * sum(W**2), averaged like the data term."),
+        Mistake.variant("lesson_convention",
+                        lambda *a: _priced(*a, penalty=lambda net, lams, m: _decay(net.weights, lams, m)),
+                        "Your penalty is divided by m = {m}: that is lesson 5's convention, lam/(2m) * sum(W**2). "
+                        "This contract's penalty is the same for any batch (its slope is lam1 * W1, whatever m "
+                        "is), so no m belongs in it."),
         Mistake.variant("penalty_no_half",
-                        lambda *a: _cost(*a, penalty=lambda net, lam, m: 2 * l2_penalty(net.weights, lam, m)),
-                        "The penalty is twice too large: it is lam/(2m) * sum(W**2), with a 1/2."),
-        Mistake.variant("no_penalty", lambda *a: _cost(*a, penalty=lambda net, lam, m: 0.0),
-                        "Your cost has no penalty term: add lam/(2m) * (sum(W1**2) + sum(W2**2))."),
-        Mistake.variant("sum_not_mean", lambda *a: _cost(*a, data_times=a[0].shape[0]),
+                        lambda *a: _priced(*a, penalty=lambda net, lams, m: 2 * _decay(net.weights, lams)),
+                        "Your penalty is twice too large: the slope of lam1 * w**2 is 2 * lam1 * w, not the "
+                        "contract's lam1 * w. Which function of w has the slope lam1 * w?"),
+        Mistake.variant("lams_swapped",
+                        lambda *a: _priced(*a, penalty=lambda net, lams, m: _decay(net.weights, lams[::-1])),
+                        "Your two strengths are swapped: lam1 prices W1 (the first layer's weights) and lam2 "
+                        "prices W2."),
+        Mistake.variant("one_lam",
+                        lambda *a: _priced(*a, penalty=lambda net, lams, m: _decay(net.weights, lams[:1] * 2)),
+                        "Your penalty prices both weight matrices with lam1: W2's part has its own strength, lam2."),
+        Mistake.variant("first_layer_only",
+                        lambda *a: _priced(*a, penalty=lambda net, lams, m: _decay(net.weights[:1], lams)),
+                        "Your penalty prices W1 only: W2 pays too, with its own strength lam2."),
+        Mistake.variant("mean_of_squares",
+                        lambda *a: _priced(*a, penalty=lambda net, lams, m: sum(
+                            _decay([W], [lam], W.size) for W, lam in zip(net.weights, lams))),
+                        "You averaged the squares over the entries of each matrix (a mean, as np.mean does): "
+                        "the penalty is a sum over every weight, so that each weight's slope is its own "
+                        "lam * w, however many weights the matrix has."),
+        Mistake.variant("norm_not_squared", lambda *a: _priced(*a, penalty=_norms),
+                        "Your penalty uses the length of each weight matrix, the square root of its sum of "
+                        "squares (np.linalg.norm): the penalty takes the sum of squares itself, with no root."),
+        Mistake.variant("regularized_bias",
+                        lambda *a: _priced(*a, penalty=lambda net, lams, m: _decay(net.weights, lams)
+                                           + _decay(net.biases, lams)),
+                        "You regularized the biases: weight decay here is on W1 and W2 only, never on b1 or b2 "
+                        "(the contract's penalty depends on the weights alone)."),
+        Mistake.variant("no_penalty", lambda *a: _priced(*a, penalty=lambda net, lams, m: 0.0),
+                        "Your cost has no penalty term: add the price of the weights, one term for W1 with lam1 "
+                        "and one for W2 with lam2."),
+        Mistake.variant("sum_not_mean",
+                        lambda *a: _priced(*a, data_times=a[0].shape[0], penalty=_right_penalty),
                         "The data term is a sum over the examples, m = {m} times too large: the course uses the "
-                        "mean, sum((Y - Yhat)**2) / (2m)."),
+                        "mean, sum((Y - Yhat)**2) / (2m). (Only the penalty leaves m out.)"),
     ),
 )
 

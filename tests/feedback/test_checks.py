@@ -330,13 +330,25 @@ def make_theta_loop(*, keep_bias_row=False, broadcast_bias_row=False, no_ones=Fa
     return backprop_theta
 
 
-def make_reg_cost(*, bias=False, no_m=False, no_half=False, no_penalty=False):
-    def regularized_cost(X, Y, W1, b1, W2, b2, lam):
+def make_reg_cost(*, bias=False, per_m=False, no_half=False, no_penalty=False, swap=False, one_lam=False,
+                  first_only=False, price="sum", data_sum=False):
+    """A learner's 05.1 (weight decay lam1 on W1, lam2 on W2, no m in the penalty) with the chosen slip."""
+
+    def regularized_cost(X, Y, W1, b1, W2, b2, lam1, lam2):
         m = X.shape[0]
         Yhat = sig(sig(X @ W1 + b1) @ W2 + b2)
-        sq = np.sum(W1 ** 2) + np.sum(W2 ** 2) + (np.sum(b1 ** 2) + np.sum(b2 ** 2) if bias else 0.0)
-        pen = lam * sq / ((1 if no_m else m) * (1 if no_half else 2))
-        return float(np.sum((Y - Yhat) ** 2) / (2 * m) + (0.0 if no_penalty else pen))
+        if swap:
+            lam1, lam2 = lam2, lam1
+        if one_lam:
+            lam2 = lam1
+        size = {"sum": lambda A: np.sum(A ** 2), "mean": lambda A: np.mean(A ** 2),
+                "norm": lambda A: np.linalg.norm(A)}[price]
+        pen = lam1 * size(W1) + (0.0 if first_only else lam2 * size(W2))
+        if bias:
+            pen += lam1 * size(b1) + lam2 * size(b2)
+        pen = pen / ((m if per_m else 1) * (1 if no_half else 2))
+        data = np.sum((Y - Yhat) ** 2) / (2 if data_sum else 2 * m)
+        return float(data + (0.0 if no_penalty else pen))
 
     return regularized_cost
 
@@ -510,10 +522,16 @@ WRONG = [
     ("04.3", make_theta_loop(keep_last=True), "keeps only the last example"),
     ("04.3", make_theta_loop(sign=-1.0), "Wrong sign"),
     ("04.3", make_theta_loop(hidden_prime=False), "sigma'(z2) is missing"),
-    ("05.1", make_reg_cost(bias=True), "regularized the biases"),
-    ("05.1", make_reg_cost(no_m=True), "missing its 1/m"),
+    ("05.1", make_reg_cost(per_m=True), "lesson 5's convention"),
     ("05.1", make_reg_cost(no_half=True), "twice too large"),
+    ("05.1", make_reg_cost(swap=True), "strengths are swapped"),
+    ("05.1", make_reg_cost(one_lam=True), "both weight matrices with lam1"),
+    ("05.1", make_reg_cost(first_only=True), "prices W1 only"),
+    ("05.1", make_reg_cost(price="mean"), "averaged the squares"),
+    ("05.1", make_reg_cost(price="norm"), "no root"),
+    ("05.1", make_reg_cost(bias=True), "regularized the biases"),
     ("05.1", make_reg_cost(no_penalty=True), "no penalty term"),
+    ("05.1", make_reg_cost(data_sum=True), "data term is a sum over the examples"),
     ("05.2", make_vectorized(lam_mode="bias"), "regularized the biases"),
     ("05.2", make_vectorized(lam_mode="no_m"), "lam * W / m, not lam * W"),
     ("05.2", make_vectorized(lam_mode="half"), "half what it should be"),
@@ -594,7 +612,8 @@ DIAGNOSES = {
     "04.5": "weights_then_biases layers_reversed sigmoid_slope_for_tanh tanh_prime_of_a tanh_shortcut_at_z "
             "no_hidden_slope first_hidden_slope_missing second_hidden_slope_missing tanh_output_slope "
             "missing_output_prime last_only forgot_1/m bias_sum output_sign",
-    "05.1": "regularized_bias penalty_no_m penalty_no_half no_penalty sum_not_mean",
+    "05.1": "lesson_convention penalty_no_half lams_swapped one_lam first_layer_only mean_of_squares "
+            "norm_not_squared regularized_bias no_penalty sum_not_mean",
     "05.2": "regularized_bias penalty_no_m penalty_half penalty_sign no_penalty forgot_1/m bias_sum weight_sum "
             "sigma_for_sigma_prime z_prime prime_of_a sigma_prime_of_a transposed missing_sigma_prime "
             "missing_output_prime output_sign",
@@ -787,12 +806,31 @@ def test_cases_are_seeded_and_distinguish_mistakes(key):
                 assert x.shape[0] != x.shape[1] or x.shape[0] == 1, (key, x.shape)
 
 
+def test_weight_decay_reference_keeps_its_contract():
+    """05.1's penalty (its reference minus the same without decay) has the slopes lam1 * W1 and lam2 * W2 and none
+    along the biases (central differences), and the same value for one example as for the whole batch."""
+    ref = PARTS["05.1"].reference
+    for X, Y, W1, b1, W2, b2, lam1, lam2 in PARTS["05.1"].make_cases(np.random.default_rng(5)):
+        params = [np.array(p, dtype=float) for p in (W1, b1, W2, b2)]
+
+        def penalty(X, Y):
+            return ref(X, Y, *params, lam1, lam2) - ref(X, Y, *params, 0.0, 0.0)
+
+        slopes = bpkit.numerical_gradient(lambda: penalty(X, Y), params)
+        for got, want in zip(slopes, (lam1 * params[0], 0 * params[1], lam2 * params[2], 0 * params[3])):
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+        assert np.isclose(penalty(X[:1], Y[:1]), penalty(X, Y), rtol=1e-12, atol=0)
+
+
 def test_gradient_references_agree_with_central_differences_of_the_cost():
-    """04.1, 04.2 and 05.2 (the core's backprop) are the gradient of 05.1 (the core's cost), checked numerically."""
+    """04.1, 04.2 and 05.2 (the core's backprop) are the gradient of lesson 5's cost (05.1's weight decay with
+    lam / m on both layers), checked numerically."""
     for seed in range(5):
         for X, Y, W1, b1, W2, b2, lam in PARTS["05.2"].make_cases(np.random.default_rng(seed)):
             params = [np.array(p, dtype=float) for p in (W1, b1, W2, b2)]
-            numeric = bpkit.numerical_gradient(lambda: PARTS["05.1"].reference(X, Y, *params, lam), params)
+            m = X.shape[0]  # weight decay lam / m on both layers is lesson 5's penalty of strength lam
+            numeric = bpkit.numerical_gradient(lambda: PARTS["05.1"].reference(X, Y, *params, lam / m, lam / m),
+                                               params)
             for got, want in zip(PARTS["05.2"].reference(X, Y, *params, lam), numeric):
                 np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
             loop, vectorized = PARTS["04.1"].reference(X, Y, *params), PARTS["04.2"].reference(X, Y, *params)

@@ -189,6 +189,14 @@ def _theta(X, Y, Theta1, Theta2, lam, *, slope="right", reg_first=True):
     return G1, G2
 
 
+def decay_squares_in_place(X, Y, W1, b1, W2, b2, lam1, lam2):
+    """05.1 with the weights squared in place on the way to their sum."""
+    data = S["regularized_cost"](X, Y, W1, b1, W2, b2, 0.0, 0.0)
+    W1 **= 2
+    W2 **= 2
+    return data + lam1 / 2 * np.sum(W1) + lam2 / 2 * np.sum(W2)
+
+
 def reg_gradients_inplace(X, Y, W1, b1, W2, b2, lam):
     m = X.shape[0]
     dW1, db1, dW2, db2 = S["regularized_gradients"](X, Y, W1, b1, W2, b2, 0.0)
@@ -953,6 +961,7 @@ NEW = [
     ("05.1", mutating("05.1", 2), "changed its input W1 in place"),
     ("05.1", calling("05.1", lambda X, Y, *p: bpkit.cost(net_of(*p[:4]), X, Y)), "calls bpkit.cost"),
     ("05.1", lambda *a: np.array([S["regularized_cost"](*a)]), "should return a single number"),
+    ("05.1", decay_squares_in_place, "changed its input W1 in place"),
     # 05.2
     ("05.2", reg_gradients_inplace, "changed its input W1 in place"),
     ("05.2", calling("05.2", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),

@@ -76,10 +76,11 @@ CASES = {
                         "return dW1, (delta2.sum(axis=0) + lam * b1) / m, dW2, (delta3.sum(axis=0) + lam * b2) / m")},
         {"05.1": (3, "ok"), "05.2": (0, "bias")},
     ),
-    "penalty_without_m": (
+    "lesson_convention": (
         "05_regularization",
-        {"part1_code": ("penalty = lam / (2 * m) *", "penalty = lam / 2 *")},
-        {"05.1": (0, "1/m"), "05.2": (4, "ok")},
+        {"part1_code": ("penalty = lam1 / 2 * np.sum(W1 ** 2) + lam2 / 2 * np.sum(W2 ** 2)",
+                        "penalty = (lam1 * np.sum(W1 ** 2) + lam2 * np.sum(W2 ** 2)) / (2 * m)")},
+        {"05.1": (0, "lesson 5's convention"), "05.2": (4, "ok")},
     ),
 }
 
