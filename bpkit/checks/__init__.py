@@ -20,6 +20,12 @@ tutor's words. In a notebook, :func:`check` does all of this in one call::
 The grader (``bpkit.grade``) calls the learner's function on
 ``make_cases(rng)`` with a secret seed and then :func:`diagnose` in its own
 process: a part earns its points exactly when :func:`diagnose` returns None.
+
+Inside an IPython kernel (a notebook, nbgrader's autograde) :func:`run`,
+:func:`term_seed` and :func:`check` are guarded versions (:mod:`._integrity`):
+they refuse, naming it, when the notebook has replaced what the checks rely on
+(``np.allclose``, ``sys.setprofile``, ``bpkit.checks.run``, a reference ...),
+and run the part with a private copy of the checks.
 """
 from . import ex01, ex02, ex03, ex04, ex05, ex06, ex07, ex08, ex08_derive, ex09
 from ._compare import ATOL, RTOL
@@ -31,6 +37,12 @@ from .ex07 import GradientCandidate, LayerCost, NetCost, WavyCost
 
 register(*ex01.PARTS, *ex02.PARTS, *ex03.PARTS, *ex04.PARTS, *ex05.PARTS, *ex06.PARTS, *ex07.PARTS,
          *ex08.PARTS, *ex08_derive.PARTS, *ex09.PARTS)
+
+if __name__ == "bpkit.checks":  # not in the private copy _integrity loads for the hidden tests
+    import sys as _sys
+
+    from . import _integrity
+    run, term_seed, check = _integrity.install(_sys.modules[__name__], run, term_seed, check)
 
 __all__ = ["ATOL", "GENERIC", "GradientCandidate", "Kind", "LayerCost", "Mistake", "NOTEBOOKS", "NetCost", "PARTS",
            "Part", "RTOL", "WavyCost", "check", "diagnose", "diagnosis_names", "parts_for", "run", "term_seed"]
