@@ -9,12 +9,16 @@ Builds nbgrader course directories in a temporary folder:
   calls ``bpkit.sigmoid_prime`` gets full marks from nbgrader, which only runs
   the tests, and none from the grading command's tripwire: that difference is
   asserted too, since it is the reason the command exists.
-* ``every``: all eight exercises in one assignment, the model answers pasted
-  into the released notebooks, then ``autograde`` with a term seed set and
-  ``generate_feedback``: full marks on every graded cell, a feedback page per
-  notebook, and no warning about our metadata in any log (a cell with nbgrader
-  metadata that nbgrader does not record makes ``autograde`` warn "Cell ... does
-  not exist in the database" on every submission).
+* ``every``: all the exercises in one assignment and two students, the model
+  answers pasted into the released notebooks and the same with one typical
+  wrong part per notebook (:data:`WRONG`), then ONE ``autograde`` with a term
+  seed set and ``generate_feedback`` for the model: full marks on every graded
+  cell, a feedback page per notebook, and no warning about our metadata in any
+  log (a cell with nbgrader metadata that nbgrader does not record makes
+  ``autograde`` warn "Cell ... does not exist in the database" on every
+  submission). The wrong student's scores agree with ``bpkit-grade``'s part by
+  part: the wrong part gets nothing from either, and where a later part calls
+  the wrong function (exercise 6) the documented difference is asserted.
 
 The term seed (``bpkit.checks.term_seed``, ``BPKIT_TERM_SEED``) is tested
 without nbgrader: different terms draw different hidden cases, and the
@@ -295,9 +299,41 @@ def model_answer(released, solution):
     return nb
 
 
+# One typical wrong part per exercise (issue 21): (the part, its solution cell, the right line, the wrong one).
+# The wrong part loses its points under both graders; every other part is the answer key's.
+WRONG = {
+    "01_cost": ("01.4", "part4_code", "np.logaddexp(0.0, z3)) / m)", "np.logaddexp(0.0, z3)))"),  # summed
+    "02_chain_rule": ("02.5", "part5_code", "return delta2.sum(axis=0) / m", "return delta2.sum(axis=0)"),
+    "03_sigmoid_derivative": ("03.4", "part4_code", "sigmoid(beta * np.asarray(", "sigmoid(np.asarray("),
+    "04_delta_accumulation": ("04.5", "part5_code", "delta3 = (delta4 @ W3.T) * (1 - a3 ** 2)",
+                              "delta3 = (delta4 @ W3.T) * a3 * (1 - a3)"),  # the sigmoid's slope for tanh
+    "05_regularization": ("05.3", "part3_code", "return k * c ** 2, k * c", "return k * c, k * c"),
+    "06_sgd": ("06.1", "part1_code", "order = np.random.default_rng(seed).permutation(n)",
+               "order = np.arange(n)"),  # batches in order: never shuffled
+    "07_gradient_checking": ("07.5", "part5_code", "(s_in + 1) * s_out", "s_in * s_out"),  # biases forgotten
+    "08_deep_networks": ("08.4", "part4_code", "return list(range(layer - 1))", "return list(range(layer))"),
+    "09_computational_graphs": ("09.5", "part5_code", "return g * (s + x * s * (1.0 - s))", "return g * s"),
+}
+# Where the two legitimately differ (docs/INSTRUCTORS.md, "bpkit-grade and nbgrader: where they differ": a part
+# that uses another part's function fails with it under nbgrader, and gets the solution's under bpkit-grade):
+# sgd_epoch and momentum_epoch call the learner's make_batches.
+USES_WRONG_PART = {"06_sgd": {"06.2", "06.4"}}
+
+
+def wrong_answer(released, solution, topic):
+    """The model answer with the one wrong line of :data:`WRONG` for this exercise."""
+    nb = model_answer(released, solution)
+    _, gid, right, wrong = WRONG[topic]
+    cell = next(c for c in nb.cells if _gid(c) == gid)
+    assert cell.source.count(right) == 1, (topic, gid, "the solution changed: update WRONG", cell.source)
+    cell.source = cell.source.replace(right, wrong)
+    return nb
+
+
 @pytest.fixture(scope="module")
 def every(tmp_path_factory):
-    """All eight exercises as one assignment, a model student, autograde with a term seed, feedback."""
+    """All the exercises as one assignment, two students (the model answers; one wrong part in each
+    notebook), one autograde with a term seed, the model's feedback."""
     pytest.importorskip("nbgrader")
     course = tmp_path_factory.mktemp("every")
     write_config(course)
@@ -309,12 +345,13 @@ def every(tmp_path_factory):
     for topic in TOPICS:
         released = nbformat.read(str(course / "release" / "every" / f"{topic}.ipynb"), as_version=4)
         solution = nbformat.read(str(SOLUTIONS / f"{topic}_solution.ipynb"), as_version=4)
-        path = course / "submitted" / "model" / "every" / f"{topic}.ipynb"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(model_answer(released, solution), str(path))
+        for student, make in (("model", model_answer), ("wrong", lambda r, s: wrong_answer(r, s, topic))):
+            path = course / "submitted" / student / "every" / f"{topic}.ipynb"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(make(released, solution), str(path))
     term = {"BPKIT_TERM_SEED": str(TERMS[2]), "OMP_NUM_THREADS": "1"}
     logs["autograde"] = nbgrader_cmd(course, "autograde", "every", "--create", "--force", env=term)
-    logs["generate_feedback"] = nbgrader_cmd(course, "generate_feedback", "every", "--force")
+    logs["generate_feedback"] = nbgrader_cmd(course, "generate_feedback", "every", "--student", "model", "--force")
     LOGS[course] = logs
     return course
 
@@ -333,3 +370,29 @@ def test_every_exercise_round_trips_through_nbgrader_without_metadata_warnings(e
     for topic in TOPICS:
         html = (every / "feedback" / "model" / "every" / f"{topic}.html").read_text(encoding="utf-8")
         assert "term_seed" in html  # the hidden tests are shown, drawing this term's cases
+
+
+@needs_nbgrader
+def test_nbgrader_agrees_with_bpkit_grade_on_a_wrong_part_of_every_exercise(every, monkeypatch):
+    from nbgrader.api import Gradebook
+
+    assert sorted(WRONG) == TOPICS
+    monkeypatch.setenv("PATH", _env()["PATH"])
+    theirs = {}
+    with Gradebook(f"sqlite:///{every / 'gradebook.db'}") as gb:
+        for topic in TOPICS:
+            for part in checks.parts_for(topic):
+                theirs[part.key] = gb.find_grade(part.grade_id, topic, "every", "wrong").score
+    cfg = grade.GradeConfig(str(SOLUTIONS), seed=99, timeout=60)
+    results = grade.grade_paths([every / "submitted" / "wrong"], cfg, jobs=2)
+    ours = {p["part"]: p for r in results for p in r["parts"]}
+    assert {r["notebook"] for r in results} == set(TOPICS), [r.get("error") for r in results]
+    for topic in TOPICS:
+        wrong = WRONG[topic][0]
+        for part in checks.parts_for(topic):
+            if part.key == wrong:  # the wrong part: no points from either
+                assert (theirs[part.key], ours[part.key]["points"]) == (0, 0), (part.key, ours[part.key])
+            elif part.key in USES_WRONG_PART.get(topic, ()):  # the documented difference
+                assert (theirs[part.key], ours[part.key]["points"]) == (0, part.points), (part.key, ours[part.key])
+            else:
+                assert theirs[part.key] == ours[part.key]["points"] == part.points, (part.key, theirs, ours[part.key])
