@@ -55,19 +55,19 @@ MISTAKES = [
             return s(a) * (1 - s(a))  # the slip: sigma' taken at a instead of at z
         """),
     ("04.1", "exercises/04_delta_accumulation_exercise.ipynb", """
-        def backprop_loop(X, Y, W1, b1, W2, b2):
-            m = len(X)
-            for i in range(m):
+        def backprop_loop(X, Y, W1, b1, W2, b2, sample_weight):
+            total = sample_weight.sum()
+            for i in range(len(X)):
                 x, y = X[i], Y[i]
                 a2 = 1 / (1 + np.exp(-(x @ W1 + b1)))
                 a3 = 1 / (1 + np.exp(-(a2 @ W2 + b2)))
-                d3 = (a3 - y) * a3 * (1 - a3)
+                d3 = sample_weight[i] * (a3 - y) * a3 * (1 - a3)
                 d2 = (d3 @ W2.T) * a2 * (1 - a2)
                 Delta1 = np.outer(x, d2)  # the slip: = where the examples must be added, +=
                 Delta_b1 = d2
                 Delta2 = np.outer(a2, d3)
                 Delta_b2 = d3
-            return Delta1 / m, Delta_b1 / m, Delta2 / m, Delta_b2 / m
+            return Delta1 / total, Delta_b1 / total, Delta2 / total, Delta_b2 / total
         """),
     ("09.1", "exercises/09_computational_graphs_exercise.ipynb", """
         def tanh_layer_backward(A, W, b, g):

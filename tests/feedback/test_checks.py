@@ -219,32 +219,48 @@ def sigmoid_prime_sign(z):
     return s * (s - 1)
 
 
-def make_loop(*, keep_last=False, divide=True, divide_bias=True, hidden_prime=True, output_prime=True,
-              transpose=False, keepdims=False, use_sigma=False, sign=1.0):
-    """A learner's backprop_loop with the chosen slips."""
+def make_loop(*, weigh="error", divisor="sum", keep_last=False, divide=True, divide_bias=True, hidden_prime=True,
+              output_prime=True, transpose=False, keepdims=False, use_sigma=False, sign=1.0, normalise_in_place=False):
+    """A learner's backprop_loop (examples weighted by sample_weight) with the chosen slips.
 
-    def backprop_loop(X, Y, W1, b1, W2, b2):
+    ``weigh`` says where example i's weight goes: "error" (into delta3, the right place), "none", "twice" (into
+    delta3 and again into every share), "output_only" (into the output layer's shares only), "weights_only" (into
+    the weight shares, not the bias shares); ``divisor`` what the sums are divided by: "sum" (the total weight),
+    "m" or "one".
+    """
+
+    def backprop_loop(X, Y, W1, b1, W2, b2, sample_weight):
         m = X.shape[0]
+        w_all = sample_weight
+        if normalise_in_place:  # "tidy" the weights so that they add up to 1, in the caller's array
+            w_all /= w_all.sum()
         D1, D2 = np.zeros_like(W1.T if transpose else W1), np.zeros_like(W2.T if transpose else W2)
         Db1, Db2 = np.zeros((1, b1.size)) if keepdims else np.zeros_like(b1), \
             np.zeros((1, b2.size)) if keepdims else np.zeros_like(b2)
         for i in range(m):
-            x, y = X[i:i + 1], Y[i:i + 1]
+            x, y, w = X[i:i + 1], Y[i:i + 1], w_all[i]
             a2 = sig(x @ W1 + b1)
             a3 = sig(a2 @ W2 + b2)
             p3 = (a3 if use_sigma else a3 * (1 - a3)) if output_prime else 1.0
             p2 = (a2 if use_sigma else a2 * (1 - a2)) if hidden_prime else 1.0
-            d3 = sign * (a3 - y) * p3
+            d3 = sign * (a3 - y) * p3 * (w if weigh in ("error", "twice") else 1.0)
             d2 = (d3 @ W2.T) * p2
-            g1 = d2.T @ x if transpose else x.T @ d2
-            g2 = d3.T @ a2 if transpose else a2.T @ d3
-            gb1 = d2 if keepdims else d2[0]
-            gb2 = d3 if keepdims else d3[0]
+            s1 = w if weigh in ("twice", "weights_only") else 1.0
+            s2 = w if weigh in ("twice", "output_only", "weights_only") else 1.0
+            sb2 = w if weigh in ("twice", "output_only") else 1.0
+            sb1 = w if weigh == "twice" else 1.0
+            g1 = s1 * (d2.T @ x if transpose else x.T @ d2)
+            g2 = s2 * (d3.T @ a2 if transpose else a2.T @ d3)
+            gb1 = sb1 * (d2 if keepdims else d2[0])
+            gb2 = sb2 * (d3 if keepdims else d3[0])
             if keep_last:
                 D1, D2, Db1, Db2 = g1, g2, gb1, gb2
             else:
                 D1, D2, Db1, Db2 = D1 + g1, D2 + g2, Db1 + gb1, Db2 + gb2
-        f, fb = (m if divide else 1), (m if divide_bias else 1)
+        total = {"sum": w_all.sum(), "m": m, "one": 1.0}[divisor]
+        if normalise_in_place:
+            total = 1.0
+        f, fb = (total if divide else 1), (total if divide_bias else 1)
         return D1 / f, Db1 / fb, D2 / f, Db2 / fb
 
     return backprop_loop
@@ -278,38 +294,101 @@ def make_vectorized(*, lam_mode=None, sign=1.0, z_prime=False):
     return grads
 
 
+def make_weighted_vectorized(*, weigh="error", divisor="sum", bias="rows", z_prime=False, sign=1.0,
+                             broadcast=False):
+    """A learner's backprop_vectorized (examples weighted) with the chosen slips.
+
+    ``weigh`` and ``divisor`` as for :func:`make_loop`; ``bias`` how the bias sums are taken: "rows" (axis 0,
+    right), "units" (axis 1), "keepdims";
+    ``broadcast`` multiplies by the (m,) weights without a new axis.
+    """
+
+    def backprop_vectorized(X, Y, W1, b1, W2, b2, sample_weight):
+        m = X.shape[0]
+        w = sample_weight if broadcast else sample_weight[:, None]
+        z2 = X @ W1 + b1
+        a2 = sig(z2)
+        z3 = a2 @ W2 + b2
+        a3 = sig(z3)
+        d3 = sign * (a3 - Y) * (z3 * (1 - z3) if z_prime else a3 * (1 - a3))
+        if weigh in ("error", "twice"):
+            d3 = w * d3
+        d2 = (d3 @ W2.T) * (z2 * (1 - z2) if z_prime else a2 * (1 - a2))
+        e3 = w * d3 if weigh in ("twice", "output_only", "weights_only") else d3  # the error in the weight shares
+        e2 = w * d2 if weigh in ("twice", "weights_only") else d2
+        f3 = d3 if weigh == "weights_only" else e3  # ... and in the bias sums
+        f2 = d2 if weigh == "weights_only" else e2
+        total = {"sum": sample_weight.sum(), "m": m, "one": 1.0}[divisor]
+        reduce = {"rows": lambda d: d.sum(axis=0), "units": lambda d: d.sum(axis=1),
+                  "keepdims": lambda d: d.sum(axis=0, keepdims=True)}[bias]
+        return X.T @ e2 / total, reduce(f2) / total, a2.T @ e3 / total, reduce(f3) / total
+
+    return backprop_vectorized
+
+
+def make_pull(*, toward="earlier", second="earlier", pen_sign=1.0, no_m=False, lam_times=1.0, bias=False,
+              divide=True):
+    """A learner's 05.2 (the gradient with a pull toward the earlier weights W1_0, W2_0) with the chosen slips."""
+
+    def regularized_gradients(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0):
+        m = X.shape[0]
+        a2 = sig(X @ W1 + b1)
+        a3 = sig(a2 @ W2 + b2)
+        d3 = (a3 - Y) * a3 * (1 - a3)
+        d2 = (d3 @ W2.T) * a2 * (1 - a2)
+        P1 = W1 - W1_0 if toward == "earlier" else W1
+        P2 = W2 - W2_0 if toward == "earlier" and second == "earlier" else W2
+        r = pen_sign * lam_times * lam / (1 if no_m or not divide else m)
+        f = m if divide else 1
+        dW1, dW2 = X.T @ d2 / f + r * P1, a2.T @ d3 / f + r * P2
+        db1, db2 = d2.sum(0) / f, d3.sum(0) / f
+        if bias:
+            db1, db2 = db1 + lam * b1 / m, db2 + lam * b2 / m
+        return dW1, db1, dW2, db2
+
+    return regularized_gradients
+
+
 def make_theta_loop(*, keep_bias_row=False, broadcast_bias_row=False, no_ones=False, no_ones_sliced=False,
-                    reg_col0=False, divide=True, quadratic=False, transpose=False, keep_last=False,
-                    lam_no_m=False, no_lam=False, sign=1.0, hidden_prime=True, reg_col0_first=False):
-    """A learner's backprop_theta (Ng's per-example loop, columns, bias in column 0) with the chosen slips."""
+                    one_on_top=False, drop_first=False, reg="rest", reg_layers=(0, 1), divide=True, quadratic=False,
+                    transpose=False, keep_last=False, lam_no_m=False, sign=1.0, hidden_prime=True):
+    """A learner's backprop_theta (Ng's per-example loop, columns, the bias in the LAST column) with the chosen
+    slips. ``reg`` says which columns get the penalty: "rest" (all but the last: right), "all", "lesson" (all but
+    column 0, lesson 4b's layout), "none"; ``one_on_top`` puts each 1 on top and drops row 0, as lesson 4b does."""
+
+    def with_one(a):
+        return np.vstack([[1.0], a]) if one_on_top else np.vstack([a, [1.0]])
 
     def backprop_theta(X, Y, Theta1, Theta2, lam):
         m = X.shape[0]
-        D1 = np.zeros_like(Theta1[:, 1:] if no_ones_sliced else Theta1)
-        D2 = np.zeros_like(Theta2[:, 1:] if no_ones_sliced else Theta2)
+        D1 = np.zeros_like(Theta1[:, :-1] if no_ones_sliced else Theta1)
+        D2 = np.zeros_like(Theta2[:, :-1] if no_ones_sliced else Theta2)
         if keep_bias_row:
             D1 = np.zeros((Theta1.shape[0] + 1, Theta1.shape[1]))
         for i in range(m):
             x, y = X[i][:, None], Y[i][:, None]
-            if no_ones_sliced:  # no bias unit anywhere: Theta[:, 1:] only
+            if no_ones_sliced:  # no bias unit anywhere: the weight columns only
                 a1 = x
-                z2 = Theta1[:, 1:] @ a1
+                z2 = Theta1[:, :-1] @ a1
                 a2 = sig(z2)
-                a3 = sig(Theta2[:, 1:] @ a2)
+                a3 = sig(Theta2[:, :-1] @ a2)
             else:
-                a1 = x if no_ones else np.vstack([[1.0], x])
+                a1 = x if no_ones else with_one(x)
                 z2 = Theta1 @ a1
-                a2 = np.vstack([[1.0], sig(z2)])
+                a2 = with_one(sig(z2))
                 a3 = sig(Theta2 @ a2)
             d3 = sign * (a3 - y) * (a3 * (1 - a3) if quadratic else 1.0)
-            if keep_bias_row:  # the slope of the bias unit taken from a2 (which holds the 1): row 0 kept
+            if keep_bias_row:  # the slope of the bias unit taken from a2 (which holds the 1): its row kept
                 d2 = (Theta2.T @ d3) * a2 * (1 - a2)
             elif broadcast_bias_row:
                 d2 = (Theta2.T @ d3) * sig(z2) * (1 - sig(z2))
             elif no_ones_sliced:
-                d2 = (Theta2[:, 1:].T @ d3) * a2 * (1 - a2)
+                d2 = (Theta2[:, :-1].T @ d3) * a2 * (1 - a2)
             else:
-                d2 = (Theta2[:, 1:].T @ d3) * ((a2[1:] * (1 - a2[1:])) if hidden_prime else 1.0)
+                back = Theta2.T @ d3
+                back = back[1:] if (drop_first or one_on_top) else back[:-1]
+                s = sig(z2)
+                d2 = back * (s * (1 - s) if hidden_prime else 1.0)
             g1, g2 = d2 @ a1.T, d3 @ a2.T
             if keep_last:
                 D1, D2 = g1, g2
@@ -317,14 +396,14 @@ def make_theta_loop(*, keep_bias_row=False, broadcast_bias_row=False, no_ones=Fa
                 D1, D2 = D1 + g1, D2 + g2
         f = m if divide else 1
         G1, G2 = D1 / f, D2 / f
-        if not no_lam:
-            r = lam / (1 if (lam_no_m or not divide) else m)
-            c = 0 if reg_col0 else 1
-            if keep_bias_row or no_ones_sliced:
-                G2 = G2 + r * (Theta2[:, 1:] if no_ones_sliced else Theta2)
-            else:
-                G1[:, (0 if reg_col0_first else c):] += r * Theta1[:, (0 if reg_col0_first else c):]
-                G2[:, c:] += r * Theta2[:, c:]
+        r = lam / (1 if (lam_no_m or not divide) else m)
+        if keep_bias_row or no_ones_sliced:
+            G2 = G2 + r * (Theta2[:, :-1] if no_ones_sliced else Theta2)
+        elif reg != "none":
+            cols = {"rest": slice(0, -1), "all": slice(None), "lesson": slice(1, None)}[reg]
+            for layer, (G, T) in enumerate(((G1, Theta1), (G2, Theta2))):
+                if layer in reg_layers:
+                    G[:, cols] += r * T[:, cols]
         return (G1.T, G2.T) if transpose else (G1, G2)
 
     return backprop_theta
@@ -495,10 +574,15 @@ WRONG = [
     ("03.2", sigmoid_prime_of_z, "z * (1 - z)"),
     ("03.2", sigmoid_prime_tanh_rule, "shortcut for tanh"),
     ("03.2", sigmoid_prime_sign, "Wrong sign"),
+    ("04.1", make_loop(weigh="none", divisor="m"), "the weights are missing"),
+    ("04.1", make_loop(divisor="m"), "but you divided by m"),
+    ("04.1", make_loop(divisor="one"), "the weighted sums themselves"),
+    ("04.1", make_loop(weigh="twice"), "(w_i squared)"),
+    ("04.1", make_loop(weigh="weights_only"), "bias sums add every example's delta with weight 1"),
+    ("04.1", make_loop(weigh="output_only"), "only the output layer's shares are weighted"),
     ("04.1", make_loop(keep_last=True), "keeps only the last example"),
-    ("04.1", make_loop(divide=False, divide_bias=False), "Off by a factor of m"),
-    ("04.1", make_loop(divide_bias=False), "bias gradients are a sum over the examples"),
-    ("04.1", make_loop(divide=False), "weight gradients are a sum over the examples"),
+    ("04.1", make_loop(divide_bias=False), "bias gradients are weighted sums"),
+    ("04.1", make_loop(divide=False), "weight gradients are weighted sums"),
     ("04.1", make_loop(hidden_prime=False), "sigma'(z(2)) is missing"),
     ("04.1", make_loop(output_prime=False), "right for the cross-entropy cost"),
     ("04.1", make_loop(use_sigma=True), "used sigma(z) (that is, a)"),
@@ -506,22 +590,34 @@ WRONG = [
     ("04.1", make_loop(keepdims=True), "numbers are right but the shape is wrong"),
     ("04.1", make_loop(sign=-1.0), "Wrong sign"),
     ("04.1", lambda *a: make_loop()(*a)[:3], "should return 4 arrays"),
-    ("04.2", make_vectorized(z_prime=True), "z * (1 - z)"),
-    ("04.2", make_vectorized(sign=-1.0), "Wrong sign"),
+    ("04.2", make_weighted_vectorized(weigh="none", divisor="m"), "the weights are missing"),
+    ("04.2", make_weighted_vectorized(divisor="m"), "but you divided by m"),
+    ("04.2", make_weighted_vectorized(divisor="one"), "the weighted sums themselves"),
+    ("04.2", make_weighted_vectorized(weigh="twice"), "(w_i squared)"),
+    ("04.2", make_weighted_vectorized(weigh="weights_only"), "bias sums add every example's delta with weight 1"),
+    ("04.2", make_weighted_vectorized(weigh="output_only"), "only the output layer's shares are weighted"),
+    ("04.2", make_weighted_vectorized(bias="units"), "you summed over axis=1, the units"),
+    ("04.2", make_weighted_vectorized(bias="keepdims"), "numbers are right but the shape is wrong"),
+    ("04.2", make_weighted_vectorized(broadcast=True), "do not line up"),
+    ("04.2", make_weighted_vectorized(z_prime=True), "z * (1 - z)"),
+    ("04.2", make_weighted_vectorized(sign=-1.0), "Wrong sign"),
+    ("04.3", make_theta_loop(one_on_top=True, reg="lesson"), "lesson 4b's loop as it stands"),
+    ("04.3", make_theta_loop(drop_first=True), "you dropped row 0 of Theta2.T @ delta3"),
+    ("04.3", make_theta_loop(reg="lesson"), "you left column 0 out"),
+    ("04.3", make_theta_loop(reg="all"), "the bias column too"),
     ("04.3", make_theta_loop(keep_bias_row=True), "one row too many"),
-    ("04.3", make_theta_loop(broadcast_bias_row=True), "drop row 0 (the bias unit's) of Theta2.T @ delta3"),
-    ("04.3", make_theta_loop(no_ones=True), "put a 1 on top of each activation"),
-    ("04.3", make_theta_loop(no_ones_sliced=True), "has no column 0: the bias is missing"),
-    ("04.3", make_theta_loop(reg_col0=True), "never to column 0"),
-    ("04.3", make_theta_loop(reg_col0_first=True), "never to column 0"),
+    ("04.3", make_theta_loop(broadcast_bias_row=True), "drop the last row (the bias unit's) of Theta2.T @ delta3"),
+    ("04.3", make_theta_loop(no_ones=True), "put a 1 at the bottom of each activation"),
+    ("04.3", make_theta_loop(no_ones_sliced=True), "has no bias column: the bias is missing"),
+    ("04.3", make_theta_loop(reg_layers=(1,)), "if l != 0"),
     ("04.3", make_theta_loop(divide=False), "Off by a factor of m"),
     ("04.3", make_theta_loop(lam_no_m=True), "penalty is m = "),
-    ("04.3", make_theta_loop(no_lam=True), "unregularized cost"),
+    ("04.3", make_theta_loop(reg="none"), "unregularized cost"),
     ("04.3", make_theta_loop(quadratic=True), "the one of the quadratic cost"),
     ("04.3", make_theta_loop(transpose=True), "transpose of the right answer"),
     ("04.3", make_theta_loop(keep_last=True), "keeps only the last example"),
     ("04.3", make_theta_loop(sign=-1.0), "Wrong sign"),
-    ("04.3", make_theta_loop(hidden_prime=False), "sigma'(z2) is missing"),
+    ("04.3", make_theta_loop(hidden_prime=False), "slope sigma'(z2). That factor is missing"),
     ("05.1", make_reg_cost(per_m=True), "lesson 5's convention"),
     ("05.1", make_reg_cost(no_half=True), "twice too large"),
     ("05.1", make_reg_cost(swap=True), "strengths are swapped"),
@@ -598,13 +694,15 @@ DIAGNOSES = {
     "03.3": "not_a_direction valley peak_not_flat peak_falls saturated_flat",
     "03.4": "overflow nan times_beta over_beta beta_ignored sign second_derivative returned_softplus "
             "inner_slope_missing",
-    "04.1": "last_only last_only_sum forgot_1/m bias_sum weight_sum sigma_for_sigma_prime z_prime prime_of_a "
-            "sigma_prime_of_a transposed missing_sigma_prime missing_output_prime output_sign",
-    "04.2": "bias_over_units forgot_1/m bias_sum weight_sum sigma_for_sigma_prime z_prime prime_of_a "
-            "sigma_prime_of_a transposed missing_sigma_prime missing_output_prime output_sign",
-    "04.3": "bias_row_kept bias_column_missing last_only regularized_bias forgot_1/m penalty_no_m no_penalty "
-            "quadratic_output_error first_layer_unregularized g_for_g_prime prime_of_a missing_sigma_prime "
-            "output_sign",
+    "04.1": "unweighted divided_by_m not_normalised weighted_twice bias_unweighted output_layer_only last_only "
+            "bias_sum weight_sum sigma_for_sigma_prime z_prime prime_of_a sigma_prime_of_a transposed "
+            "missing_sigma_prime missing_output_prime output_sign",
+    "04.2": "unweighted divided_by_m not_normalised weighted_twice bias_unweighted output_layer_only bias_over_units "
+            "bias_sum weight_sum sigma_for_sigma_prime z_prime prime_of_a sigma_prime_of_a transposed "
+            "missing_sigma_prime missing_output_prime output_sign",
+    "04.3": "bias_first bias_row_kept bias_column_missing first_row_dropped regularized_bias "
+            "first_column_unregularized last_only forgot_1/m penalty_no_m no_penalty quadratic_output_error "
+            "first_layer_unregularized g_for_g_prime prime_of_a missing_sigma_prime output_sign",
     "04.4": "stays_where_it_is flows_forward biases_spared share_feeds_back wrong_on_hidden_slope_missing "
             "wrong_on_output_slope_missing wrong_on_bias_sums_not_averaged wrong_on_z2_in_share "
             "wrong_on_Delta1_overwritten wrong_on_hidden_bias_left_out wrong_on_hidden_slope_at_a "
@@ -658,11 +756,10 @@ def test_every_mistake_has_an_explicit_kind():
 
 def test_planted_bug_mistakes_are_named_as_in_the_catalogue():
     """Where a diagnosis is a planted bug of bpkit.buggy.BUGS, it carries the catalogue's name."""
-    for key, phrase, name in [("04.1", "Off by a factor of m", "forgot_1/m"),
-                              ("04.1", "sigma'(z(2)) is missing", "missing_sigma_prime"),
+    for key, phrase, name in [("04.1", "sigma'(z(2)) is missing", "missing_sigma_prime"),
                               ("04.1", "Wrong sign", "output_sign"),
                               ("05.2", "regularized the biases", "regularized_bias"),
-                              ("04.3", "never to column 0", "regularized_bias"),
+                              ("04.3", "the bias column too", "regularized_bias"),
                               ("04.3", "Off by a factor", "forgot_1/m")]:
         [mk] = [mk for mk in PARTS[key].mistakes if phrase in mk.message]
         assert mk.name == name and name in bpkit.buggy.BUGS
@@ -682,7 +779,7 @@ def test_messages_name_shapes_and_m():
     cases = PARTS["02.2"].make_cases(np.random.default_rng(3))
     a2, z3, _ = cases[0]
     assert f"should have shape {(a2.shape[1], z3.shape[1])}" in msg, msg
-    msg = run("04.1", make_loop(divide=False, divide_bias=False), seed=3)
+    msg = run("04.1", make_loop(divisor="m"), seed=3)
     first_failing_m = PARTS["04.1"].make_cases(np.random.default_rng(3))[0][0].shape[0]
     assert f"m = {first_failing_m}" in msg, msg
 
@@ -833,23 +930,26 @@ def test_gradient_references_agree_with_central_differences_of_the_cost():
                                                params)
             for got, want in zip(PARTS["05.2"].reference(X, Y, *params, lam), numeric):
                 np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
-            loop, vectorized = PARTS["04.1"].reference(X, Y, *params), PARTS["04.2"].reference(X, Y, *params)
+            ones = np.ones(X.shape[0])  # every example of weight 1: 04.1 and 04.2 are lesson 4's gradient
+            loop, vectorized = PARTS["04.1"].reference(X, Y, *params, ones), PARTS["04.2"].reference(X, Y, *params, ones)
             for x, y in zip(loop, vectorized):
                 np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
 
 
 def ng_cost(X, Y, Theta1, Theta2, lam):
-    """Ng's regularized cross-entropy cost written in Theta form, independently of the core (column 0 unpenalized)."""
+    """Ng's regularized cross-entropy cost in 04.3's Theta form (the bias in the LAST column, a 1 appended to
+    each activation, the last column unpenalized), written independently of the core."""
     m = X.shape[0]
-    a1 = np.hstack([np.ones((m, 1)), X])
-    a2 = np.hstack([np.ones((m, 1)), sig(a1 @ Theta1.T)])
+    a1 = np.hstack([X, np.ones((m, 1))])
+    a2 = np.hstack([sig(a1 @ Theta1.T), np.ones((m, 1))])
     h = sig(a2 @ Theta2.T)
     data = -np.sum(Y * np.log(h) + (1 - Y) * np.log(1 - h)) / m
-    return data + lam / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    return data + lam / (2 * m) * (np.sum(Theta1[:, :-1] ** 2) + np.sum(Theta2[:, :-1] ** 2))
 
 
 def test_theta_reference_is_the_gradient_of_ngs_cost():
-    """04.3's reference (the core's backprop through the Theta bridge) is the gradient of Ng's J, numerically."""
+    """04.3's reference (the core's backprop through the Theta bridge, the bias column moved) is the gradient of
+    Ng's J with the bias last, numerically."""
     for seed in range(5):
         for X, Y, Theta1, Theta2, lam in PARTS["04.3"].make_cases(np.random.default_rng(seed)):
             thetas = [np.array(Theta1, dtype=float, order="C"), np.array(Theta2, dtype=float, order="C")]

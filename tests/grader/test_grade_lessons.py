@@ -54,21 +54,20 @@ def submission(tmp, notebook, student, changes):
 
 CASES = {
     # student: (notebook, changes, {part: (points, message fragment)})
-    "forgot_1_over_m": (
+    "divided_by_m": (
         "04_delta_accumulation",
-        {"part2_code": ("return X.T @ delta2 / m, delta2.sum(axis=0) / m, a2.T @ delta3 / m, delta3.sum(axis=0) / m",
-                        "return X.T @ delta2, delta2.sum(axis=0), a2.T @ delta3, delta3.sum(axis=0)")},
-        {"04.1": (4, "ok"), "04.2": (0, "factor of m"), "04.3": (4, "ok")},
+        {"part2_code": ("    total = sample_weight.sum()\n", "    total = X.shape[0]\n")},
+        {"04.1": (4, "ok"), "04.2": (0, "you divided by m"), "04.3": (4, "ok")},
     ),
-    "theta_column_0_regularized": (
+    "theta_bias_regularized": (
         "04_delta_accumulation",
-        {"part3_code": ("Theta1_grad[:, 1:] += lam / m * Theta1[:, 1:]", "Theta1_grad += lam / m * Theta1")},
-        {"04.1": (4, "ok"), "04.2": (4, "ok"), "04.3": (0, "never to column 0")},
+        {"part3_code": ("Theta1_grad[:, :-1] += lam / m * Theta1[:, :-1]", "Theta1_grad += lam / m * Theta1")},
+        {"04.1": (4, "ok"), "04.2": (4, "ok"), "04.3": (0, "the bias column too")},
     ),
     "theta_bias_row_kept": (
         "04_delta_accumulation",
-        {"part3_code": ("(Theta2.T @ delta3)[1:] * s2 * (1 - s2)", "(Theta2.T @ delta3) * s2 * (1 - s2)")},
-        {"04.1": (4, "ok"), "04.2": (4, "ok"), "04.3": (0, "drop row 0")},
+        {"part3_code": ("(Theta2.T @ delta3)[:-1] * s2 * (1 - s2)", "(Theta2.T @ delta3) * s2 * (1 - s2)")},
+        {"04.1": (4, "ok"), "04.2": (4, "ok"), "04.3": (0, "drop the last row")},
     ),
     "regularized_bias": (
         "05_regularization",
