@@ -1,10 +1,19 @@
 """Where the course teaches each graded point: a part's (or one named mistake's) lesson section.
 
-The class report and a learner's progress table link every diagnosis to the
-lesson section to revisit. A link is ``lessons/NN_topic.ipynb#Heading-text``,
-the anchor JupyterLab gives a Markdown heading (its text, spaces as ``-``).
-``tests/grader/test_class_report.py`` checks that every heading named here is
-a heading of its lesson, so a renamed section fails a test rather than a link.
+The checks' verdicts, the class report and a learner's progress table link every
+diagnosis to the lesson section to revisit. A link is
+``lessons/NN_topic.ipynb#cell-id=<id>``: the id of the Markdown cell that opens
+with the section's heading (:data:`SECTION_CELLS`). JupyterLab 4 scrolls a
+notebook to a ``#cell-id=`` fragment on the click that opens it (it looks the
+id up in the notebook's model); a heading-text anchor (``#Heading-text``) is
+looked up among the *rendered* headings, so it does nothing on that first click,
+and never matches a heading whose text holds math or a non-ASCII character.
+nbconvert's HTML (classic and lab templates) gives every cell the same
+``id="cell-id=<id>"``, so the links work in an HTML export too; GitHub's
+notebook view opens the lesson at its top.
+``tests/grader/test_class_report.py`` checks that every heading named here
+opens the cell its id names, so a renamed heading or a changed cell id fails a
+test rather than a link: a linked cell's id must not change.
 
 A part's section is :data:`PART_SECTIONS`; a named mistake that a different
 section teaches better has its own entry in :data:`MISTAKE_SECTIONS`
@@ -13,8 +22,8 @@ not listed (a new exercise) links to the top of the lesson with its number.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from urllib.parse import quote
 
 LESSONS_DIR = "lessons"
 
@@ -139,10 +148,137 @@ MISTAKE_SECTIONS = {
     "03.4:second_derivative": ("03_sigmoid_derivative", "1. Deriving $\\sigma'$"),
 }
 
+# the Markdown cell that opens with each heading named above (lesson -> heading -> cell id): the link's anchor,
+# ``#cell-id=<id>``. Keep these ids when editing a lesson; the test of the links fails on a changed one.
+SECTION_CELLS = {
+    "01_cost": {
+        "2. The network and forward propagation, with shapes": "cell-04",
+        "3. The cost": "cell-10",
+        "6. The cost along one weight: the slope is what we need": "cell-23",
+    },
+    "02_chain_rule": {
+        "2. One neuron, three links": "one-neuron-three-links",
+        "3. Many examples: the sum rule": "cell-09",
+        "4. Several paths: add them up": "several-paths",
+        "5. A whole matrix at once: $\\partial J/\\partial W^{(2)}$ for lesson 1's network": "cell-14",
+    },
+    "03_sigmoid_derivative": {
+        "1. Deriving $\\sigma'$": "cell-02",
+        "3. The maximum is 0.25, and saturation": "cell-07",
+        "4. Many layers: products of small factors vanish": "cell-09",
+        "5. A sigmoid that does not overflow": "cell-14",
+    },
+    "04_delta_accumulation": {
+        "4.2 One example at a time": "bdabc657",
+    },
+    "04b_vectorized_backprop": {
+        "4.5 All examples at once: the matrix product does the sum": "f2f0e22b",
+        "4.7 The same step in $\\Theta$ notation": "c392c306",
+    },
+    "05_regularization": {
+        "The L2 penalty and its gradient": "l2-penalty",
+    },
+    "06_sgd": {
+        "Learning rate and batch size": "aeb2cd27",
+        "Too large a learning rate": "004def82",
+    },
+    "07_gradient_checking": {
+        "Central differences": "93bf17b0",
+        "Choosing $\\varepsilon$": "11a5d9bc",
+        "The relative error": "relative-error",
+        "Bug hunt": "8d80c0bd",
+    },
+    "08_deep_networks": {
+        "1. Why weights start random: symmetry": "6e317410",
+        "2. Why the scale matters: vanishing and exploding": "4129fbf5",
+        "3. During training: learning speed per layer, and dead ReLUs": "e3b386a6",
+    },
+    "09_computational_graphs": {
+        "Local derivative × upstream": "local-derivative-upstream",
+        "Softmax and cross-entropy": "softmax-cross-entropy",
+        "Order and accumulation": "436a3460",
+    },
+}
+
 # exercise 4's prediction (a slip in the loop) and its transfer part (tanh, one more layer) go back to where the
 # loop and its recursion are taught: 04.1's section, whichever heading lesson 4 gives it
 PART_SECTIONS.setdefault("04.4", PART_SECTIONS["04.1"])
 PART_SECTIONS.setdefault("04.5", PART_SECTIONS["04.1"])
+
+
+# JupyterLab 4 (measured with 4.6) applies a link's fragment as soon as the lesson's file has loaded,
+# before its cells are laid out: on the click that opens the lesson it lands at the top, or near the
+# section, or above it, depending on how far rendering got (in the default windowing mode cells take
+# their real height only once drawn). A click on a lesson that is already open lands. So a diagnosis
+# link carries this script (it runs in the check's output, which JupyterLab trusts): when its click
+# opens the lesson, it finds the heading in the lesson's tab once rendered and keeps it at the top of
+# the view until the layout has not moved for 30 frames (at most 20 s), and lets go as soon as the
+# learner scrolls, clicks or types there. Elsewhere (a lesson already open, an export, an untrusted
+# notebook) the link works as a plain ``#cell-id=`` link.
+_FOLLOW_JS = """(function (me, name, head) {
+  var a = me && me.previousElementSibling;
+  if (!a || a.tagName !== 'A') return;
+  function tab() {
+    var tabs = document.querySelectorAll('.lm-TabBar-tab[data-type="document-title"]');
+    for (var i = 0; i < tabs.length; i++) {
+      var label = tabs[i].querySelector('.lm-TabBar-tabLabel');
+      if (label && label.textContent === name) return tabs[i];
+    }
+    return null;
+  }
+  function heading(panel) {
+    var hs = panel.querySelectorAll('.jp-MarkdownOutput h1, .jp-MarkdownOutput h2, .jp-MarkdownOutput h3, '
+                                    + '.jp-MarkdownOutput h4, .jp-MarkdownOutput h5, .jp-MarkdownOutput h6');
+    for (var i = 0; i < hs.length; i++) if (hs[i].textContent.trim().indexOf(head) === 0) return hs[i];
+    return null;
+  }
+  a.addEventListener('click', function () {
+    if (tab()) return;
+    var start = Date.now(), quit = false, outer = null, at = null, still = 0;
+    function stop() { quit = true; }
+    (function step() {
+      if (quit || Date.now() - start > 20000) return;
+      var t = tab(), panel = t && document.getElementById(t.getAttribute('data-id'));
+      var h = panel && heading(panel), o = panel && panel.querySelector('.jp-WindowedPanel-outer');
+      if (h && o) {
+        if (o !== outer) {
+          outer = o;
+          ['wheel', 'keydown', 'pointerdown', 'touchstart'].forEach(function (e) {
+            o.addEventListener(e, stop, {once: true, passive: true});
+          });
+        }
+        var top = h.getBoundingClientRect().top - o.getBoundingClientRect().top;
+        if (at === null || Math.abs(top - at) > 2) {
+          h.scrollIntoView({block: 'start'});
+          at = h.getBoundingClientRect().top - o.getBoundingClientRect().top;
+          still = 0;
+        } else if (++still >= 30) {
+          return;
+        }
+      }
+      requestAnimationFrame(step);
+    })();
+  });
+})(document.currentScript, %s, %s);"""
+
+
+def heading_prefix(heading):
+    """The start of a heading that its rendered text starts with too: the text before any math."""
+    return heading.split("$", 1)[0].strip()
+
+
+def follow_script(href):
+    """``<script>`` to put right after a diagnosis link ``href`` in a trusted HTML output, or ``""``.
+
+    See :data:`_FOLLOW_JS`: it makes the click that opens the lesson land on the section.
+    """
+    path, _, fragment = str(href).partition("#cell-id=")
+    lesson = path.rsplit("/", 1)[-1].removesuffix(".ipynb")
+    heading = next((h for h, cell in SECTION_CELLS.get(lesson, {}).items() if cell == fragment), None)
+    if not fragment or heading is None:
+        return ""
+    args = (json.dumps(f"{lesson}.ipynb"), json.dumps(heading_prefix(heading)))
+    return "<script>" + (_FOLLOW_JS % args).replace("</", "<\\/") + "</script>"
 
 
 @dataclass(frozen=True)
@@ -159,11 +295,15 @@ class Section:
         heading = self.heading
         return f'lesson {number}, "{heading}"' if heading else f"lesson {number}"
 
+    @property
+    def cell(self):
+        """Id of the lesson's Markdown cell that opens with the heading (:data:`SECTION_CELLS`), or None."""
+        return SECTION_CELLS.get(self.lesson, {}).get(self.heading) if self.heading else None
+
     def link(self, base=""):
-        """``base + lessons/NN_topic.ipynb#Heading-text`` (JupyterLab's anchor of the heading)."""
+        """``base + lessons/NN_topic.ipynb#cell-id=<id>``: the heading's cell (the lesson's top without one)."""
         href = f"{base}{LESSONS_DIR}/{self.lesson}.ipynb"
-        heading = self.heading
-        return href + ("#" + quote(heading.replace(" ", "-"), safe="-.()'$,:") if heading else "")
+        return href + (f"#cell-id={self.cell}" if self.cell else "")
 
 
 def section_for(key, diagnosis=None):

@@ -269,7 +269,7 @@ def test_a_real_graded_class_reports_its_named_mistakes(tmp_path):
     assert follow == {("stubby", "01_cost"), ("invalid_json", "03_sigmoid_derivative"),
                       ("calls_reference", "03_sigmoid_derivative")}
     page = (out / cr.HTML_NAME).read_text(encoding="utf-8")
-    assert "lessons/03_sigmoid_derivative.ipynb#5.-A-sigmoid-that-does-not-overflow" in page
+    assert "lessons/03_sigmoid_derivative.ipynb#cell-id=cell-14" in page   # "5. A sigmoid that does not overflow"
 
 
 def test_a_diagnosis_remembers_its_mistake_and_travels_as_plain_text():

@@ -67,7 +67,7 @@ def test_progress_shows_done_mistaken_and_untouched_parts_and_changes_nothing(tm
     assert "✗ 0/2  sigma_for_sigma_prime:" in lines["02.1"]
     for key in ("01.1", "01.2", "02.2", "02.3"):
         assert "· 0/" in lines[key] and "not started" in lines[key], lines[key]
-    assert 'revisit lesson 3, "1. Deriving σ\'" (lessons/03_sigmoid_derivative.ipynb#1.-Deriving-' in out.stdout
+    assert 'revisit lesson 3, "1. Deriving σ\'" (lessons/03_sigmoid_derivative.ipynb#cell-id=cell-02)' in out.stdout
     total = sum(len(checks.parts_for(nb)) for nb in ("01_cost", "02_chain_rule", "03_sigmoid_derivative"))
     assert f"1 of {total} parts done, 2 with a mistake to fix, {total - 3} not started." in out.stdout
     assert "  sigma_for_sigma_prime: 02_chain_rule, 03_sigmoid_derivative" in out.stdout
