@@ -172,21 +172,47 @@ def make_backprop2(*, prime_of_a=False, reshape=False, bias_axis=1, inplace=Fals
     return grads
 
 
-def _theta(X, Y, Theta1, Theta2, lam, *, slope="right", reg_first=True):
+def _theta(X, Y, Theta1, Theta2, lam, *, slope="right", reg_first=True, back="weights"):
+    """04.3 vectorized, the bias in the LAST column of each Theta; ``back`` "first_dropped" sends the error back
+    through Theta2[:, 1:] (lesson 4b's habit) instead of the weight columns Theta2[:, :-1]."""
     m = X.shape[0]
-    A1 = np.hstack([np.ones((m, 1)), X])
+    A1 = np.hstack([X, np.ones((m, 1))])
     z2 = A1 @ Theta1.T
     a2 = sig(z2)
-    A2 = np.hstack([np.ones((m, 1)), a2])
+    A2 = np.hstack([a2, np.ones((m, 1))])
     a3 = sig(A2 @ Theta2.T)
     d3 = a3 - Y
     g = {"right": a2 * (1 - a2), "g": a2, "of_a": sig(a2) * (1 - sig(a2))}[slope]
-    d2 = (d3 @ Theta2[:, 1:]) * g
+    d2 = (d3 @ (Theta2[:, :-1] if back == "weights" else Theta2[:, 1:])) * g
     G1, G2 = d2.T @ A1 / m, d3.T @ A2 / m
     for l, (G, Th) in enumerate(((G1, Theta1), (G2, Theta2))):
         if l != 0 or reg_first:
-            G[:, 1:] += lam / m * Th[:, 1:]
+            G[:, :-1] += lam / m * Th[:, :-1]
     return G1, G2
+
+
+def _weighted2(X, Y, W1, b1, W2, b2, sample_weight, *, prime_of_a=False, reshape=False, inplace=False,
+               probabilities=False):
+    """04.1/04.2 vectorized with the chosen slip; ``probabilities`` turns the weights into p = w / sum(w) and
+    then still takes the mean over m; ``inplace`` does so in the caller's array."""
+    m = X.shape[0]
+    w = sample_weight
+    if inplace:
+        w /= w.sum()
+    elif probabilities:
+        w = w / w.sum()
+    a2 = sig(X @ W1 + b1)
+    a3 = sig(a2 @ W2 + b2)
+    p3 = sig(a3) * (1 - sig(a3)) if prime_of_a else a3 * (1 - a3)
+    p2 = sig(a2) * (1 - sig(a2)) if prime_of_a else a2 * (1 - a2)
+    d3 = w[:, None] * (a3 - Y) * p3
+    d2 = (d3 @ W2.T) * p2
+    total = m if probabilities else 1.0 if inplace else w.sum()
+    if reshape:
+        dW1, dW2 = (d2.T @ X).reshape(W1.shape) / total, (d3.T @ a2).reshape(W2.shape) / total
+    else:
+        dW1, dW2 = X.T @ d2 / total, a2.T @ d3 / total
+    return dW1, d2.sum(axis=0) / total, dW2, d3.sum(axis=0) / total
 
 
 def decay_squares_in_place(X, Y, W1, b1, W2, b2, lam1, lam2):
@@ -940,20 +966,27 @@ NEW = [
     ("03.2", mutating("03.2", 0), "changed its input z in place"),
     *EXERCISES_1_3,
     # 04.1
-    ("04.1", make_backprop2(prime_of_a=True), "at a instead of at z"),
-    ("04.1", make_backprop2(reshape=True), "reshaped it"),
-    ("04.1", make_backprop2(inplace=True), "changed its input W1 in place"),
-    ("04.1", calling("04.1", lambda X, Y, *p: bpkit.backprop(net_of(*p), X, Y)), "calls bpkit.backprop"),
+    ("04.1", lambda *a: _weighted2(*a, prime_of_a=True), "at a instead of at z"),
+    ("04.1", lambda *a: _weighted2(*a, reshape=True), "reshaped it"),
+    ("04.1", lambda *a: _weighted2(*a, probabilities=True), "m times too small"),
+    ("04.1", lambda *a: _weighted2(*a, inplace=True), "changed its input sample_weight in place"),
+    ("04.1", T.make_loop(normalise_in_place=True), "changed its input sample_weight in place"),
+    ("04.1", mutating("04.1", 2), "changed its input W1 in place"),
+    ("04.1", calling("04.1", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),
+    ("04.1", calling("04.1", lambda X, Y, *p: bpkit.backprop_loop(net_of(*p[:4]), X, Y)),
+     "calls bpkit.backprop_loop"),
     # 04.2
-    ("04.2", make_backprop2(bias_axis=0), "summed delta over axis=1"),
-    ("04.2", make_backprop2(prime_of_a=True), "at a instead of at z"),
-    ("04.2", make_backprop2(reshape=True), "reshaped it"),
+    ("04.2", lambda *a: _weighted2(*a, prime_of_a=True), "at a instead of at z"),
+    ("04.2", lambda *a: _weighted2(*a, reshape=True), "reshaped it"),
+    ("04.2", lambda *a: _weighted2(*a, probabilities=True), "m times too small"),
+    ("04.2", mutating("04.2", 6), "changed its input sample_weight in place"),
     ("04.2", mutating("04.2", 0), "changed its input X in place"),
-    ("04.2", calling("04.2", lambda X, Y, *p: bpkit.backprop(net_of(*p), X, Y)), "calls bpkit.backprop"),
+    ("04.2", calling("04.2", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),
     # 04.3
     ("04.3", lambda X, Y, T1, T2, lam: _theta(X, Y, T1, T2, lam, slope="g"), "g(z2) = sigmoid(z2)"),
     ("04.3", lambda X, Y, T1, T2, lam: _theta(X, Y, T1, T2, lam, slope="of_a"), "at a2 instead of at z2"),
     ("04.3", lambda X, Y, T1, T2, lam: _theta(X, Y, T1, T2, lam, reg_first=False), "if l != 0"),
+    ("04.3", lambda X, Y, T1, T2, lam: _theta(X, Y, T1, T2, lam, back="first_dropped"), "you dropped row 0"),
     ("04.3", mutating("04.3", 2), "changed its input Theta1 in place"),
     ("04.3", calling("04.3", lambda X, Y, T1, T2, lam: bpkit.backprop(bpkit.Network.from_thetas([T1, T2]), X, Y)),
      "calls bpkit.backprop"),
