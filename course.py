@@ -300,12 +300,11 @@ def test(args):
         say("browser tests: SKIPPED -- no Chromium found. Install it (Debian/Ubuntu: "
             "`apt-get install chromium`) to run the JupyterLab tests in a real browser.")
     paths = [d for d in ("tests", "lessons") if (ROOT / d).is_dir()]
-    # one process by default: on two xdist workers (-n 2 --dist loadgroup) a clean clone's CI run split the
-    # lessons' nbval cells across kernels and ran the browser tests' Playwright sessions side by side
-    # (2026-12-05); pass -n 2 yourself to try the workers
-    workers = worker_args(args, os.cpu_count(), _has_xdist()) if os.environ.get("BPKIT_XDIST") == "1" else []
+    # one worker per core (pytest-xdist, --dist loadgroup; tests/conftest.py keeps a notebook's cells, a module
+    # fixture's tests and the browser tests on one worker); BPKIT_XDIST=0 runs everything in this process
+    workers = [] if os.environ.get("BPKIT_XDIST") == "0" else worker_args(args, os.cpu_count(), _has_xdist())
     if workers:
-        say(f"{workers[1]} pytest workers (pytest-xdist, BPKIT_XDIST=1)")
+        say(f"{workers[1]} pytest workers (pytest-xdist; BPKIT_XDIST=0 for one process)")
     cmd = [PY, "-m", "pytest", "--nbval-lax", "--nbval-current-env", *workers, *paths, *args]
     rc = run(cmd, env=env).returncode
     if not browser and not browser_deselected(args):

@@ -100,6 +100,21 @@ SLOW_TESTS = {
     "test_checks_exercise_8.py::test_init_diagnosis_does_not_depend_on_the_seed",
     "test_toys_sweeps.py::test_lambda_grid_equals_the_batched_trainer_it_replaced",
     "test_optim.py::test_fast_kernel_equals_readable_sgd",
+    # the fast tier's largest in-process CPU (a two-worker run on 2026-12-05, 292 s of CPU in all): each
+    # 5-20 s, the panels' full renders and blit comparisons, the catalogue's count, nbgrader's term draws
+    "test_widgets_lessons_4_7.py::test_epsilon_panel",
+    "test_widgets_lessons_4_7.py::test_descent_panel",
+    "test_boundary_classes.py::test_one_good_call_builds_the_panel_without_ipympl",
+    "test_panels.py::test_panel_builds_and_displays_as_its_widget",
+    "test_panels.py::test_every_panel_factory_is_listed",
+    "test_mistake_catalogue.py::test_count_of_the_catalogue",
+    "test_blit.py::test_blitted_frame_equals_a_full_redraw",
+    "test_blit.py::test_blitted_frame_matches_a_plain_render",
+    "test_blit.py::test_first_slider_moves_are_blitted",
+    "test_reopen_lessons.py::test_every_panel_says_when_its_kernel_is_gone",
+    "test_diagnoses_seeds.py::test_a_fixed_step_is_named_on_every_seed",
+    "test_nbgrader.py::test_different_terms_draw_different_hidden_cases",
+    "test_widgets_lessons_1_3.py::test_nudge_every_slider_edits_net_in_place_and_cost_matches",
 }
 
 
