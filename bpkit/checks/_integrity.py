@@ -25,9 +25,10 @@ so scripts and tests see the plain functions). It:
   the setup cell ran); on any difference they refuse, with a message naming
   what was replaced;
 * runs the part with a **private copy** of the checks, loaded freshly from
-  bpkit's files under a random module name and removed from ``sys.modules``
+  bpkit's files under a random module name when the setup cell imports
+  ``bpkit.checks`` (before any learner code) and removed from ``sys.modules``
   once loaded, so edits to ``bpkit.checks``' internals (its ``PARTS``, its
-  engine, the call watcher) do not reach it;
+  engine, the call watcher) or to this module's names do not reach it;
 * makes assigning ``bpkit.checks.run``, ``term_seed``, ``check`` or
   ``diagnose`` fail at once, and registers an IPython input transformer that
   checks a hidden test cell before it runs (so replacing ``bpkit`` itself, or
@@ -231,31 +232,30 @@ def install(checks_module, plain_run, plain_term_seed, plain_check, shell=None):
     if shell is None:
         return plain_run, plain_term_seed, plain_check
     package = sys.modules["bpkit"]
-    snapshot = _Snapshot(package, checks_module)
-    getframe, private, refused_names = sys._getframe, [], []
+    # everything the guard calls later is bound here, in its closures: replacing this module's names (or
+    # _Snapshot.problems) afterwards changes nothing, and the snapshot covers the rest
+    problems, message, how = _Snapshot(package, checks_module).problems, _message, _how
+    getframe, refused_names = sys._getframe, []
+    # the private copy is loaded now, in the setup cell, before any learner code: nothing the learner
+    # replaces later (importlib, the loaders) can hand the hidden tests a fake one
+    private = load_private()
     ns = vars(checks_module)
     user_ns = getattr(shell, "user_ns", {})
 
     def problem(user_globals=None):
-        own = [(f"bpkit.checks.{k}", ns, k, v) for k, v in guarded.items()]
         found = [(f"bpkit.checks.{k}", "an assignment, refused when it ran") for k in refused_names]
-        found += snapshot.problems(own)
+        found += problems(own)
         for space in (user_globals, user_ns):
             if isinstance(space, dict) and "bpkit" in space and space["bpkit"] is not package:
-                found.insert(0, ("the name bpkit", _how(space["bpkit"])))
+                found.insert(0, ("the name bpkit", how(space["bpkit"])))
                 break
-        return _message(found) if found else None
-
-    def checks_copy():
-        if not private:
-            private.append(load_private())
-        return private[0]
+        return message(found) if found else None
 
     def run(key, fn, seed=None):
         refused = problem(getframe(1).f_globals)
         if refused is not None:
             return refused
-        msg = checks_copy().run(key, fn, seed)
+        msg = private.run(key, fn, seed)
         return problem(getframe(1).f_globals) or msg
 
     run.__doc__ = plain_run.__doc__
@@ -273,13 +273,16 @@ def install(checks_module, plain_run, plain_term_seed, plain_check, shell=None):
         if refused is not None:
             print("✗ " + refused.replace("The hidden test refused to run", "The check cannot run"))
             return False
-        return checks_copy().check(key, fn, seed)
+        return private.check(key, fn, seed)
 
     check.__doc__ = plain_check.__doc__
     guarded = {"run": run, "term_seed": term_seed, "check": check, "diagnose": ns.get("diagnose")}
     assert set(guarded) == set(PROTECTED)
+    own = tuple((f"bpkit.checks.{k}", ns, k, v) for k, v in guarded.items())  # fixed now, whatever happens later
 
     class GuardedChecks(types.ModuleType):
+        """``bpkit.checks`` in a kernel: the names the hidden tests call cannot be replaced or deleted."""
+
         def __setattr__(self, key, value):
             if key in guarded and value is not guarded[key]:
                 if key not in refused_names:

@@ -6,13 +6,14 @@ function exercise 3 asks the learner to write) and replaces something the
 hidden test relies on: ``bpkit.checks.run``, the module in ``sys.modules``,
 ``np.allclose`` / ``np.array_equal``, ``sys.setprofile``, the module's
 ``__dict__``, the name ``bpkit`` itself, numpy before the setup cell has run,
-or the checks' internals. All of them go through ONE ``nbgrader autograde`` run
+the guard's own module, or the checks' internals. All of them go through ONE ``nbgrader autograde`` run
 (one course, a student each, beside an honest one) and through ``bpkit-grade``:
 
 * nbgrader: part 2 scores 0 and its test cell's error names what was replaced
   (the checks' internals: a private copy of the checks is used, so the
   forbidden call itself is named); the notebook's visible check says the same;
-* ``bpkit-grade``: part 2 scores 0 (it compares in its own process);
+* ``bpkit-grade`` (on the four attacks the issue names): part 2 scores 0, with
+  the forbidden call as the reason, and the other parts keep their points;
 * the honest student gets full marks from both.
 
 What the guard does and does not cover: ``bpkit/checks/_integrity.py`` and
@@ -20,6 +21,7 @@ docs/INSTRUCTORS.md ("bpkit-grade and nbgrader: where they differ").
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -67,6 +69,12 @@ ATTACKS = {
                        "this notebook replaces the name bpkit"),
     "before_setup": ("import numpy\nnumpy.allclose = lambda *a, **k: True\n",
                      "this notebook replaces np.allclose"),
+    # the guard's own module: its closures hold what it calls, so this changes nothing
+    "edits_guard": ("import bpkit.checks._integrity as _guard\n"
+                    "_guard._message = lambda found: None\n"
+                    "_guard._Snapshot.problems = lambda self, own=(): []\n"
+                    "np.allclose = lambda *a, **k: True\n",
+                    "this notebook replaces np.allclose"),
 }
 # the checks' internals: the hidden test uses a private copy of the checks, so the forbidden call is named
 INTERNALS = ("import bpkit.checks._engine as _engine\n"
@@ -83,6 +91,8 @@ INTERNALS = ("import bpkit.checks._engine as _engine\n"
              "bpkit.checks.PARTS['03.2'].forbidden.__class__  # read only: PARTS is the shared copy's\n")
 FORBIDDEN = "calls bpkit.sigmoid_prime, the function this part asks you to write"
 STUDENTS = ["honest", *ATTACKS, "edits_internals"]
+# bpkit-grade compares in its own process, whatever the kernel holds: the four attacks of the issue are enough
+BPKIT_GRADE = ["honest", "replaces_run", "replaces_module", "replaces_allclose", "replaces_setprofile"]
 
 
 def _gid(cell):
@@ -176,13 +186,88 @@ def test_edited_internals_do_not_reach_the_hidden_tests_private_checks(tampered)
 @needs_nbgrader
 def test_bpkit_grade_gives_the_same_part_no_points(tampered):
     course, _, _ = tampered
+    for student in BPKIT_GRADE:  # the layout bpkit-grade reads: FOLDER/<student>/<notebook>
+        (course / "for_bpkit_grade" / student).mkdir(parents=True)
+        shutil.copy(course / "submitted" / student / ASSIGNMENT / f"{NB}.ipynb", course / "for_bpkit_grade" / student)
     cfg = grade.GradeConfig(str(SOLUTIONS), seed=5, timeout=30)
     results = {r["student"]: {p["part"]: p for p in r["parts"]}
-               for r in grade.grade_paths([course / "submitted"], cfg, jobs=2)}
-    assert set(results) == set(STUDENTS)
+               for r in grade.grade_paths([course / "for_bpkit_grade"], cfg, jobs=2)}
+    assert set(results) == set(BPKIT_GRADE)
     for part in checks.parts_for(NB):
         assert results["honest"][part.key]["points"] == part.points, part.key
-    for student in [*ATTACKS, "edits_internals"]:
+    for student in BPKIT_GRADE[1:]:
         assert results[student]["03.2"]["points"] == 0, (student, results[student]["03.2"])
-        if student != "before_setup":  # the tampering comes after part 1: bpkit-grade grades it as usual
-            assert results[student]["03.1"]["points"] == 2, (student, results[student]["03.1"])
+        assert FORBIDDEN in results[student]["03.2"]["message"], (student, results[student]["03.2"])
+        for part in checks.parts_for(NB):  # only the part that calls the forbidden function loses its points
+            if part.key != "03.2":
+                assert results[student][part.key]["points"] == part.points, (student, results[student][part.key])
+
+
+# ------------------------------------------------------------ the guard without nbgrader (a pretend kernel)
+_PRETEND_KERNEL = r'''
+import json, sys
+import IPython
+
+class Shell:  # what the guard needs of an IPython kernel's shell
+    kernel = object()
+    user_ns = {}
+    input_transformers_post = []
+
+IPython.get_ipython = lambda: Shell
+import numpy as np
+import bpkit
+import bpkit.checks
+Shell.user_ns["bpkit"] = bpkit
+out = {"guarded": type(bpkit.checks).__name__}
+
+def good(z):
+    s = bpkit.sigmoid(z)
+    return s * (1 - s)
+
+def hidden(fn):
+    lines = Shell.input_transformers_post[0](['msg = bpkit.checks.run("03.2", fn, seed=1)\n'])
+    try:
+        seed = bpkit.checks.term_seed(1302)
+    except RuntimeError as exc:
+        seed = str(exc)
+    return bpkit.checks.run("03.2", fn, seed=1), lines, seed
+
+out["honest"] = hidden(good)
+import bpkit.checks._integrity as guard
+guard._message = lambda found: None
+guard._Snapshot.problems = lambda self, own=(): []
+out["guard_edited"] = hidden(good)
+real = np.array_equal
+np.array_equal = lambda *a, **k: True
+out["array_equal"] = hidden(good)
+np.array_equal = real
+out["restored"] = hidden(good)
+print(json.dumps(out))
+'''
+
+
+def test_the_guard_in_a_pretend_kernel(tmp_path):
+    import json
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "BPKIT_TERM_SEED"}
+    proc = subprocess.run([sys.executable, "-c", _PRETEND_KERNEL], cwd=str(tmp_path), capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    hidden_line = ['msg = bpkit.checks.run("03.2", fn, seed=1)\n']
+    assert out["guarded"] == "GuardedChecks"
+    assert out["honest"] == [None, hidden_line, 1302]
+    assert out["guard_edited"] == [None, hidden_line, 1302]  # the guard's closures hold what it calls
+    msg, lines, seed = out["array_equal"]
+    assert msg.startswith("The hidden test refused to run: this notebook replaces np.array_equal (now a lambda")
+    assert lines == [f"assert False, {msg!r}\n"]  # the transformer turns the hidden test cell into the refusal
+    assert seed == msg  # and term_seed, evaluated first in the hidden line, raises with the same words
+    assert out["restored"] == [None, hidden_line, 1302]
+
+
+def test_outside_a_kernel_the_checks_are_the_plain_ones():
+    from bpkit.checks import _engine, _term
+
+    assert checks.run is _engine.run and checks.term_seed is _term.term_seed and checks.check is _engine.check
+    assert type(checks).__name__ == "module"
