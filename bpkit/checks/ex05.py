@@ -1,8 +1,11 @@
-"""Exercise 5, regularization: the L2-regularized cost and its gradients, a prediction, and L1.
+"""Exercise 5, regularization: lesson 5's penalty in two forms it does not work out, a prediction, and L1.
 
-* 05.1 ``regularized_cost`` and 05.2 ``regularized_gradients`` (practice): references
-  :func:`bpkit.cost` and :func:`bpkit.backprop` with ``lam``; the penalty's mistakes change the
-  ``average`` rule of the backward pass (or the penalty :func:`bpkit.costs.l2_penalty` of the cost).
+* 05.1 ``regularized_cost`` (practice): a framework's weight decay, lam1 on W1 and lam2 on W2, given by
+  its slopes and the same for any batch: the core's cost plus :func:`bpkit.costs.l2_penalty` per layer
+  with m = 1 (lam/2 * sum(W**2)), which the learner derives from the slopes.
+* 05.2 ``regularized_gradients`` (practice): the gradient of lam/(2m) * sum((W - W0)**2), a pull toward
+  earlier weights (fine-tuning): the core's backward pass for the data term plus its averaging rule
+  :func:`bpkit.backprop.average` given W - W0 where lesson 5's L2 has W.
 * 05.3 ``penalty_factors(c, k)`` (predict, then run): by what factors the L2 penalty and its gradient
   grow when every weight is multiplied by c and lambda by k, measured on the core's own
   :func:`bpkit.costs.l2_penalty` and :func:`bpkit.backprop.average`.
@@ -14,17 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backprop import average, backprop, layer_sums, output_error
+from ..backprop import average, layer_sums, output_error
 from ..costs import cost, l2_penalty, sum_of_squares
 from ._nets import BP_FORBIDDEN, GRADS, NET_ARGS, TRANSPOSE_W, lesson_net, m_of, network, planted, \
     random_net_case
 from ._records import Mistake, Part
-from .ex04 import backprop_mistakes, bias_not_averaged, planted_bug, single_row
-
-
-def cases(rng):
-    return ([lesson_net() + (1.0,)] + [random_net_case(rng, lam=True) for _ in range(4)]
-            + [single_row(random_net_case(rng, lam=True))])
+from ..network import Network
+from .ex04 import backprop_mistakes, not_averaged, single_row
 
 
 # ------------------------------------------------------ 05.1 regularized_cost
@@ -126,51 +125,101 @@ REGULARIZED_COST = Part(
 
 
 # ------------------------------------------------- 05.2 regularized_gradients
-def regularized_gradients(X, Y, W1, b1, W2, b2, lam):
-    dW, db = backprop(network(W1, b1, W2, b2), X, Y, lam=lam)
-    return dW[0], db[0], dW[1], db[1]
+# A pull toward earlier weights (fine-tuning): the penalty lam/(2m) * sum((W - W0)**2), which no lesson
+# differentiates. Its gradient is the core's averaging rule given W - W0 where lesson 5's L2 has W.
+def _pulled(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0, *, toward=(np.subtract, np.subtract), lam_times=1.0,
+            m_times=1.0, on_b=False, data=None, **changed):
+    """05.2's gradient with one thing changed: the data term of the core's backward pass (its rules ``changed``,
+    or ``data(X, Y, W1, b1, W2, b2)``) plus each layer's pull ``average(0, 0, toward(W, W0), b, lam, m)``,
+    ``toward`` per layer, lam and m scaled, and a pull of the biases toward 0 when ``on_b``."""
+    grads = planted(X, Y, W1, b1, W2, b2, 0.0, **changed) if data is None else data(X, Y, W1, b1, W2, b2)
+    lam_, m = lam * lam_times, X.shape[0] * m_times
+    out = []
+    for (dW, db), W, b, W0, diff in zip((grads[:2], grads[2:]), (W1, W2), (b1, b2), (W1_0, W2_0), toward):
+        W, b, W0 = (np.asarray(v, dtype=float) for v in (W, b, W0))
+        out.append(dW + average(0.0 * W, 0.0 * b, diff(W, W0), b, lam_, m)[0])
+        out.append(db + (average(0.0 * b, 0.0 * b, b, b, lam_, m)[0] if on_b else 0.0))
+    return tuple(out)
 
 
-def penalty_without_m(Delta_W, Delta_b, W, b, lam, m):
-    return Delta_W / m + lam * W, Delta_b / m
+def regularized_gradients(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0):
+    """The right answer: the core's gradient of the data term plus lam * (W - W0) / m on each weight matrix."""
+    return _pulled(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0)
 
 
-def penalty_halved(Delta_W, Delta_b, W, b, lam, m):
-    return average(Delta_W, Delta_b, W, b, lam / 2, m)
+def _earlier(rng, W):
+    """Earlier weights near W (a network fine-tuned from them has not moved far), never equal to it."""
+    return W + rng.choice([-1.0, 1.0], W.shape) * rng.uniform(0.2, 0.8, W.shape)
 
 
-def penalty_subtracted(Delta_W, Delta_b, W, b, lam, m):
-    return average(Delta_W, Delta_b, W, b, -lam, m)
+def pull_cases(rng):
+    """The lesson's network pulled toward another seed's weights, three random ones, one with lam = 0 and one
+    single-row batch; the earlier weights are near the weights, never equal to them."""
+    X, Y, W1, _, W2, _ = lesson_net()
+    earlier = Network([2, 3, 1], seed=1).weights
+    cases = [(X, Y, W1, np.array([0.1, -0.2, 0.3]), W2, np.array([0.05]), 1.0, earlier[0].copy(),
+              earlier[1].copy())]
+    for kind in ("plain", "plain", "lam_0", "plain", "single_row"):
+        X, Y, W1, b1, W2, b2, lam = random_net_case(rng, lam=True)
+        if kind == "lam_0":
+            lam = 0.0
+        if kind == "single_row":
+            X, Y = X[:1], Y[:1]
+        cases.append((X, Y, W1, b1, W2, b2, lam, _earlier(rng, W1), _earlier(rng, W2)))
+    return cases
+
+
+def _away(W, W0):
+    return W0 - W
+
+
+def _from_zero(W, W0):
+    return W
+
+
+def _with_pull(mk):
+    """One of exercise 4's data-term mistakes (the backward pass with a slip) with this part's right pull added."""
+    return Mistake.variant(mk.name, lambda *a: _pulled(*a, data=lambda *p: mk.test(*p)), mk.message)
 
 
 REGULARIZED_GRADIENTS = Part(
     key="05.2", notebook="05_regularization", grade_id="part2_tests", function="regularized_gradients", points=4,
-    forbidden=BP_FORBIDDEN, make_cases=cases, reference=regularized_gradients, args=NET_ARGS + ("lam",),
-    kind="arrays", out_names=GRADS, m_of=m_of, transpose_hint=TRANSPOSE_W,
+    forbidden=BP_FORBIDDEN, make_cases=pull_cases, reference=regularized_gradients,
+    args=NET_ARGS + ("lam", "W1_0", "W2_0"), kind="arrays", out_names=GRADS, m_of=m_of,
+    transpose_hint=TRANSPOSE_W,
     mistakes=(
-        planted_bug("regularized_bias",
-                    "You regularized the biases: db1 and db2 must not get the lam * b / m term. L2 "
-                    "regularization penalizes the weights only."),
-        Mistake.variant("penalty_no_m", lambda *a: planted(*a, average=penalty_without_m),
-                        "The penalty's gradient is missing its 1/m: the derivative of lam/(2m) * sum(W**2) is "
-                        "lam * W / m, not lam * W."),
-        Mistake.variant("penalty_half", lambda *a: planted(*a, average=penalty_halved),
-                        "The penalty's gradient is half what it should be: the derivative of lam/(2m) * W**2 is "
-                        "lam * W / m (the 2 from the square cancels the 1/2)."),
-        Mistake.variant("penalty_sign", lambda *a: planted(*a, average=penalty_subtracted),
-                        "Wrong sign on the penalty's gradient: add lam * W / m (the penalty grows with |W|, so its "
-                        "gradient points the same way as W)."),
-        Mistake.variant("no_penalty", lambda *a: planted(*a[:6]),
-                        "Your gradients are those of the unregularized cost: add lam * W / m to dW1 and dW2."),
-        planted_bug("forgot_1/m",
-                    "Off by a factor of m = {m}: your gradients are sums over the examples. The cost is a mean, "
-                    "so divide (Delta + lam * W) by m."),
-        Mistake.variant("bias_sum", lambda *a: planted(*a, average=bias_not_averaged),
-                        "Your weight gradients are right, but the bias gradients are a sum over the examples, "
-                        "m = {m} times too large. Divide them by m as well."),
-    ) + backprop_mistakes(loop=False)[2:],  # from weight_sum on (forgot_1/m and bias_sum are above)
+        Mistake.variant("lesson_gradient", lambda *a: _pulled(*a, toward=(_from_zero, _from_zero)),
+                        "Your penalty's term is lam * W / m, lesson 5's pull toward 0. This penalty prices each "
+                        "weight's distance from its earlier value w0: differentiate (w - w0)**2, which is 0 "
+                        "and flat where w = w0."),
+        Mistake.variant("prior_first_layer_only", lambda *a: _pulled(*a, toward=(np.subtract, _from_zero)),
+                        "dW1 is right, but dW2 is pulled toward 0 (lam * W2 / m): W2 is pulled toward its own "
+                        "earlier weights W2_0, as W1 is toward W1_0."),
+        Mistake.variant("pull_sign", lambda *a: _pulled(*a, toward=(_away, _away)),
+                        "Wrong sign on the penalty's term: the penalty grows as w moves away from w0, so its "
+                        "slope has the sign of w - w0 (a gradient step then brings w back toward w0). Yours "
+                        "pushes the weights away from W1_0 and W2_0."),
+        Mistake.variant("penalty_no_m", lambda *a: _pulled(*a, m_times=1.0 / a[0].shape[0]),
+                        "The penalty's term is missing its 1/m: with lam/(2m) in front of the sum, its slope "
+                        "carries 1/m too (m = {m})."),
+        Mistake.variant("penalty_half", lambda *a: _pulled(*a, lam_times=0.5),
+                        "The penalty's term is half what it should be: the 2 from differentiating the square "
+                        "(w - w0)**2 cancels the 1/2 of lam/(2m)."),
+        Mistake.variant("penalty_double", lambda *a: _pulled(*a, lam_times=2.0),
+                        "The penalty's term is twice what it should be: the 2 from differentiating the square "
+                        "(w - w0)**2 is cancelled by the 1/2 of lam/(2m); it does not stay."),
+        Mistake.variant("regularized_bias", lambda *a: _pulled(*a, on_b=True),
+                        "You regularized the biases: the penalty prices the weights' distance from W1_0 and W2_0 "
+                        "only (there are no earlier biases), so db1 and db2 are those of the data term alone."),
+        Mistake.variant("no_penalty", lambda *a: _pulled(*a, lam_times=0.0),
+                        "Your gradients are those of the data term alone: the penalty adds its slope to dW1 "
+                        "and dW2."),
+        Mistake.variant("forgot_1/m", lambda *a: _pulled(*a, m_times=1.0 / a[0].shape[0], average=not_averaged),
+                        "Off by a factor of m = {m}: your gradients are sums over the examples. The cost is a "
+                        "mean (and its penalty carries 1/m), so divide by m."),
+    ) + tuple(_with_pull(mk) for mk in backprop_mistakes(loop=False)  # bias_sum, weight_sum, the data term's slips
+              if mk.name != "forgot_1/m"),
 )
-
 
 
 # ------------------------------------------------------ 05.3 penalty_factors (predict)

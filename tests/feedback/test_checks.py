@@ -349,6 +349,29 @@ def make_pull(*, toward="earlier", second="earlier", pen_sign=1.0, no_m=False, l
     return regularized_gradients
 
 
+def make_pull(*, toward="earlier", second="earlier", pen_sign=1.0, no_m=False, lam_times=1.0, bias=False,
+              divide=True):
+    """A learner's 05.2 (the gradient with a pull toward the earlier weights W1_0, W2_0) with the chosen slips."""
+
+    def regularized_gradients(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0):
+        m = X.shape[0]
+        a2 = sig(X @ W1 + b1)
+        a3 = sig(a2 @ W2 + b2)
+        d3 = (a3 - Y) * a3 * (1 - a3)
+        d2 = (d3 @ W2.T) * a2 * (1 - a2)
+        P1 = W1 - W1_0 if toward == "earlier" else W1
+        P2 = W2 - W2_0 if toward == "earlier" and second == "earlier" else W2
+        r = pen_sign * lam_times * lam / (1 if no_m or not divide else m)
+        f = m if divide else 1
+        dW1, dW2 = X.T @ d2 / f + r * P1, a2.T @ d3 / f + r * P2
+        db1, db2 = d2.sum(0) / f, d3.sum(0) / f
+        if bias:
+            db1, db2 = db1 + lam * b1 / m, db2 + lam * b2 / m
+        return dW1, db1, dW2, db2
+
+    return regularized_gradients
+
+
 def make_theta_loop(*, keep_bias_row=False, broadcast_bias_row=False, no_ones=False, no_ones_sliced=False,
                     one_on_top=False, drop_first=False, reg="rest", reg_layers=(0, 1), divide=True, quadratic=False,
                     transpose=False, keep_last=False, lam_no_m=False, sign=1.0, hidden_prime=True):
@@ -628,11 +651,15 @@ WRONG = [
     ("05.1", make_reg_cost(bias=True), "regularized the biases"),
     ("05.1", make_reg_cost(no_penalty=True), "no penalty term"),
     ("05.1", make_reg_cost(data_sum=True), "data term is a sum over the examples"),
-    ("05.2", make_vectorized(lam_mode="bias"), "regularized the biases"),
-    ("05.2", make_vectorized(lam_mode="no_m"), "lam * W / m, not lam * W"),
-    ("05.2", make_vectorized(lam_mode="half"), "half what it should be"),
-    ("05.2", make_vectorized(lam_mode="sign"), "Wrong sign on the penalty"),
-    ("05.2", make_vectorized(lam_mode=None), "unregularized cost"),
+    ("05.2", make_pull(toward="zero"), "lesson 5's pull toward 0"),
+    ("05.2", make_pull(second="zero"), "dW2 is pulled toward 0"),
+    ("05.2", make_pull(pen_sign=-1.0), "Wrong sign on the penalty"),
+    ("05.2", make_pull(no_m=True), "missing its 1/m"),
+    ("05.2", make_pull(lam_times=0.5), "half what it should be"),
+    ("05.2", make_pull(lam_times=2.0), "twice what it should be"),
+    ("05.2", make_pull(bias=True), "regularized the biases"),
+    ("05.2", make_pull(lam_times=0.0), "data term alone"),
+    ("05.2", make_pull(divide=False), "Off by a factor of m"),
     ("06.1", batches_unshuffled, "original order"),
     ("06.1", batches_drop_last, "dropped the last, smaller batch"),
     ("06.1", batches_other_rng, "not in the order the check expects"),
@@ -712,9 +739,9 @@ DIAGNOSES = {
             "missing_output_prime last_only forgot_1/m bias_sum output_sign",
     "05.1": "lesson_convention penalty_no_half lams_swapped one_lam first_layer_only mean_of_squares "
             "norm_not_squared regularized_bias no_penalty sum_not_mean",
-    "05.2": "regularized_bias penalty_no_m penalty_half penalty_sign no_penalty forgot_1/m bias_sum weight_sum "
-            "sigma_for_sigma_prime z_prime prime_of_a sigma_prime_of_a transposed missing_sigma_prime "
-            "missing_output_prime output_sign",
+    "05.2": "lesson_gradient prior_first_layer_only pull_sign penalty_no_m penalty_half penalty_double "
+            "regularized_bias no_penalty forgot_1/m bias_sum weight_sum sigma_for_sigma_prime z_prime prime_of_a "
+            "sigma_prime_of_a transposed missing_sigma_prime missing_output_prime output_sign",
     "05.3": "penalty_linear gradient_quadratic swapped lam_ignored gradient_constant lam_squared",
     "05.4": "l2_gradient abs_not_slope plus_one_at_zero nan_at_zero penalty_no_m penalty_half penalty_sign "
             "regularized_bias no_penalty forgot_1/m bias_sum missing_sigma_prime output_sign",
@@ -920,15 +947,21 @@ def test_weight_decay_reference_keeps_its_contract():
 
 
 def test_gradient_references_agree_with_central_differences_of_the_cost():
-    """04.1, 04.2 and 05.2 (the core's backprop) are the gradient of lesson 5's cost (05.1's weight decay with
-    lam / m on both layers), checked numerically."""
+    """05.2's reference (the core's backprop plus the pull) is the gradient of its cost, lesson 5's data term plus
+    lam/(2m) * sum((W - W0)**2) written out here, checked numerically; 04.1 and 04.2 agree."""
     for seed in range(5):
-        for X, Y, W1, b1, W2, b2, lam in PARTS["05.2"].make_cases(np.random.default_rng(seed)):
+        for X, Y, W1, b1, W2, b2, lam, W1_0, W2_0 in PARTS["05.2"].make_cases(np.random.default_rng(seed)):
             params = [np.array(p, dtype=float) for p in (W1, b1, W2, b2)]
-            m = X.shape[0]  # weight decay lam / m on both layers is lesson 5's penalty of strength lam
-            numeric = bpkit.numerical_gradient(lambda: PARTS["05.1"].reference(X, Y, *params, lam / m, lam / m),
-                                               params)
-            for got, want in zip(PARTS["05.2"].reference(X, Y, *params, lam), numeric):
+            m = X.shape[0]
+
+            def J():
+                net = bpkit.Network([W1.shape[0], W1.shape[1], W2.shape[1]])
+                net.weights, net.biases = [params[0], params[2]], [params[1], params[3]]
+                distance = np.sum((params[0] - W1_0) ** 2) + np.sum((params[2] - W2_0) ** 2)
+                return bpkit.cost(net, X, Y) + lam / (2 * m) * distance
+
+            numeric = bpkit.numerical_gradient(J, params)
+            for got, want in zip(PARTS["05.2"].reference(X, Y, *params, lam, W1_0, W2_0), numeric):
                 np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-9)
             ones = np.ones(X.shape[0])  # every example of weight 1: 04.1 and 04.2 are lesson 4's gradient
             loop, vectorized = PARTS["04.1"].reference(X, Y, *params, ones), PARTS["04.2"].reference(X, Y, *params, ones)

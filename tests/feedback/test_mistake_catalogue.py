@@ -223,12 +223,12 @@ def decay_squares_in_place(X, Y, W1, b1, W2, b2, lam1, lam2):
     return data + lam1 / 2 * np.sum(W1) + lam2 / 2 * np.sum(W2)
 
 
-def reg_gradients_inplace(X, Y, W1, b1, W2, b2, lam):
+def reg_gradients_inplace(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0):
     m = X.shape[0]
-    dW1, db1, dW2, db2 = S["regularized_gradients"](X, Y, W1, b1, W2, b2, 0.0)
-    W1 *= lam / m  # reuses the caller's array for the penalty term
-    W2 *= lam / m
-    return dW1 + W1, db1, dW2 + W2, db2
+    dW1, db1, dW2, db2 = S["regularized_gradients"](X, Y, W1, b1, W2, b2, 0.0, W1_0, W2_0)
+    W1 -= W1_0  # the distance from the earlier weights, computed in the caller's array
+    W2 -= W2_0
+    return dW1 + lam * W1 / m, db1, dW2 + lam * W2 / m, db2
 
 
 def epoch_on_a_copy(net, X, Y, lr, batch_size, seed):
@@ -998,7 +998,8 @@ NEW = [
     # 05.2
     ("05.2", reg_gradients_inplace, "changed its input W1 in place"),
     ("05.2", calling("05.2", lambda X, Y, *p: bpkit.backprop(net_of(*p[:4]), X, Y)), "calls bpkit.backprop"),
-    ("05.2", lambda X, Y, W1, b1, W2, b2, lam: _vec_prime_of_a(X, Y, W1, b1, W2, b2, lam), "at a instead of at z"),
+    ("05.2", lambda *a: _vec_prime_of_a(*a), "at a instead of at z"),
+    ("05.2", mutating("05.2", 7), "changed its input W1_0 in place"),
     # 06.1
     ("06.1", lambda n, bs, seed: [np.asarray(b) for b in np.array_split(np.random.default_rng(seed).permutation(n),
                                                                        -(-n // bs))], "shape"),
@@ -1045,10 +1046,10 @@ NEW = [
 ] + NEW_4_6 + NEW_7_8
 
 
-def _vec_prime_of_a(X, Y, W1, b1, W2, b2, lam):
+def _vec_prime_of_a(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0):
     dW1, db1, dW2, db2 = make_backprop2(prime_of_a=True)(X, Y, W1, b1, W2, b2)
     m = X.shape[0]
-    return dW1 + lam * W1 / m, db1, dW2 + lam * W2 / m, db2
+    return dW1 + lam * (W1 - W1_0) / m, db1, dW2 + lam * (W2 - W2_0) / m, db2
 
 
 CATALOGUE = ([(k, f, p) for k, f, p in T.WRONG]
