@@ -349,29 +349,6 @@ def make_pull(*, toward="earlier", second="earlier", pen_sign=1.0, no_m=False, l
     return regularized_gradients
 
 
-def make_pull(*, toward="earlier", second="earlier", pen_sign=1.0, no_m=False, lam_times=1.0, bias=False,
-              divide=True):
-    """A learner's 05.2 (the gradient with a pull toward the earlier weights W1_0, W2_0) with the chosen slips."""
-
-    def regularized_gradients(X, Y, W1, b1, W2, b2, lam, W1_0, W2_0):
-        m = X.shape[0]
-        a2 = sig(X @ W1 + b1)
-        a3 = sig(a2 @ W2 + b2)
-        d3 = (a3 - Y) * a3 * (1 - a3)
-        d2 = (d3 @ W2.T) * a2 * (1 - a2)
-        P1 = W1 - W1_0 if toward == "earlier" else W1
-        P2 = W2 - W2_0 if toward == "earlier" and second == "earlier" else W2
-        r = pen_sign * lam_times * lam / (1 if no_m or not divide else m)
-        f = m if divide else 1
-        dW1, dW2 = X.T @ d2 / f + r * P1, a2.T @ d3 / f + r * P2
-        db1, db2 = d2.sum(0) / f, d3.sum(0) / f
-        if bias:
-            db1, db2 = db1 + lam * b1 / m, db2 + lam * b2 / m
-        return dW1, db1, dW2, db2
-
-    return regularized_gradients
-
-
 def make_theta_loop(*, keep_bias_row=False, broadcast_bias_row=False, no_ones=False, no_ones_sliced=False,
                     one_on_top=False, drop_first=False, reg="rest", reg_layers=(0, 1), divide=True, quadratic=False,
                     transpose=False, keep_last=False, lam_no_m=False, sign=1.0, hidden_prime=True):
