@@ -946,6 +946,28 @@ def test_gradient_references_agree_with_central_differences_of_the_cost():
                 np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-15)
 
 
+def weighted_cost(X, Y, W1, b1, W2, b2, w):
+    """04.1's cost written out independently of the core: sum_i w_i C_i / sum_i w_i, C_i = |a3_i - y_i|**2 / 2."""
+    C = np.sum((sig(sig(X @ W1 + b1) @ W2 + b2) - Y) ** 2, axis=1) / 2
+    return float(np.sum(w * C) / np.sum(w))
+
+
+def test_weighted_references_are_the_gradient_of_the_weighted_cost():
+    """04.1's and 04.2's reference (the core's pass, layer sums of the weighted errors, over the total weight) is
+    the gradient of the weighted mean cost, numerically; with every weight 1 it is bpkit.backprop's."""
+    for seed in range(5):
+        for X, Y, W1, b1, W2, b2, w in PARTS["04.1"].make_cases(np.random.default_rng(seed)):
+            params = [np.array(p, dtype=float) for p in (W1, b1, W2, b2)]
+            numeric = bpkit.numerical_gradient(lambda: weighted_cost(X, Y, *params, w), params)
+            got = PARTS["04.1"].reference(X, Y, *params, w)
+            for g, v, n in zip(got, PARTS["04.2"].reference(X, Y, *params, w), numeric):
+                np.testing.assert_allclose(g, n, rtol=1e-6, atol=1e-9)
+                np.testing.assert_array_equal(g, v)
+            dW, db = bpkit.backprop(bpkit.checks._nets.network(*params), X, Y)
+            for g, r in zip(PARTS["04.1"].reference(X, Y, *params, np.ones(len(X))), (dW[0], db[0], dW[1], db[1])):
+                np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-15)
+
+
 def ng_cost(X, Y, Theta1, Theta2, lam):
     """Ng's regularized cross-entropy cost in 04.3's Theta form (the bias in the LAST column, a 1 appended to
     each activation, the last column unpenalized), written independently of the core."""
