@@ -14,10 +14,14 @@ Pieces, in the order a run uses them:
 * :func:`measure_slider` -- press the arrow key on the first slider of a panel and
   time, *inside the page* with ``performance.now()``, the key press, the change of
   the readout's ``data-value`` and the first repaint of the panel's figure canvas;
-* :func:`save_screenshots`, :func:`summarize`.
+* :func:`save_screenshots`, :func:`summarize`;
+* :func:`visit_notebook` -- all of the above on one visit to a notebook (one Run All), for every
+  spec of that notebook, with a hook for the checks made before any slider moves;
+  :func:`lesson_run` is one spec's visit (``_visits.py`` keeps one visit per notebook a session).
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import http.client
 import importlib.util
@@ -690,6 +694,10 @@ def figure_report(page, notebook, timeout_s=15.0):
         time.sleep(0.25)
 
 
+#: Run Alls issued in this process, by notebook (``BPKIT_VISIT_LOG=<file>`` also appends one line each)
+RUN_ALLS = collections.Counter()
+
+
 def run_all(page, notebook, timeout_s=120.0, retry_after_s=20.0):
     """Run every cell via ``notebook:run-all-cells`` and wait until all ran (or one failed).
 
@@ -699,6 +707,11 @@ def run_all(page, notebook, timeout_s=120.0, retry_after_s=20.0):
     issued once more. Returns ``(seconds, cells)``.
     """
     run = "() => window.jupyterapp.commands.execute('notebook:run-all-cells')"
+    RUN_ALLS[notebook] += 1
+    if os.environ.get("BPKIT_VISIT_LOG"):
+        # one line per Run All, for counting visits across xdist workers
+        with open(os.environ["BPKIT_VISIT_LOG"], "a", encoding="utf-8") as log:
+            log.write(notebook + "\n")
     t0 = time.monotonic()
     page.evaluate(run)
     retried = False
@@ -857,33 +870,56 @@ def summarize(values):
     return len(data), float(np.median(data)), float(np.percentile(data, 95))
 
 
-def lesson_run(browser, server, spec, presses=15, screenshots=True, run_timeout_s=120.0):
-    """Open, run and measure one spec's notebook in a fresh page; always closes the page.
+def visit_notebook(browser, server, notebook, specs=(), presses=15, screenshots=True, run_timeout_s=180.0,
+                   before_presses=None):
+    """One visit to ``notebook`` in a fresh page: open, run all, and make every check on that one run.
 
-    Returns a dict: ``kernel``, ``run_s``, ``errors`` (list of (source, text)),
-    ``initial`` (a :class:`Press` for the state before the presses), ``presses`` (list of :class:`Press`),
-    ``screenshots``, ``console`` (browser console errors) and ``figures`` (:func:`figure_report` after run-all).
+    In this order: open the notebook (``kernel``), :func:`run_all` (``run_s``), :func:`notebook_errors`
+    (``errors``); then, only when no cell shows an error: :func:`figure_report` (``figures``),
+    ``before_presses(page, notebook)`` if given (``before``: what it returns, or the exception it raised;
+    the accessibility test's audit and keyboard checks, which put every control back where they found it),
+    and for each spec of ``specs`` in turn (they must all be about ``notebook``), :func:`measure_slider`
+    with ``presses`` presses, the errors shown after them and, with ``screenshots``, :func:`save_screenshots`
+    (``specs[spec.name]``: a dict ``initial``, ``presses``, ``errors``, ``screenshots``, or the exception
+    the presses raised, so one spec's failure stays its own). With errors after run-all a page
+    screenshot is saved instead. Always closes the page and shuts the kernels down.
+
+    Returns a dict with the keys named above and ``console`` (browser console errors).
     """
+    specs = list(specs)
+    for spec in specs:
+        if spec.notebook != notebook:
+            raise ValueError(f"spec {spec.name} is about {spec.notebook}, not {notebook}")
     context, page = new_page(browser)
-    out = {"kernel": None, "run_s": None, "errors": [], "initial": None, "presses": [], "screenshots": (),
-           "console": page.console_errors, "figures": None}
+    out = {"notebook": notebook, "kernel": None, "run_s": None, "errors": [], "figures": None, "before": None,
+           "specs": {}, "screenshots": (), "console": page.console_errors}
     try:
-        workspace = f"bpkit-{spec.stem}-{secrets.token_hex(3)}".replace("_", "-")
-        state = open_notebook(page, server, spec.notebook, workspace)
+        stem = Path(notebook).stem
+        workspace = f"bpkit-{stem}-{secrets.token_hex(3)}".replace("_", "-")
+        state = open_notebook(page, server, notebook, workspace)
         out["kernel"] = state.get("kernel")
-        out["run_s"], _ = run_all(page, spec.notebook, timeout_s=run_timeout_s)
-        out["errors"] = notebook_errors(page, spec.notebook)
+        out["run_s"], _ = run_all(page, notebook, timeout_s=run_timeout_s)
+        out["errors"] = notebook_errors(page, notebook)
         if out["errors"]:
             if screenshots:
-                out["screenshots"] = (SCREENSHOT_DIR / f"{spec.stem}.png",)
+                out["screenshots"] = (SCREENSHOT_DIR / f"{stem}.png",)
                 SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(out["screenshots"][0]))
             return out
-        out["figures"] = figure_report(page, spec.notebook)
-        out["initial"], out["presses"] = measure_slider(page, spec, presses=presses)
-        out["errors"] = notebook_errors(page, spec.notebook)
-        if screenshots:
-            out["screenshots"] = save_screenshots(page, spec)
+        out["figures"] = figure_report(page, notebook)
+        if before_presses is not None:
+            try:
+                out["before"] = before_presses(page, notebook)
+            except Exception as exc:  # noqa: BLE001 - reported by the tests that asked for it
+                out["before"] = exc
+        for spec in specs:
+            try:
+                initial, done = measure_slider(page, spec, presses=presses)
+                shots = save_screenshots(page, spec) if screenshots else ()
+                out["specs"][spec.name] = {"initial": initial, "presses": done,
+                                           "errors": notebook_errors(page, notebook), "screenshots": shots}
+            except Exception as exc:  # noqa: BLE001 - reported by that spec's test
+                out["specs"][spec.name] = exc
         return out
     finally:
         context.close()
@@ -891,3 +927,27 @@ def lesson_run(browser, server, spec, presses=15, screenshots=True, run_timeout_
             server.shutdown_kernels()
         except (urllib.error.URLError, OSError):
             pass
+
+
+def lesson_run(browser, server, spec, presses=15, screenshots=True, run_timeout_s=120.0):
+    """Open, run and measure one spec's notebook in a fresh page (:func:`visit_notebook` with that spec).
+
+    Returns a dict: ``kernel``, ``run_s``, ``errors`` (list of (source, text)),
+    ``initial`` (a :class:`Press` for the state before the presses), ``presses`` (list of :class:`Press`),
+    ``screenshots``, ``console`` (browser console errors) and ``figures`` (:func:`figure_report` after run-all).
+    Raises what the presses raised.
+    """
+    return spec_result(visit_notebook(browser, server, spec.notebook, [spec], presses=presses,
+                                      screenshots=screenshots, run_timeout_s=run_timeout_s), spec)
+
+
+def spec_result(visit, spec):
+    """One spec's part of a :func:`visit_notebook` result, as :func:`lesson_run` returns it."""
+    out = {key: visit[key] for key in ("kernel", "run_s", "errors", "figures", "screenshots", "console")}
+    out.update(initial=None, presses=[])
+    part = visit["specs"].get(spec.name)
+    if isinstance(part, BaseException):
+        raise part
+    if part is not None:
+        out.update(part)
+    return out

@@ -1,7 +1,8 @@
 """Accessibility of the lessons in a real JupyterLab (issue 22, item 5: WCAG 2.1 AA).
 
 Every lesson is opened once (on the session's JupyterLab and Chromium of ``conftest.py``),
-run with ``notebook:run-all-cells``, and then:
+run with ``notebook:run-all-cells``, and then (on the same visit that ``test_lab.py``'s slider
+presses use afterwards, see ``_visits.py``):
 
 * audited with axe-core (the copy bundled by ``axe-playwright-python``), rules tagged
   WCAG 2.0/2.1 A and AA, on the lesson's notebook panel. Each serious or critical
@@ -18,7 +19,9 @@ run with ``notebook:run-all-cells``, and then:
   to a control by Tab (the walk is recorded; the control is never clicked), the control
   is changed with arrow keys, Space or Enter, and the panel's readout must change to
   what ``bpkit`` computes. One control of every kind the course's panels use: slider,
-  toggle buttons, dropdown, button.
+  toggle buttons, dropdown, button. Each check then puts its control back by keyboard, and its
+  panel (sliders, choices, readouts) must be as the check found it, so the presses of
+  ``test_lab.py`` that follow on the same page start where the lesson left the panel.
 
 The test waits for conditions (kernel idle, a readout's ``data-value`` changed) and asserts
 no duration.
@@ -27,7 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import secrets
 import sys
 from pathlib import Path
 
@@ -36,6 +38,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _lab  # noqa: E402
+import _visits  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -283,6 +286,11 @@ def run_slider(spec_name, presses=3):
             shown = wait_readout_change(page, check.panel_css, check.readout_css, before, check.notebook)
             value = _slider_value(page, check.panel_css)
             seen.append((value, shown, float(spec.expected(value))))
+        # put the slider back: as many ArrowLeft presses, the focus still on the handle
+        for _ in range(presses):
+            before = readout(page, check.panel_css, check.readout_css)
+            page.keyboard.press("ArrowLeft")
+            wait_readout_change(page, check.panel_css, check.readout_css, before, check.notebook)
         return {"walk": walk, "seen": seen}
 
     return run
@@ -326,6 +334,11 @@ def run_toggle(page, check):
                             ".map((b) => b.classList.contains('mod-active'))", check.panel_css)
     grads = autograd.backward_steps(autograd.fork_example().root, "assign")[k].grads
     expected = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    # put the pass back: Tab to the first button, Space
+    tab_to(page, check.panel_css, "(a) => a.matches('.bpkit-graph-mode button') && "
+           "[...a.parentElement.querySelectorAll('button')].indexOf(a) === 0")
+    page.keyboard.press("Space")
+    wait_readout_change(page, check.panel_css, check.readout_css, shown, check.notebook)
     return {"walk": walk, "seen": [(k, shown, expected)], "pressed": pressed}
 
 
@@ -347,6 +360,11 @@ def run_dropdown(page, check):
     chosen = page.evaluate("(css) => document.querySelector('.' + css + ' .bpkit-activation-choice select').value",
                            check.panel_css)
     z = _slider_value(page, check.panel_css)
+    # put the function back: Tab to the dropdown again, take the entry above
+    tab_to(page, check.panel_css, check.target_js)
+    for key in ("Alt+ArrowDown", "ArrowUp", "Enter"):
+        page.keyboard.press(key)
+    wait_readout_change(page, check.panel_css, check.readout_css, shown, check.notebook)
     return {"walk": walk, "seen": [(z, shown, float(activation_at("tanh", z).slope))], "chosen": chosen}
 
 
@@ -368,44 +386,77 @@ KEYBOARD = (
 
 
 # ------------------------------------------------------------ one run a lesson
-_RUNS: dict = {}
+# the state of a panel's controls and readouts, to check that a keyboard check put everything back
+PANEL_STATE_JS = r"""
+(css) => {
+  const p = document.querySelector('.' + css);
+  if (!p) return null;
+  return {
+    sliders: [...p.querySelectorAll('.noUi-target')].map((t) => Number(t.noUiSlider.get(true))),
+    choices: [...p.querySelectorAll('select')].map((s) => s.value),
+    toggles: [...p.querySelectorAll('.widget-toggle-buttons button')].map((b) => b.classList.contains('mod-active')),
+    readouts: [...p.querySelectorAll('[data-value]')].map((e) => e.getAttribute('data-value')),
+  };
+}
+"""
 
 
-def lesson_session(notebook, server, browser):
-    """Open ``notebook``, run all, audit it, run its keyboard checks; cached, so each lesson runs once.
+def _same_state(a, b):
+    if a is None or b is None or a.keys() != b.keys():
+        return a == b
 
-    Returns ``{"errors", "nodes", "keys": {check id: result dict or exception}}``.
-    """
-    if notebook in _RUNS:
-        return _RUNS[notebook]
-    context, page = _lab.new_page(browser)
-    out = {"errors": [], "nodes": [], "keys": {}, "axe": None}
-    try:
-        workspace = f"bpkit-a11y-{Path(notebook).stem}-{secrets.token_hex(3)}".replace("_", "-")
-        _lab.open_notebook(page, server, notebook, workspace)
-        _lab.run_all(page, notebook, timeout_s=180.0)
-        out["errors"] = _lab.notebook_errors(page, notebook)
-        if not out["errors"]:
-            # widget views render after their cell finished: audit once every figure is drawn and all is quiet
-            _lab.figure_report(page, notebook)
-            wait_quiet(page, notebook, ms=500, timeout_s=60.0)
-            out["nodes"], out["axe"] = audit(page, notebook)
-            for check in KEYBOARD:
-                if check.notebook != notebook:
-                    continue
-                try:
-                    out["keys"][check.id] = check.run(page, check)
-                except Exception as exc:  # noqa: BLE001 - reported by that check's test
-                    out["keys"][check.id] = exc
-                # the next check starts from the panel's box again
-                wait_quiet(page, notebook)
-    finally:
-        context.close()
+    def same(x, y):
         try:
-            server.shutdown_kernels()
-        except OSError:
-            pass
-    _RUNS[notebook] = out
+            return math.isclose(float(x), float(y), rel_tol=_lab.REL_TOL, abs_tol=_lab.ABS_TOL)
+        except (TypeError, ValueError):
+            return x == y
+
+    return all(len(a[k]) == len(b[k]) and all(same(x, y) for x, y in zip(a[k], b[k])) for k in a)
+
+
+def accessibility_checks(page, notebook):
+    """This module's part of a visit (``_visits.py``), made right after Run All and the figure report.
+
+    Audit the panel once every widget is drawn and all is quiet, then run the notebook's keyboard
+    checks; each must leave its panel's controls and readouts as it found them. Returns
+    ``{"nodes", "axe", "keys": {check id: result dict or exception}, "disturbed": {check id: {...}}}``.
+    """
+    # widget views render after their cell finished: audit once every figure is drawn and all is quiet
+    wait_quiet(page, notebook, ms=500, timeout_s=60.0)
+    out = {"nodes": [], "axe": None, "keys": {}, "disturbed": {}}
+    out["nodes"], out["axe"] = audit(page, notebook)
+    for check in KEYBOARD:
+        if check.notebook != notebook:
+            continue
+        start = page.evaluate(PANEL_STATE_JS, check.panel_css)
+        try:
+            out["keys"][check.id] = check.run(page, check)
+        except Exception as exc:  # noqa: BLE001 - reported by that check's test
+            out["keys"][check.id] = exc
+        # the next check (and test_lab.py's presses) starts from the panel's box again
+        wait_quiet(page, notebook)
+        end = page.evaluate(PANEL_STATE_JS, check.panel_css)
+        if not _same_state(start, end):
+            out["disturbed"][check.id] = {"panel": check.panel_css, "before": start, "after": end}
+    return out
+
+
+_visits.want(accessibility=accessibility_checks)
+
+
+def lesson_session(notebook, server, browser, specs=()):
+    """The session's one visit to ``notebook`` (``_visits.py``), as this module reads it.
+
+    Returns ``{"errors", "nodes", "axe", "keys": {check id: result dict or exception}, "disturbed"}``.
+    """
+    visit = _visits.visit(notebook, server, browser, specs)
+    out = {"errors": visit["errors"], "nodes": [], "axe": None, "keys": {}, "disturbed": {}}
+    if not visit["errors"]:
+        if isinstance(visit["before"], BaseException):
+            raise visit["before"]
+        if visit["before"] is None:
+            raise AssertionError(f"{notebook}: the visit made no accessibility checks (was this module imported?)")
+        out.update(visit["before"])
     return out
 
 
@@ -424,8 +475,8 @@ def _lesson_ids():
 
 # ---------------------------------------------------------------------- tests
 @pytest.mark.parametrize("notebook", LESSONS, ids=_lesson_ids())
-def test_lesson_content_has_no_serious_axe_violation(notebook, lab_server, chromium):
-    run = lesson_session(notebook, lab_server, chromium)
+def test_lesson_content_has_no_serious_axe_violation(notebook, lab_server, chromium, browser_specs):
+    run = lesson_session(notebook, lab_server, chromium, browser_specs)
     assert not run["errors"], f"{notebook} shows errors after run-all: {run['errors']}"
     nodes = run["nodes"]
     counts = {}
@@ -448,8 +499,8 @@ def test_lesson_content_has_no_serious_axe_violation(notebook, lab_server, chrom
 
 
 @pytest.mark.parametrize("notebook", LESSONS, ids=_lesson_ids())
-def test_jupyterlab_violations_are_the_known_upstream_ones(notebook, lab_server, chromium):
-    run = lesson_session(notebook, lab_server, chromium)
+def test_jupyterlab_violations_are_the_known_upstream_ones(notebook, lab_server, chromium, browser_specs):
+    run = lesson_session(notebook, lab_server, chromium, browser_specs)
     assert not run["errors"], f"{notebook} shows errors after run-all: {run['errors']}"
     unknown = [n for n in run["nodes"] if not n["content"] and n["impact"] in BLOCKING and not n["upstream"]]
     assert not unknown, (
@@ -458,11 +509,11 @@ def test_jupyterlab_violations_are_the_known_upstream_ones(notebook, lab_server,
     )
 
 
-def test_upstream_list_is_current(lab_server, chromium):
+def test_upstream_list_is_current(lab_server, chromium, browser_specs):
     """Every UPSTREAM entry still occurs in some lesson (runs the lessons this module has not run yet)."""
     seen = set()
     for notebook in LESSONS:
-        for n in lesson_session(notebook, lab_server, chromium)["nodes"]:
+        for n in lesson_session(notebook, lab_server, chromium, browser_specs)["nodes"]:
             seen.update(n["upstream"])
     gone = [u for u in UPSTREAM if u.key not in seen]
     assert not gone, "UPSTREAM lists violations that no lesson shows any more; remove them:\n" + "\n".join(
@@ -470,8 +521,8 @@ def test_upstream_list_is_current(lab_server, chromium):
 
 
 @pytest.mark.parametrize("check", KEYBOARD, ids=[c.id for c in KEYBOARD])
-def test_panel_control_works_with_the_keyboard_alone(check, lab_server, chromium):
-    run = lesson_session(check.notebook, lab_server, chromium)
+def test_panel_control_works_with_the_keyboard_alone(check, lab_server, chromium, browser_specs):
+    run = lesson_session(check.notebook, lab_server, chromium, browser_specs)
     assert not run["errors"], f"{check.notebook} shows errors after run-all: {run['errors']}"
     result = run["keys"].get(check.id)
     if isinstance(result, BaseException):
@@ -491,6 +542,11 @@ def test_panel_control_works_with_the_keyboard_alone(check, lab_server, chromium
     if "start" in result:
         value = result["seen"][0][0]
         assert math.isclose(value, result["start"]), f"reset put w at {value!r}, not back at {result['start']!r}"
+    moved = run["disturbed"].get(check.id)
+    assert not moved, (
+        f"{check.notebook}: after the {check.kind} check put its control back by keyboard, .{check.panel_css} is not as "
+        f"the check found it (test_lab.py's presses run on this page next): before {moved['before']}, after {moved['after']}"
+    )
 
 
 FIXTURE = "tests/browser/fixture/fixture_a11y.ipynb"

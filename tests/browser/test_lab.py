@@ -9,6 +9,10 @@ repaints, where the spec has one), and save screenshots to
 ``artifacts/screenshots/``. The test waits for those conditions and asserts no
 duration: the latencies it measures are printed, and
 ``benchmarks/bench_widgets.py`` reports them against the targets.
+
+Each notebook is opened and run once a session for every spec about it and for
+``test_accessibility.py`` (``_visits.py``); the harness self-tests below make their
+own visits to fixture notebooks, through the same code.
 """
 import dataclasses
 import math
@@ -20,8 +24,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _lab  # noqa: E402
+import _visits  # noqa: E402
 
 PRESSES = 15
+_visits.want(presses=PRESSES)
 
 SPEC_PATHS = _lab.discover_specs()
 FIXTURE_ERROR = "tests/browser/fixture/fixture_error.ipynb"
@@ -36,9 +42,17 @@ def test_kernelspec_is_this_interpreter(lab_server):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("spec_path", SPEC_PATHS, ids=[p.stem for p in SPEC_PATHS])
-def test_lesson_in_jupyterlab(spec_path, lab_server, chromium):
+def test_lesson_in_jupyterlab(spec_path, lab_server, chromium, browser_specs):
     spec = _lab.load_spec(spec_path)
-    result = _lab.lesson_run(chromium, lab_server, spec, presses=PRESSES)
+    visit = _visits.visit(spec.notebook, lab_server, chromium, browser_specs)
+    # the accessibility test's keyboard checks ran on this page first: they must have left the panel as they found it
+    before = visit["before"] if isinstance(visit["before"], dict) else {}
+    moved = {key: how for key, how in before.get("disturbed", {}).items() if how["panel"] == spec.panel_css}
+    assert not moved, (
+        f"{spec.notebook}: the keyboard checks of test_accessibility.py, made on this same visit before the presses, "
+        f"left .{spec.panel_css} changed, so the presses do not start where the lesson left the panel: {moved}"
+    )
+    result = _lab.spec_result(visit, spec)
 
     assert result["kernel"] == "python3", f"{spec.notebook} ran on kernel {result['kernel']!r}"
     assert not result["errors"], f"{spec.notebook} shows errors after run-all:\n" + "\n\n".join(
