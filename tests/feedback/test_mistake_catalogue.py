@@ -39,6 +39,7 @@ import test_checks as T  # noqa: E402  (the slips catalogued there, and the mode
 import test_checks_exercise_8 as T8  # noqa: E402
 
 S = T.SOLVED
+README = pathlib.Path(__file__).resolve().parents[2] / "README.md"
 sig = T.sig
 UNNAMED = {"mismatch", "raised"}  # the generic messages that name no mistake
 SEEDS = (21, 22)
@@ -1140,6 +1141,14 @@ def test_count_of_the_catalogue():
     assert set(per_part) >= {k for k in PARTS if k[:2] <= "08"}
     assert total / len(per_part) >= 8
     assert n_named >= 0.9 * total, unnamed
+    # the README quotes these counts: they must be today's
+    import test_ex09
+    quoted = " ".join(README.read_text(encoding="utf-8").split())
+    named_claim = "all named" if n_named == total else f"{n_named} named"
+    claim = (f"{total} wrong implementations over the {len(per_part)} parts of exercises 1–8, all refused, "
+             f"{named_claim} (the checks know {len(bpkit.checks.diagnosis_names())} named mistakes over "
+             f"{len(_engine.PARTS)} parts); exercise 9 adds {len(test_ex09.CATALOGUE)}")
+    assert claim in quoted, f"README.md should say: {claim!r}"
 
 
 @pytest.mark.slow
