@@ -2,7 +2,7 @@
 
 Every graded part of ``solutions/NN_*_solution.ipynb`` has an entry in
 :data:`PARTS`, declared in the exercise's module (:mod:`.ex01` ... :mod:`.ex09`; exercise 8's last two parts in
-:mod:`.ex08_derive`):
+:mod:`.ex08_derive`, exercise 4's in :mod:`.ex04_derive`):
 the function the learner writes, how to make test inputs (the lesson's numbers
 first, then fresh random ones, so a hard-coded answer fails), the right answer
 (computed by the core: :func:`bpkit.backprop`, :func:`bpkit.cost`, ...) and the
@@ -27,7 +27,7 @@ they refuse, naming it, when the notebook has replaced what the checks rely on
 (``np.allclose``, ``sys.setprofile``, ``bpkit.checks.run``, a reference ...),
 and run the part with a private copy of the checks.
 """
-from . import ex01, ex02, ex03, ex04, ex05, ex06, ex07, ex08, ex08_derive, ex09
+from . import ex01, ex02, ex03, ex04, ex04_derive, ex05, ex06, ex07, ex08, ex08_derive, ex09
 from ._compare import ATOL, RTOL
 from ._engine import NOTEBOOKS, PARTS, check, diagnose, diagnosis_names, parts_for, register, run
 from ._generic import GENERIC
@@ -35,7 +35,7 @@ from ._records import Kind, Mistake, Part
 from ._term import term_seed  # the hidden tests' seed per term (nbgrader route)
 from .ex07 import GradientCandidate, LayerCost, NetCost, WavyCost
 
-register(*ex01.PARTS, *ex02.PARTS, *ex03.PARTS, *ex04.PARTS, *ex05.PARTS, *ex06.PARTS, *ex07.PARTS,
+register(*ex01.PARTS, *ex02.PARTS, *ex03.PARTS, *ex04.PARTS, *ex04_derive.PARTS, *ex05.PARTS, *ex06.PARTS, *ex07.PARTS,
          *ex08.PARTS, *ex08_derive.PARTS, *ex09.PARTS)
 
 if __name__ == "bpkit.checks":  # not in the private copy _integrity loads for the hidden tests
