@@ -185,9 +185,7 @@ import importlib.util, os, pytest
 spec = importlib.util.spec_from_file_location("bpkit_tests_conftest_copy", {path!r})
 _ours = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(_ours)
-pytest_collection_modifyitems = pytest.hookimpl(tryfirst=True)(_ours.pytest_collection_modifyitems.__wrapped__
-                                                                if hasattr(_ours.pytest_collection_modifyitems, "__wrapped__")
-                                                                else _ours.pytest_collection_modifyitems)
+pytest_collection_modifyitems = _ours.pytest_collection_modifyitems  # keeps its tryfirst mark
 pytest_collection_finish = _ours.pytest_collection_finish
 
 @pytest.fixture
